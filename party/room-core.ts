@@ -1,0 +1,412 @@
+/**
+ * The authoritative puzzle room, free of any transport: it sees sockets through
+ * a three-member interface, storage through RoomStorage, time through a clock,
+ * and asks its host to call `flush()` later instead of owning timers. PartyKit
+ * adapts it in server.ts; tests drive it in-process.
+ */
+import { createPuzzle, lockedCount, type PuzzleState } from "../shared/puzzle-state.ts";
+import { pieceCountOf } from "../shared/puzzle-spec.ts";
+import { drop, expireLeases, grab, move, releasePlayer, type RuleResult } from "../shared/rules.ts";
+import {
+  CLOSE_ROOM_FULL,
+  CLOSE_VERSION_MISMATCH,
+  PROTOCOL_VERSION,
+  parseClientFrame,
+  type ActionMessage,
+  type BatchEvent,
+  type ErrorCode,
+  type Hello,
+  type Mode,
+  type Player,
+  type ServerMessage,
+  type Snapshot,
+} from "../shared/protocol.ts";
+import {
+  META_KEY,
+  chunkCount,
+  chunkKey,
+  chunkOf,
+  encodeChunk,
+  loadRoom,
+  type RoomStorage,
+  type StoredMeta,
+  type StoredPlayer,
+} from "./room-storage.ts";
+
+/** At most one frame per client per interval: under 60 frames per second. */
+export const FRAME_INTERVAL_MS = 17;
+/** Cursors alone trigger a frame at most this often. */
+export const CURSOR_INTERVAL_MS = 50;
+export const DEFAULT_MAX_PLAYERS = 64;
+/** Players remembered for resuming after they leave; older ones are forgotten. */
+const MAX_REMEMBERED_PLAYERS = 256;
+
+const PLAYER_COLORS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4", "#469990", "#dcbeff", "#9a6324", "#fffac8", "#800000", "#aaffc3", "#808000"];
+
+export interface RoomSocket {
+  readonly id: string;
+  send(frame: string): void;
+  close(code: number, reason: string): void;
+}
+
+export interface RoomHost {
+  storage: RoomStorage;
+  now(): number;
+  /** Ask for `flush()` to be called after `delayMs`; repeated asks may coalesce. */
+  requestFlush(delayMs: number): void;
+  /** A fresh unguessable id. */
+  randomId(): string;
+}
+
+export interface RoomOptions {
+  mode: Mode;
+  maxPlayers: number;
+}
+
+interface Session {
+  socket: RoomSocket;
+  playerId: string | null;
+  /** Acks and rejects owed to this client, sent with its next frame. */
+  replies: BatchEvent[];
+}
+
+export interface RoomSummary {
+  mode: Mode;
+  created: boolean;
+  pieces: number;
+  placed: number;
+  players: number;
+  connected: number;
+  actionsApplied: number;
+  actionsRejected: number;
+  version: number;
+  completedAtMs: number | null;
+}
+
+export class RoomCore {
+  private state: PuzzleState | null = null;
+  private players = new Map<string, StoredPlayer>();
+  private sessions = new Map<string, Session>();
+  private startedAtMs = 0;
+  private actionsApplied = 0;
+  private actionsRejected = 0;
+
+  // Changes since the last flush, shared by every client's next frame.
+  private dirtyPieces = new Set<number>();
+  private dirtyHolds = new Set<number>();
+  /** Storage chunks to write at the next flush. */
+  private dirtyChunks = new Set<number>();
+  private metaDirty = false;
+  private sharedEvents: BatchEvent[] = [];
+  private cursors = new Map<string, [number, number]>();
+  private lastFlushMs = Number.NEGATIVE_INFINITY;
+  private lastCursorFlushMs = Number.NEGATIVE_INFINITY;
+  private flushRequestedForMs: number | null = null;
+
+  constructor(
+    private readonly host: RoomHost,
+    private readonly options: RoomOptions,
+  ) {}
+
+  /** Rebuilds the room from storage; call once before anything else. */
+  async load(): Promise<void> {
+    const stored = await loadRoom(this.host.storage);
+    if (!stored) return;
+    this.state = stored.state;
+    this.startedAtMs = stored.meta.startedAtMs;
+    this.actionsApplied = stored.meta.actionsApplied;
+    for (const player of stored.meta.players) this.players.set(player.id, player);
+  }
+
+  connect(socket: RoomSocket): void {
+    this.sessions.set(socket.id, { socket, playerId: null, replies: [] });
+  }
+
+  disconnect(socketId: string): void {
+    const session = this.sessions.get(socketId);
+    this.sessions.delete(socketId);
+    if (!session?.playerId || !this.state) return;
+    const playerId = session.playerId;
+    if (this.connectionOf(playerId)) return;
+    this.cursors.delete(playerId);
+    for (const group of releasePlayer(this.state, playerId)) this.dirtyHolds.add(group);
+    this.sharedEvents.push({ type: "player-left", playerId });
+    this.scheduleFlush();
+  }
+
+  receive(socketId: string, frame: string | ArrayBuffer | ArrayBufferView): void {
+    const session = this.sessions.get(socketId);
+    if (!session) return;
+    const parsed = parseClientFrame(frame);
+    if (!parsed.ok) return this.sendError(session, parsed.code, parsed.message);
+    const message = parsed.message;
+    switch (message.type) {
+      case "hello":
+        return this.join(session, message);
+      case "ping":
+        return send(session.socket, { type: "pong", t: message.t, serverTimeMs: this.host.now() });
+      case "cursor":
+        if (!session.playerId) return this.sendError(session, "not-joined", "send hello first");
+        this.cursors.set(session.playerId, [Math.round(message.x), Math.round(message.y)]);
+        return this.scheduleFlush();
+      case "grab":
+      case "move":
+      case "drop":
+        return this.act(session, message);
+      default: {
+        const unreachable: never = message;
+        return unreachable;
+      }
+    }
+  }
+
+  /** Persists and sends everything pending; the host calls it when asked. */
+  flush(): void {
+    this.flushRequestedForMs = null;
+    if (!this.state) return;
+    const now = this.host.now();
+    for (const group of expireLeases(this.state, now)) this.dirtyHolds.add(group);
+    this.persist();
+
+    const events: BatchEvent[] = [...this.sharedEvents];
+    this.sharedEvents = [];
+    if (this.dirtyPieces.size > 0) {
+      const pieces = [...this.dirtyPieces].map((id) => {
+        const piece = this.state!.pieces[id]!;
+        return [id, piece.x, piece.y, piece.group, piece.locked ? 1 : 0] as [number, number, number, number, 0 | 1];
+      });
+      events.push({ type: "pieces", pieces });
+      this.dirtyPieces.clear();
+    }
+    if (this.dirtyHolds.size > 0) {
+      events.push({ type: "holds", holds: [...this.dirtyHolds].map((group) => this.wireHold(group)) });
+      this.dirtyHolds.clear();
+    }
+    if (this.cursors.size > 0 && now - this.lastCursorFlushMs >= CURSOR_INTERVAL_MS) {
+      events.push({ type: "cursors", cursors: [...this.cursors].map(([id, [x, y]]) => [id, x, y] as [string, number, number]) });
+      this.cursors.clear();
+      this.lastCursorFlushMs = now;
+    }
+
+    // The shared part is serialized once, however many clients receive it.
+    const shared = events.map((event) => JSON.stringify(event)).join(",");
+    const head = `{"type":"batch","version":${this.state.version},"events":[`;
+    for (const session of this.sessions.values()) {
+      if (!session.playerId) continue;
+      if (session.replies.length === 0 && shared === "") continue;
+      const own = session.replies.map((event) => JSON.stringify(event)).join(",");
+      session.replies = [];
+      session.socket.send(`${head}${own}${own && shared ? "," : ""}${shared}]}`);
+    }
+    this.lastFlushMs = now;
+    if (this.cursors.size > 0 || this.state.holds.size > 0) this.scheduleFlush();
+  }
+
+  summary(): RoomSummary {
+    return {
+      mode: this.options.mode,
+      created: this.state !== null,
+      pieces: this.state ? pieceCountOf(this.state.spec) : 0,
+      placed: this.state ? lockedCount(this.state) : 0,
+      players: this.players.size,
+      connected: this.connectedPlayerIds().size,
+      actionsApplied: this.actionsApplied,
+      actionsRejected: this.actionsRejected,
+      version: this.state?.version ?? 0,
+      completedAtMs: this.state?.completedAtMs ?? null,
+    };
+  }
+
+  /** The full authoritative state, as a late joiner would receive it. */
+  snapshot(): Snapshot | null {
+    const state = this.state;
+    if (!state) return null;
+    return {
+      spec: state.spec,
+      pieces: state.pieces.map((piece) => [piece.x, piece.y, piece.group, piece.locked ? 1 : 0]),
+      holds: [...state.holds.keys()].map((group) => this.wireHold(group)),
+      players: [...this.players.values()].map((player) => this.publicPlayer(player)),
+      version: state.version,
+      completedAtMs: state.completedAtMs,
+      startedAtMs: this.startedAtMs,
+    };
+  }
+
+  private join(session: Session, hello: Hello): void {
+    if (session.playerId) return this.sendError(session, "already-joined", "this connection has already joined");
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      const advice = hello.protocol < PROTOCOL_VERSION ? "your game is out of date: reload the page" : "the server is older than your game";
+      const reason = `protocol ${hello.protocol} is not supported (server speaks ${PROTOCOL_VERSION}): ${advice}`;
+      this.sendError(session, "version-mismatch", reason);
+      return session.socket.close(CLOSE_VERSION_MISMATCH, reason);
+    }
+    if (!this.state) {
+      if (!hello.create) return this.sendError(session, "no-puzzle", "this room has no puzzle yet: send create options with hello");
+      this.state = createPuzzle(hello.create);
+      this.startedAtMs = this.host.now();
+      for (let index = 0; index < chunkCount(this.state.spec); index++) this.dirtyChunks.add(index);
+      this.metaDirty = true;
+    }
+    let player = hello.token ? [...this.players.values()].find((candidate) => candidate.token === hello.token) : undefined;
+    const connected = this.connectedPlayerIds();
+    if (!(player && connected.has(player.id)) && connected.size >= this.options.maxPlayers) {
+      const reason = `room is full (${this.options.maxPlayers} players)`;
+      this.sendError(session, "room-full", reason);
+      return session.socket.close(CLOSE_ROOM_FULL, reason);
+    }
+    if (player) {
+      const previous = this.connectionOf(player.id);
+      if (previous) {
+        previous.playerId = null;
+        previous.socket.close(1000, "resumed on another connection");
+      }
+      player.name = hello.name;
+    } else {
+      player = {
+        id: this.host.randomId().slice(0, 12),
+        name: hello.name,
+        color: PLAYER_COLORS[this.players.size % PLAYER_COLORS.length]!,
+        token: this.host.randomId(),
+        placed: 0,
+      };
+      this.players.set(player.id, player);
+      this.forgetOldPlayers();
+    }
+    this.metaDirty = true;
+    session.playerId = player.id;
+    this.sharedEvents.push({ type: "player-joined", player: this.publicPlayer(player) });
+    send(session.socket, {
+      type: "welcome",
+      protocol: PROTOCOL_VERSION,
+      mode: this.options.mode,
+      playerId: player.id,
+      token: player.token,
+      snapshot: this.snapshot()!,
+    });
+    this.scheduleFlush();
+  }
+
+  private act(session: Session, message: ActionMessage): void {
+    const playerId = session.playerId;
+    if (!playerId || !this.state) return this.sendError(session, "not-joined", "send hello first");
+    const now = this.host.now();
+    let result: RuleResult;
+    switch (message.type) {
+      case "grab":
+        result = grab(this.state, playerId, message.pieceId, now);
+        break;
+      case "move":
+        result = move(this.state, playerId, message.pieceId, message.x, message.y, now);
+        break;
+      case "drop":
+        result = drop(this.state, playerId, message.pieceId, message.x, message.y, now);
+        break;
+      default: {
+        const unreachable: never = message;
+        return unreachable;
+      }
+    }
+    if (!result.ok) {
+      this.actionsRejected++;
+      session.replies.push({ type: "reject", seq: message.seq, reason: result.reason });
+      return this.scheduleFlush();
+    }
+    this.actionsApplied++;
+    this.metaDirty = true;
+    for (const id of result.changedPieces) {
+      this.dirtyPieces.add(id);
+      this.dirtyChunks.add(chunkOf(id));
+    }
+    for (const group of result.changedHolds) this.dirtyHolds.add(group);
+    if (result.placed > 0) {
+      const player = this.players.get(playerId)!;
+      player.placed = this.state.placedBy.get(playerId) ?? 0;
+      this.sharedEvents.push({ type: "placed", playerId, placed: player.placed });
+    }
+    if (result.completed) this.sharedEvents.push({ type: "complete", completedAtMs: this.state.completedAtMs! });
+    session.replies.push({ type: "ack", seq: message.seq, version: this.state.version });
+    this.scheduleFlush();
+  }
+
+  /**
+   * Writes the chunks and meta that changed. Not awaited on purpose: Durable
+   * Object storage holds every frame sent after this put until the write is
+   * durable, so no ack reaches a client before its action is stored.
+   */
+  private persist(): void {
+    const state = this.state!;
+    const entries: Record<string, unknown> = {};
+    for (const chunk of this.dirtyChunks) entries[chunkKey(chunk)] = encodeChunk(state, chunk);
+    this.dirtyChunks.clear();
+    if (this.metaDirty) {
+      const meta: StoredMeta = {
+        mode: this.options.mode,
+        spec: state.spec,
+        version: state.version,
+        completedAtMs: state.completedAtMs,
+        startedAtMs: this.startedAtMs,
+        actionsApplied: this.actionsApplied,
+        players: [...this.players.values()],
+      };
+      entries[META_KEY] = meta;
+      this.metaDirty = false;
+    }
+    if (Object.keys(entries).length > 0) void this.host.storage.put(entries);
+  }
+
+  private scheduleFlush(): void {
+    const now = this.host.now();
+    const hasUrgent = this.sharedEvents.length > 0 || this.dirtyPieces.size > 0 || this.dirtyHolds.size > 0 || this.hasReplies();
+    let due = this.lastFlushMs + FRAME_INTERVAL_MS;
+    if (!hasUrgent) {
+      if (this.cursors.size > 0) due = Math.max(due, this.lastCursorFlushMs + CURSOR_INTERVAL_MS);
+      else if (this.state && this.state.holds.size > 0) due = Math.min(...[...this.state.holds.values()].map((hold) => hold.expiresAtMs + 1));
+      else return;
+    }
+    due = Math.max(due, now);
+    if (this.flushRequestedForMs !== null && this.flushRequestedForMs <= due) return;
+    this.flushRequestedForMs = due;
+    this.host.requestFlush(due - now);
+  }
+
+  private hasReplies(): boolean {
+    for (const session of this.sessions.values()) if (session.replies.length > 0) return true;
+    return false;
+  }
+
+  private sendError(session: Session, code: ErrorCode, message: string): void {
+    send(session.socket, { type: "error", code, message });
+  }
+
+  private wireHold(group: number): [number, string | null, number] {
+    const hold = this.state!.holds.get(group);
+    return hold ? [group, hold.playerId, hold.pieceId] : [group, null, -1];
+  }
+
+  private publicPlayer(player: StoredPlayer): Player {
+    return { id: player.id, name: player.name, color: player.color, connected: this.connectionOf(player.id) !== undefined, placed: player.placed };
+  }
+
+  private connectionOf(playerId: string): Session | undefined {
+    for (const session of this.sessions.values()) if (session.playerId === playerId) return session;
+    return undefined;
+  }
+
+  private connectedPlayerIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const session of this.sessions.values()) if (session.playerId) ids.add(session.playerId);
+    return ids;
+  }
+
+  private forgetOldPlayers(): void {
+    const connected = this.connectedPlayerIds();
+    for (const id of this.players.keys()) {
+      if (this.players.size <= MAX_REMEMBERED_PLAYERS) return;
+      if (!connected.has(id)) this.players.delete(id);
+    }
+  }
+}
+
+function send(socket: RoomSocket, message: ServerMessage): void {
+  socket.send(JSON.stringify(message));
+}

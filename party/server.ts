@@ -1,0 +1,60 @@
+/**
+ * The stateful room on PartyKit: one long-lived room object per puzzle. This file
+ * only adapts PartyKit (sockets, storage, timers, HTTP) to RoomCore.
+ */
+import type * as Party from "partykit/server";
+import { DEFAULT_MAX_PLAYERS, RoomCore } from "./room-core.ts";
+import { readPositiveInteger } from "./env.ts";
+
+export default class StatefulRoom implements Party.Server {
+  static options = { hibernate: false };
+
+  private readonly core: RoomCore;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(readonly room: Party.Room) {
+    this.core = new RoomCore(
+      {
+        storage: room.storage,
+        now: () => Date.now(),
+        randomId: () => crypto.randomUUID(),
+        requestFlush: (delayMs) => {
+          if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+          this.flushTimer = setTimeout(() => {
+            this.flushTimer = null;
+            this.core.flush();
+          }, delayMs);
+        },
+      },
+      { mode: "stateful", maxPlayers: readPositiveInteger(room.env, "MAX_PLAYERS", DEFAULT_MAX_PLAYERS) },
+    );
+  }
+
+  async onStart(): Promise<void> {
+    await this.core.load();
+  }
+
+  onConnect(connection: Party.Connection): void {
+    this.core.connect(connection);
+  }
+
+  onMessage(message: string | ArrayBuffer | ArrayBufferView, sender: Party.Connection): void {
+    this.core.receive(sender.id, message);
+  }
+
+  onClose(connection: Party.Connection): void {
+    this.core.disconnect(connection.id);
+  }
+
+  onError(connection: Party.Connection): void {
+    this.core.disconnect(connection.id);
+  }
+
+  /** GET: a JSON summary; GET ?state=1 adds the full snapshot (tests, load scripts). */
+  async onRequest(request: Party.Request): Promise<Response> {
+    if (request.method !== "GET") return Response.json({ error: "only GET is supported here" }, { status: 405 });
+    const url = new URL(request.url);
+    const body = url.searchParams.get("state") === "1" ? { ...this.core.summary(), snapshot: this.core.snapshot() } : this.core.summary();
+    return Response.json(body, { headers: { "access-control-allow-origin": "*" } });
+  }
+}

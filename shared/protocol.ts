@@ -1,0 +1,200 @@
+/**
+ * The wire protocol: one schema per message, unions tagged by `type`, and the
+ * TypeScript types derived from the schemas. Both sides validate every frame
+ * they receive with these.
+ */
+import * as v from "valibot";
+import { MAX_IMAGE_SIDE_PX, MAX_PIECES, MIN_IMAGE_SIDE_PX, MIN_PIECES } from "./puzzle-spec.ts";
+import { REJECT_REASONS } from "./rules.ts";
+
+/**
+ * Bump on any change to the wire format.
+ * History: 1 - first format (hello/welcome, grab/move/drop/cursor, batched frames).
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest frame a client may send; hello is the biggest legitimate one. */
+export const MAX_CLIENT_FRAME_BYTES = 2_048;
+export const MAX_NAME_LENGTH = 32;
+
+export const MODES = ["stateful", "stateless", "stateless-occ"] as const;
+export const ModeSchema = v.picklist(MODES);
+export type Mode = v.InferOutput<typeof ModeSchema>;
+
+const Integer = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+/** Finite coordinates; how far off the table is acceptable is the rules' call. */
+const Coordinate = v.pipe(v.number(), v.finite(), v.minValue(-1e6), v.maxValue(1e6));
+const Seq = Integer(0, Number.MAX_SAFE_INTEGER);
+const PieceId = Integer(0, MAX_PIECES - 1);
+const PlayerId = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+
+export const PuzzleOptionsSchema = v.object({
+  imageId: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,64}$/, "imageId must be 1-64 lowercase letters, digits or dashes")),
+  imageWidth: Integer(MIN_IMAGE_SIDE_PX, MAX_IMAGE_SIDE_PX),
+  imageHeight: Integer(MIN_IMAGE_SIDE_PX, MAX_IMAGE_SIDE_PX),
+  pieceCount: Integer(MIN_PIECES, MAX_PIECES),
+  seed: Integer(0, 0xffffffff),
+});
+
+// ---- client to server ----
+
+export const HelloSchema = v.object({
+  type: v.literal("hello"),
+  protocol: v.pipe(v.number(), v.integer()),
+  name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_NAME_LENGTH)),
+  /** The token a previous welcome gave, to resume that player after a reconnect. */
+  token: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  /** Options for a room that has no puzzle yet; ignored by a room that has one. */
+  create: v.optional(PuzzleOptionsSchema),
+});
+export const GrabSchema = v.object({ type: v.literal("grab"), seq: Seq, pieceId: PieceId });
+export const MoveSchema = v.object({ type: v.literal("move"), seq: Seq, pieceId: PieceId, x: Coordinate, y: Coordinate });
+export const DropSchema = v.object({ type: v.literal("drop"), seq: Seq, pieceId: PieceId, x: Coordinate, y: Coordinate });
+export const CursorSchema = v.object({ type: v.literal("cursor"), x: Coordinate, y: Coordinate });
+export const PingSchema = v.object({ type: v.literal("ping"), t: v.pipe(v.number(), v.finite()) });
+
+export const ClientMessageSchema = v.variant("type", [HelloSchema, GrabSchema, MoveSchema, DropSchema, CursorSchema, PingSchema]);
+export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
+export type Hello = v.InferOutput<typeof HelloSchema>;
+export type ActionMessage = v.InferOutput<typeof GrabSchema | typeof MoveSchema | typeof DropSchema>;
+
+// ---- server to client ----
+
+export const PlayerSchema = v.object({
+  id: PlayerId,
+  name: v.string(),
+  color: v.string(),
+  connected: v.boolean(),
+  placed: v.number(),
+});
+export type Player = v.InferOutput<typeof PlayerSchema>;
+
+export const PuzzleSpecSchema = v.object({
+  ...PuzzleOptionsSchema.entries,
+  rows: v.number(),
+  cols: v.number(),
+  pieceWidth: v.number(),
+  pieceHeight: v.number(),
+  boardX: v.number(),
+  boardY: v.number(),
+  tableWidth: v.number(),
+  tableHeight: v.number(),
+});
+
+/** A piece on the wire: [x, y, group, locked ? 1 : 0]. */
+export const WirePieceSchema = v.tuple([v.number(), v.number(), v.number(), v.picklist([0, 1])]);
+/** A changed piece on the wire: [id, x, y, group, locked ? 1 : 0]. */
+export const WirePieceChangeSchema = v.tuple([v.number(), v.number(), v.number(), v.number(), v.picklist([0, 1])]);
+/** A hold on the wire: [group, playerId, grabbed pieceId], or [group, null, -1] when released. */
+export const WireHoldSchema = v.tuple([v.number(), v.nullable(PlayerId), v.number()]);
+
+export const SnapshotSchema = v.object({
+  spec: PuzzleSpecSchema,
+  pieces: v.array(WirePieceSchema),
+  holds: v.array(WireHoldSchema),
+  players: v.array(PlayerSchema),
+  version: v.number(),
+  completedAtMs: v.nullable(v.number()),
+  startedAtMs: v.number(),
+});
+export type Snapshot = v.InferOutput<typeof SnapshotSchema>;
+
+export const WelcomeSchema = v.object({
+  type: v.literal("welcome"),
+  protocol: v.number(),
+  mode: ModeSchema,
+  playerId: PlayerId,
+  token: v.string(),
+  snapshot: SnapshotSchema,
+});
+
+export const ErrorCodeSchema = v.picklist([
+  "bad-json",
+  "bad-message",
+  "binary-unsupported",
+  "too-large",
+  "not-joined",
+  "already-joined",
+  "version-mismatch",
+  "room-full",
+  "no-puzzle",
+]);
+export type ErrorCode = v.InferOutput<typeof ErrorCodeSchema>;
+export const ErrorSchema = v.object({ type: v.literal("error"), code: ErrorCodeSchema, message: v.string() });
+export const PongSchema = v.object({ type: v.literal("pong"), t: v.number(), serverTimeMs: v.number() });
+
+// Events carried by a batch frame: everything since the client's previous frame.
+export const AckEventSchema = v.object({ type: v.literal("ack"), seq: v.number(), version: v.number() });
+export const RejectEventSchema = v.object({ type: v.literal("reject"), seq: v.number(), reason: v.picklist(REJECT_REASONS) });
+export const PiecesEventSchema = v.object({ type: v.literal("pieces"), pieces: v.array(WirePieceChangeSchema) });
+export const HoldsEventSchema = v.object({ type: v.literal("holds"), holds: v.array(WireHoldSchema) });
+/** Cursors: [playerId, x, y]. Throttled and never persisted. */
+export const CursorsEventSchema = v.object({ type: v.literal("cursors"), cursors: v.array(v.tuple([PlayerId, v.number(), v.number()])) });
+export const PlayerJoinedEventSchema = v.object({ type: v.literal("player-joined"), player: PlayerSchema });
+export const PlayerLeftEventSchema = v.object({ type: v.literal("player-left"), playerId: PlayerId });
+export const PlacedEventSchema = v.object({ type: v.literal("placed"), playerId: PlayerId, placed: v.number() });
+export const CompleteEventSchema = v.object({ type: v.literal("complete"), completedAtMs: v.number() });
+
+export const BatchEventSchema = v.variant("type", [
+  AckEventSchema,
+  RejectEventSchema,
+  PiecesEventSchema,
+  HoldsEventSchema,
+  CursorsEventSchema,
+  PlayerJoinedEventSchema,
+  PlayerLeftEventSchema,
+  PlacedEventSchema,
+  CompleteEventSchema,
+]);
+export type BatchEvent = v.InferOutput<typeof BatchEventSchema>;
+
+export const BatchSchema = v.object({ type: v.literal("batch"), version: v.number(), events: v.array(BatchEventSchema) });
+
+export const ServerMessageSchema = v.variant("type", [WelcomeSchema, BatchSchema, ErrorSchema, PongSchema]);
+export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
+export type Welcome = v.InferOutput<typeof WelcomeSchema>;
+export type Batch = v.InferOutput<typeof BatchSchema>;
+
+/** WebSocket close codes the room uses, with the reason shown to the player. */
+export const CLOSE_VERSION_MISMATCH = 4001;
+export const CLOSE_ROOM_FULL = 4002;
+
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; message: string };
+
+/** Parses and validates one client frame; never throws. */
+export function parseClientFrame(frame: string | ArrayBuffer | ArrayBufferView): ParseResult<ClientMessage> {
+  if (typeof frame !== "string") return { ok: false, code: "binary-unsupported", message: "binary frames are not part of the protocol; send JSON text" };
+  if (frame.length > MAX_CLIENT_FRAME_BYTES) return { ok: false, code: "too-large", message: `frame of ${frame.length} bytes exceeds ${MAX_CLIENT_FRAME_BYTES}` };
+  let json: unknown;
+  try {
+    json = JSON.parse(frame);
+  } catch {
+    return { ok: false, code: "bad-json", message: "frame is not valid JSON" };
+  }
+  const result = v.safeParse(ClientMessageSchema, json);
+  if (!result.success) return { ok: false, code: "bad-message", message: describeIssues(result.issues) };
+  return { ok: true, message: result.output };
+}
+
+/** Parses and validates one server frame; never throws. */
+export function parseServerFrame(frame: string): ParseResult<ServerMessage> {
+  let json: unknown;
+  try {
+    json = JSON.parse(frame);
+  } catch {
+    return { ok: false, code: "bad-json", message: "frame is not valid JSON" };
+  }
+  const result = v.safeParse(ServerMessageSchema, json);
+  if (!result.success) return { ok: false, code: "bad-message", message: describeIssues(result.issues) };
+  return { ok: true, message: result.output };
+}
+
+function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues
+    .slice(0, 3)
+    .map((issue) => {
+      const path = issue.path?.map((item) => String(item.key)).join(".");
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join("; ");
+}

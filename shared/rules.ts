@@ -1,0 +1,262 @@
+/**
+ * The puzzle's rules as functions over a PuzzleState. They change only the state
+ * they are given, read no clock (the caller passes `nowMs`) and never throw for a
+ * bad request: a rejection carries a reason instead.
+ */
+import { groupMembers, heldGroupOf, type PuzzleState } from "./puzzle-state.ts";
+import { neighboursOf, pieceCountOf, solvedPosition } from "./puzzle-spec.ts";
+
+/** How long a grab lasts without a move or drop to renew it. */
+export const GRAB_LEASE_MS = 10_000;
+/** How close (in table pixels) a piece must come to where it fits to snap there. */
+export const SNAP_RADIUS_PX = 20;
+
+export const REJECT_REASONS = [
+  "no-such-piece",
+  "piece-locked",
+  "held-by-other",
+  "not-holding",
+  "out-of-range",
+  "puzzle-complete",
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+export interface Applied {
+  ok: true;
+  /** Pieces whose position, group or lock changed. */
+  changedPieces: number[];
+  /** Groups whose hold changed (taken or released). */
+  changedHolds: number[];
+  /** Pieces the action connected to a neighbour or to the board. */
+  placed: number;
+  /** True when this action completed the puzzle. */
+  completed: boolean;
+}
+
+export interface Rejected {
+  ok: false;
+  reason: RejectReason;
+}
+
+export type RuleResult = Applied | Rejected;
+
+const reject = (reason: RejectReason): Rejected => ({ ok: false, reason });
+
+function applied(changedPieces: number[], changedHolds: number[], placed = 0, completed = false): Applied {
+  return { ok: true, changedPieces, changedHolds, placed, completed };
+}
+
+/** Coordinates beyond a whole table away from the table are nonsense, not drags. */
+function inRange(state: PuzzleState, x: number, y: number): boolean {
+  const { tableWidth, tableHeight } = state.spec;
+  return (
+    Number.isFinite(x) &&
+    Number.isFinite(y) &&
+    x >= -tableWidth &&
+    x <= 2 * tableWidth &&
+    y >= -tableHeight &&
+    y <= 2 * tableHeight
+  );
+}
+
+/** Checks the request names a real, loose piece that `playerId` currently holds. */
+function checkHolding(state: PuzzleState, playerId: string, pieceId: number, nowMs: number): RejectReason | null {
+  if (state.completedAtMs !== null) return "puzzle-complete";
+  const piece = state.pieces[pieceId];
+  if (!Number.isInteger(pieceId) || !piece) return "no-such-piece";
+  if (piece.locked) return "piece-locked";
+  const hold = state.holds.get(piece.group);
+  if (!hold || hold.expiresAtMs < nowMs) return "not-holding";
+  if (hold.playerId !== playerId) return "held-by-other";
+  return null;
+}
+
+/**
+ * Takes exclusive hold of the group containing `pieceId` for GRAB_LEASE_MS.
+ * A player holds one group at a time: grabbing another releases the first.
+ */
+export function grab(state: PuzzleState, playerId: string, pieceId: number, nowMs: number): RuleResult {
+  if (state.completedAtMs !== null) return reject("puzzle-complete");
+  const piece = state.pieces[pieceId];
+  if (!Number.isInteger(pieceId) || !piece) return reject("no-such-piece");
+  if (piece.locked) return reject("piece-locked");
+  const hold = state.holds.get(piece.group);
+  if (hold && hold.playerId !== playerId && hold.expiresAtMs >= nowMs) return reject("held-by-other");
+  const changedHolds: number[] = [];
+  const previous = heldGroupOf(state, playerId);
+  if (previous !== undefined && previous !== piece.group) {
+    state.holds.delete(previous);
+    changedHolds.push(previous);
+  }
+  state.holds.set(piece.group, { playerId, pieceId, expiresAtMs: nowMs + GRAB_LEASE_MS });
+  changedHolds.push(piece.group);
+  state.version++;
+  return applied([], changedHolds);
+}
+
+/**
+ * Moves the held group so that `pieceId`'s cell starts at (x, y), keeping the
+ * whole group on the table, and renews the lease.
+ */
+export function move(state: PuzzleState, playerId: string, pieceId: number, x: number, y: number, nowMs: number): RuleResult {
+  const problem = checkHolding(state, playerId, pieceId, nowMs);
+  if (problem) return reject(problem);
+  if (!inRange(state, x, y)) return reject("out-of-range");
+  const group = state.pieces[pieceId]!.group;
+  const changedPieces = placeGroup(state, group, pieceId, x, y);
+  state.holds.get(group)!.expiresAtMs = nowMs + GRAB_LEASE_MS;
+  state.version++;
+  return applied(changedPieces, []);
+}
+
+/**
+ * Puts the held group down at (x, y), snaps it to fitting neighbours and to the
+ * board, and releases the hold. Completes the puzzle when every piece is locked.
+ */
+export function drop(state: PuzzleState, playerId: string, pieceId: number, x: number, y: number, nowMs: number): RuleResult {
+  const problem = checkHolding(state, playerId, pieceId, nowMs);
+  if (problem) return reject(problem);
+  if (!inRange(state, x, y)) return reject("out-of-range");
+  const heldGroup = state.pieces[pieceId]!.group;
+  const changed = new Set(placeGroup(state, heldGroup, pieceId, x, y));
+  state.holds.delete(heldGroup);
+  const movedCount = groupMembers(state, heldGroup).length;
+
+  const snappedGroup = snapToNeighbours(state, heldGroup, changed);
+  const merged = snappedGroup !== heldGroup || groupMembers(state, snappedGroup).length !== movedCount;
+  const locked = !state.pieces[pieceId]!.locked && snapToBoard(state, snappedGroup, changed);
+  const placed = merged || locked ? movedCount : 0;
+  if (placed > 0) state.placedBy.set(playerId, (state.placedBy.get(playerId) ?? 0) + placed);
+
+  let completed = false;
+  if (state.pieces.every((piece) => piece.locked)) {
+    state.completedAtMs = nowMs;
+    completed = true;
+  }
+  state.version++;
+  return applied([...changed].sort((a, b) => a - b), [heldGroup], placed, completed);
+}
+
+/** Releases whatever `playerId` holds (on disconnect). Returns the released groups. */
+export function releasePlayer(state: PuzzleState, playerId: string): number[] {
+  const released: number[] = [];
+  for (const [group, hold] of state.holds) {
+    if (hold.playerId === playerId) {
+      state.holds.delete(group);
+      released.push(group);
+    }
+  }
+  if (released.length > 0) state.version++;
+  return released;
+}
+
+/** Ends every hold whose lease ran out before `nowMs`. Returns the released groups. */
+export function expireLeases(state: PuzzleState, nowMs: number): number[] {
+  const released: number[] = [];
+  for (const [group, hold] of state.holds) {
+    if (hold.expiresAtMs < nowMs) {
+      state.holds.delete(group);
+      released.push(group);
+    }
+  }
+  if (released.length > 0) state.version++;
+  return released;
+}
+
+/**
+ * Moves every piece of `group` by the offset that brings `anchorId` to (x, y),
+ * clamped so the whole group stays on the table. Returns the pieces moved.
+ */
+function placeGroup(state: PuzzleState, group: number, anchorId: number, x: number, y: number): number[] {
+  const { spec } = state;
+  const members = groupMembers(state, group);
+  const anchor = state.pieces[anchorId]!;
+  let dx = Math.round(x) - anchor.x;
+  let dy = Math.round(y) - anchor.y;
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const id of members) {
+    const piece = state.pieces[id]!;
+    minX = Math.min(minX, piece.x);
+    minY = Math.min(minY, piece.y);
+    maxX = Math.max(maxX, piece.x + spec.pieceWidth);
+    maxY = Math.max(maxY, piece.y + spec.pieceHeight);
+  }
+  dx = Math.min(Math.max(dx, -minX), spec.tableWidth - maxX);
+  dy = Math.min(Math.max(dy, -minY), spec.tableHeight - maxY);
+  if (dx === 0 && dy === 0) return [];
+  for (const id of members) {
+    const piece = state.pieces[id]!;
+    piece.x += dx;
+    piece.y += dy;
+  }
+  return members;
+}
+
+/**
+ * Joins `group` to every neighbouring group (not held by anyone) whose fitting
+ * piece lies within SNAP_RADIUS_PX of where it belongs, aligning exactly.
+ * Returns the id of the resulting group.
+ */
+function snapToNeighbours(state: PuzzleState, group: number, changed: Set<number>): number {
+  const { spec } = state;
+  let current = group;
+  for (;;) {
+    let best: { dx: number; dy: number; other: number; distance: number } | undefined;
+    for (const id of groupMembers(state, current)) {
+      const piece = state.pieces[id]!;
+      for (const { id: neighbourId, dRow, dCol } of neighboursOf(spec, id)) {
+        const neighbour = state.pieces[neighbourId]!;
+        if (neighbour.group === current || state.holds.has(neighbour.group)) continue;
+        const dx = neighbour.x - dCol * spec.pieceWidth - piece.x;
+        const dy = neighbour.y - dRow * spec.pieceHeight - piece.y;
+        const distance = Math.hypot(dx, dy);
+        if (distance <= SNAP_RADIUS_PX && (!best || distance < best.distance)) {
+          best = { dx, dy, other: neighbour.group, distance };
+        }
+      }
+    }
+    if (!best) return current;
+    const members = groupMembers(state, current);
+    const others = groupMembers(state, best.other);
+    const joined = Math.min(current, best.other);
+    const locked = others.some((id) => state.pieces[id]!.locked);
+    for (const id of members) {
+      const piece = state.pieces[id]!;
+      piece.x += best.dx;
+      piece.y += best.dy;
+    }
+    for (const id of [...members, ...others]) {
+      const piece = state.pieces[id]!;
+      piece.group = joined;
+      piece.locked = piece.locked || locked;
+      changed.add(id);
+    }
+    current = joined;
+  }
+}
+
+/**
+ * Locks the group on the board when it lies within SNAP_RADIUS_PX of its solved
+ * position, or when it holds every piece. Returns true when it locked.
+ */
+function snapToBoard(state: PuzzleState, group: number, changed: Set<number>): boolean {
+  const { spec } = state;
+  const members = groupMembers(state, group);
+  const first = members[0]!;
+  const piece = state.pieces[first]!;
+  const target = solvedPosition(spec, first);
+  const dx = target.x - piece.x;
+  const dy = target.y - piece.y;
+  if (Math.hypot(dx, dy) > SNAP_RADIUS_PX && members.length < pieceCountOf(spec)) return false;
+  for (const id of members) {
+    const member = state.pieces[id]!;
+    member.x += dx;
+    member.y += dy;
+    member.locked = true;
+    changed.add(id);
+  }
+  return true;
+}

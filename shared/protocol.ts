@@ -21,6 +21,13 @@ export const MODES = ["stateful", "stateless", "stateless-occ"] as const;
 export const ModeSchema = v.picklist(MODES);
 export type Mode = v.InferOutput<typeof ModeSchema>;
 
+/** The PartyKit party a client connects to for each mode (`main` is partykit.json's main). */
+export const PARTY_FOR_MODE: Record<Mode, string> = {
+  stateful: "main",
+  stateless: "stateless",
+  "stateless-occ": "stateless-occ",
+};
+
 const Integer = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 /** Finite coordinates; how far off the table is acceptable is the rules' call. */
 const Coordinate = v.pipe(v.number(), v.finite(), v.minValue(-1e6), v.maxValue(1e6));

@@ -41,6 +41,8 @@ export function gridFor(pieceCount: number, imageWidth: number, imageHeight: num
   const maxCols = Math.max(2, Math.ceil(Math.sqrt(pieceCount * aspect) * 2));
   for (let cols = 2; cols <= maxCols; cols++) {
     const rows = Math.max(2, Math.round(pieceCount / cols));
+    // Piece ids must stay below MAX_PIECES, the protocol's limit; cols = 2 always fits.
+    if (rows * cols > Math.max(pieceCount, MAX_PIECES)) continue;
     const cellAspect = imageWidth / cols / (imageHeight / rows);
     const countError = Math.abs(rows * cols - pieceCount) / pieceCount;
     const score = countError * 4 + Math.abs(Math.log(cellAspect));

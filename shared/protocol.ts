@@ -10,8 +10,9 @@ import { REJECT_REASONS } from "./rules.ts";
 /**
  * Bump on any change to the wire format.
  * History: 1 - first format (hello/welcome, grab/move/drop/cursor, batched frames).
+ *          2 - reject reason "conflict" (stateless-occ gave up after repeated write conflicts).
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Largest frame a client may send; hello is the biggest legitimate one. */
 export const MAX_CLIENT_FRAME_BYTES = 2_048;

@@ -18,6 +18,9 @@ export const REJECT_REASONS = [
   "not-holding",
   "out-of-range",
   "puzzle-complete",
+  // Not a rule's verdict: the stateless-occ backend gives up on an action whose
+  // store write kept losing to concurrent writers (see party/stateless/).
+  "conflict",
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

@@ -225,16 +225,20 @@ function snapToNeighbours(state: PuzzleState, group: number, changed: Set<number
     const members = groupMembers(state, current);
     const others = groupMembers(state, best.other);
     const joined = Math.min(current, best.other);
-    const locked = others.some((id) => state.pieces[id]!.locked);
-    for (const id of members) {
+    const currentLocked = members.some((id) => state.pieces[id]!.locked);
+    const locked = currentLocked || others.some((id) => state.pieces[id]!.locked);
+    // Locked pieces never leave their spot: once the dropped group has joined a
+    // locked one, further neighbours are brought to it instead.
+    const [moving, sign] = currentLocked ? [others, -1] : [members, 1];
+    for (const id of moving) {
       const piece = state.pieces[id]!;
-      piece.x += best.dx;
-      piece.y += best.dy;
+      piece.x += sign * best.dx;
+      piece.y += sign * best.dy;
     }
     for (const id of [...members, ...others]) {
       const piece = state.pieces[id]!;
       piece.group = joined;
-      piece.locked = piece.locked || locked;
+      piece.locked = locked;
       changed.add(id);
     }
     current = joined;

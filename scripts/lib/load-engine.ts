@@ -1,0 +1,395 @@
+/**
+ * The load engine behind `load`, `compare` and `bench:room`: puts simulated
+ * players in rooms of one mode, plays, waits for the answers, reads the final
+ * state from the server and measures what went wrong and what it cost.
+ */
+import { MODES, PARTY_FOR_MODE, type BatchEvent, type Mode, type Snapshot } from "../../shared/protocol.ts";
+import { createPrng } from "../../shared/prng.ts";
+import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
+import { cpuDelta, type ProcessCpu } from "./process-cpu.ts";
+import { FanOutTracker } from "./fan-out.ts";
+import { judgeLostMoves, type AcknowledgedPlacement, type AckOrder } from "./lost-moves.ts";
+import { ProtocolClient, type SentAction } from "./protocol-client.ts";
+import { playUntilEnd } from "./simulated-player.ts";
+import { distribution, histogram, type Distribution, type Histogram } from "./stats.ts";
+import { roomUrl, type ServerTarget } from "./server-target.ts";
+import type { LoadConfig } from "./load-config.ts";
+
+/** Rooms set up at once; more would only queue behind the same two cores. */
+const ROOM_SETUP_CONCURRENCY = 8;
+const CONTESTED_PIECES_PER_ROOM = 3;
+/** After the last answer, how long the room must stay quiet before the final state is read. */
+const QUIET_MS = 500;
+const QUIET_MAX_WAIT_MS = 10_000;
+const PUZZLE_IMAGE = { imageId: "load", imageWidth: 1600, imageHeight: 1200 } as const;
+
+export interface LoadProgress {
+  mode: Mode;
+  elapsedS: number;
+  durationS: number;
+  sent: number;
+  acked: number;
+  /** Actions acknowledged per second over the last progress interval. */
+  currentRate: number;
+}
+
+/** What the server's GET summary reported, summed over the run's rooms (numeric fields only). */
+export type ServerCounters = Record<string, number>;
+
+export interface ModeFigures {
+  mode: Mode | "total";
+  rooms: number;
+  clients: number;
+  /** Seconds of play (players' actions were sent during this window). */
+  playS: number;
+  actions: { sent: number; acknowledged: number; rejected: number; unanswered: number; byType: Record<"grab" | "move" | "drop", number> };
+  rejectReasons: Record<string, number>;
+  acknowledgedPerS: number;
+  lostMoves: { lost: number; judgedPieces: number; lostPerJudged: number };
+  desync: { clients: number; piecesPerClientMean: number; piecesPerClientMax: number; clientsDesynced: number };
+  ackLatencyMs: Distribution;
+  ackLatencyHistogram: Histogram;
+  fanOutLatencyMs: Distribution;
+  fanOutIncomplete: number;
+  perClientPerS: { outgoingFrames: number; outgoingBytes: number };
+  wire: { bytesUpPerAction: number; bytesDownPerAction: number; bytesPerAction: number };
+  /** Store traffic per acknowledged action (stateless modes), from the server's counters. */
+  store: { bytesReadPerAction: number; bytesWrittenPerAction: number } | null;
+  coldStarts: number | null;
+  retries: number | null;
+  conflicts: number | null;
+  serverCpu: { totalMs: number; perActionUs: number; byProcess: Record<string, number> } | null;
+  server: ServerCounters;
+}
+
+interface RoomRun {
+  name: string;
+  clients: ProtocolClient[];
+  tracker: FanOutTracker;
+}
+
+interface Counters {
+  sent: number;
+  acked: number;
+}
+
+/** Runs one mode against `target` and measures it. */
+export async function runMode(mode: Mode, config: LoadConfig, target: ServerTarget, onProgress?: (progress: LoadProgress) => void): Promise<ModeRun> {
+  const party = PARTY_FOR_MODE[mode];
+  const runId = `load-${config.seed}-${Date.now().toString(36)}-${MODES.indexOf(mode)}`;
+  const rooms = await setUpRooms(config, target, party, runId);
+  const counters: Counters = { sent: 0, acked: 0 };
+  const clients = rooms.flatMap((room) => room.clients);
+  for (const room of rooms) watchRoom(room, counters);
+  try {
+    const byteStart = clients.map((client) => ({ up: client.bytesSent, down: client.bytesReceived, frames: client.framesReceived }));
+    const cpuBefore = target.readCpu();
+    const startMs = performance.now();
+    const endAtMs = startMs + config.durationS * 1000;
+    const stopProgress = reportProgress(mode, config, counters, startMs, onProgress);
+    const players = rooms.flatMap((room, roomIndex) => {
+      const hotPrng = createPrng(config.seed * 7919 + roomIndex);
+      const pieceCount = room.clients[0]!.replica!.puzzle.pieces.length;
+      const hotPieces = Array.from({ length: CONTESTED_PIECES_PER_ROOM }, () => Math.floor(hotPrng() * pieceCount));
+      return room.clients.map((client, playerIndex) =>
+        playUntilEnd({
+          client,
+          prng: createPrng(config.seed * 1_000_003 + roomIndex * 1_009 + playerIndex),
+          config,
+          endAtMs,
+          hotPieces,
+          ownPiece: playerIndex,
+          onSent: (record) => onSent(room, client, record, counters),
+        }),
+      );
+    });
+    await Promise.all(players);
+    const playS = (performance.now() - startMs) / 1000;
+    const framesAtEnd = clients.map((client) => client.framesReceived);
+    const bytesDownAtEnd = clients.map((client) => client.bytesReceived);
+    stopProgress();
+    await settle(clients, config.settleMs);
+    await quiet(clients);
+    const cpuAfter = target.readCpu();
+    const finals = await Promise.all(rooms.map((room) => readRoom(target, party, room.name)));
+    return measure(mode, rooms, finals, { playS, byteStart, framesAtEnd, bytesDownAtEnd, cpuBefore, cpuAfter });
+  } finally {
+    for (const client of clients) client.close();
+  }
+}
+
+async function setUpRooms(config: LoadConfig, target: ServerTarget, party: string, runId: string): Promise<RoomRun[]> {
+  const rooms: RoomRun[] = [];
+  const queue = Array.from({ length: config.rooms }, (_, index) => index);
+  const worker = async (): Promise<void> => {
+    for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+      const name = `${runId}-r${index}`;
+      const create: PuzzleOptions = { ...PUZZLE_IMAGE, pieceCount: config.pieces, seed: (config.seed + index) >>> 0 };
+      const join = (player: number) => ProtocolClient.join({ host: target.host, room: name, party, name: `p${player}`, create });
+      const first = await join(0);
+      const others = await Promise.all(Array.from({ length: config.players - 1 }, (_, player) => join(player + 1)));
+      rooms[index] = { name, clients: [first, ...others], tracker: new FanOutTracker() };
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(ROOM_SETUP_CONCURRENCY, config.rooms) }, worker));
+  } catch (error) {
+    for (const room of rooms) for (const client of room?.clients ?? []) client.close();
+    throw error;
+  }
+  return rooms;
+}
+
+function watchRoom(room: RoomRun, counters: Counters): void {
+  for (const client of room.clients) {
+    client.onBatch = (events: BatchEvent[], receivedAtMs: number) => {
+      for (const event of events) {
+        if (event.type === "ack") counters.acked++;
+        else if (event.type === "pieces") {
+          for (const [pieceId, x, y] of event.pieces) room.tracker.observed(client.playerId, pieceId, x, y, receivedAtMs);
+        }
+      }
+    };
+  }
+}
+
+function onSent(room: RoomRun, sender: ProtocolClient, record: SentAction, counters: Counters): void {
+  counters.sent++;
+  if (record.action.type !== "move") return;
+  room.tracker.sent(record.action.pieceId, record.action.x, record.action.y, record.sentAtMs, sender.playerId, room.clients.map((client) => client.playerId));
+}
+
+function reportProgress(mode: Mode, config: LoadConfig, counters: Counters, startMs: number, onProgress?: (progress: LoadProgress) => void): () => void {
+  if (!onProgress) return () => {};
+  let last = { atMs: startMs, acked: 0 };
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const currentRate = ((counters.acked - last.acked) * 1000) / Math.max(1, now - last.atMs);
+    last = { atMs: now, acked: counters.acked };
+    onProgress({ mode, elapsedS: Math.min(config.durationS, (now - startMs) / 1000), durationS: config.durationS, sent: counters.sent, acked: counters.acked, currentRate });
+  }, 500);
+  return () => clearInterval(timer);
+}
+
+function isAnswered(record: SentAction): boolean {
+  return record.ackedAtMs !== undefined || record.rejected !== undefined;
+}
+
+/** Waits until every action has an answer, or `timeoutMs`. */
+async function settle(clients: ProtocolClient[], timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (clients.every((client) => [...client.sent.values()].every(isAnswered))) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Waits until no client has received a frame for QUIET_MS (late pushes of the stateless hub). */
+async function quiet(clients: ProtocolClient[]): Promise<void> {
+  const deadline = performance.now() + QUIET_MAX_WAIT_MS;
+  let frames = -1;
+  while (performance.now() < deadline) {
+    const now = clients.reduce((total, client) => total + client.framesReceived, 0);
+    if (now === frames) return;
+    frames = now;
+    await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+  }
+}
+
+interface RoomFinal {
+  summary: Record<string, unknown>;
+  snapshot: Snapshot;
+}
+
+async function readRoom(target: ServerTarget, party: string, room: string): Promise<RoomFinal> {
+  const url = roomUrl(target.httpBase, party, room, true);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  const body = (await response.json()) as Record<string, unknown> & { snapshot?: Snapshot | null };
+  if (!body.snapshot) throw new Error(`GET ${url} returned no snapshot`);
+  const { snapshot, ...summary } = body;
+  return { summary, snapshot };
+}
+
+interface Window {
+  playS: number;
+  byteStart: Array<{ up: number; down: number; frames: number }>;
+  framesAtEnd: number[];
+  bytesDownAtEnd: number[];
+  cpuBefore: ProcessCpu[] | null;
+  cpuAfter: ProcessCpu[] | null;
+}
+
+/** A run's figures and the samples behind them (so several runs can be added into a total). */
+export interface ModeRun {
+  figures: ModeFigures;
+  ackSamples: number[];
+  fanOutSamples: number[];
+  desyncPerClient: number[];
+}
+
+function measure(mode: Mode, rooms: RoomRun[], finals: RoomFinal[], window: Window): ModeRun {
+  const clients = rooms.flatMap((room) => room.clients);
+  const byType = { grab: 0, move: 0, drop: 0 };
+  const rejectReasons: Record<string, number> = {};
+  const ackSamples: number[] = [];
+  let sent = 0;
+  let acknowledged = 0;
+  let rejected = 0;
+  for (const client of clients) {
+    for (const record of client.sent.values()) {
+      sent++;
+      byType[record.action.type]++;
+      if (record.ackedAtMs !== undefined) {
+        acknowledged++;
+        ackSamples.push(record.ackedAtMs - record.sentAtMs);
+      } else if (record.rejected !== undefined) {
+        rejected++;
+        rejectReasons[record.rejected] = (rejectReasons[record.rejected] ?? 0) + 1;
+      }
+    }
+  }
+
+  const order: AckOrder = mode === "stateless" ? "ack-time" : "version";
+  let lost = 0;
+  let judgedPieces = 0;
+  const desyncPerClient: number[] = [];
+  rooms.forEach((room, index) => {
+    const final = finals[index]!;
+    const verdict = judgeLostMoves(placementsOf(room.clients), final.snapshot.pieces, order);
+    lost += verdict.lost;
+    judgedPieces += verdict.judged;
+    for (const client of room.clients) desyncPerClient.push(desyncedPieces(client, final.snapshot));
+  });
+
+  const server: ServerCounters = {};
+  for (const final of finals) {
+    for (const [key, value] of Object.entries(final.summary)) if (typeof value === "number") server[key] = (server[key] ?? 0) + value;
+  }
+
+  const fanOutSamples = rooms.flatMap((room) => room.tracker.latenciesMs);
+  const bytesUp = clients.reduce((total, client, index) => total + client.bytesSent - window.byteStart[index]!.up, 0);
+  const bytesDown = clients.reduce((total, client, index) => total + client.bytesReceived - window.byteStart[index]!.down, 0);
+  const framesInPlay = window.framesAtEnd.reduce((total, frames, index) => total + frames - window.byteStart[index]!.frames, 0);
+  const bytesInPlay = window.bytesDownAtEnd.reduce((total, bytes, index) => total + bytes - window.byteStart[index]!.down, 0);
+  const perAction = (value: number) => (acknowledged > 0 ? value / acknowledged : Number.NaN);
+  const storeRead = server.storeBytesRead;
+  const storeWritten = server.storeBytesWritten;
+  let serverCpu: ModeFigures["serverCpu"] = null;
+  if (window.cpuBefore && window.cpuAfter) {
+    const delta = cpuDelta(window.cpuBefore, window.cpuAfter);
+    serverCpu = { totalMs: delta.totalMs, perActionUs: perAction(delta.totalMs * 1000), byProcess: delta.byCommand };
+  }
+  const figures: ModeFigures = {
+    mode,
+    rooms: rooms.length,
+    clients: clients.length,
+    playS: window.playS,
+    actions: { sent, acknowledged, rejected, unanswered: sent - acknowledged - rejected, byType },
+    rejectReasons,
+    acknowledgedPerS: acknowledged / window.playS,
+    lostMoves: { lost, judgedPieces, lostPerJudged: judgedPieces ? lost / judgedPieces : 0 },
+    desync: summarizeDesync(desyncPerClient),
+    ackLatencyMs: distribution(ackSamples),
+    ackLatencyHistogram: histogram(ackSamples),
+    fanOutLatencyMs: distribution(fanOutSamples),
+    fanOutIncomplete: rooms.reduce((total, room) => total + room.tracker.incomplete(), 0),
+    perClientPerS: { outgoingFrames: framesInPlay / clients.length / window.playS, outgoingBytes: bytesInPlay / clients.length / window.playS },
+    wire: { bytesUpPerAction: perAction(bytesUp), bytesDownPerAction: perAction(bytesDown), bytesPerAction: perAction(bytesUp + bytesDown) },
+    store: storeRead !== undefined || storeWritten !== undefined ? { bytesReadPerAction: perAction(storeRead ?? 0), bytesWrittenPerAction: perAction(storeWritten ?? 0) } : null,
+    coldStarts: server.coldStarts ?? null,
+    retries: server.retries ?? null,
+    conflicts: server.conflicts ?? null,
+    serverCpu,
+    server,
+  };
+  return { figures, ackSamples, fanOutSamples, desyncPerClient };
+}
+
+function placementsOf(clients: ProtocolClient[]): AcknowledgedPlacement[] {
+  const placements: AcknowledgedPlacement[] = [];
+  for (const client of clients) {
+    for (const record of client.sent.values()) {
+      const { action } = record;
+      if (action.type === "grab" || record.ackedAtMs === undefined) continue;
+      placements.push({ type: action.type, pieceId: action.pieceId, x: action.x, y: action.y, version: record.version ?? 0, ackedAtMs: record.ackedAtMs, clientId: client.playerId });
+    }
+  }
+  return placements;
+}
+
+/** Pieces where the client's replica differs from the server's final state. */
+export function desyncedPieces(client: ProtocolClient, snapshot: Snapshot): number {
+  const mine = client.replica!.puzzle.pieces;
+  let count = 0;
+  snapshot.pieces.forEach(([x, y, group, locked], id) => {
+    const piece = mine[id];
+    if (!piece || piece.x !== x || piece.y !== y || piece.group !== group || piece.locked !== (locked === 1)) count++;
+  });
+  return count;
+}
+
+function summarizeDesync(perClient: number[]): ModeFigures["desync"] {
+  return {
+    clients: perClient.length,
+    piecesPerClientMean: perClient.length ? perClient.reduce((a, b) => a + b, 0) / perClient.length : 0,
+    piecesPerClientMax: perClient.length ? Math.max(...perClient) : 0,
+    clientsDesynced: perClient.filter((count) => count > 0).length,
+  };
+}
+
+/** Adds several modes' runs into one "total" line. */
+export function totalOf(modeRuns: ModeRun[]): ModeFigures {
+  const runs = modeRuns.map((run) => run.figures);
+  const raws = modeRuns;
+  const sum = (pick: (figures: ModeFigures) => number) => runs.reduce((total, run) => total + pick(run), 0);
+  const acknowledged = sum((run) => run.actions.acknowledged);
+  const playS = sum((run) => run.playS);
+  const ackSamples = raws.flatMap((raw) => raw.ackSamples);
+  const fanOutSamples = raws.flatMap((raw) => raw.fanOutSamples);
+  const weighted = (pick: (figures: ModeFigures) => number) => (acknowledged ? sum((run) => (Number.isFinite(pick(run)) ? pick(run) * run.actions.acknowledged : 0)) / acknowledged : Number.NaN);
+  const rejectReasons: Record<string, number> = {};
+  for (const run of runs) for (const [reason, count] of Object.entries(run.rejectReasons)) rejectReasons[reason] = (rejectReasons[reason] ?? 0) + count;
+  const server: ServerCounters = {};
+  for (const run of runs) for (const [key, value] of Object.entries(run.server)) server[key] = (server[key] ?? 0) + value;
+  const nullableSum = (pick: (figures: ModeFigures) => number | null) => (runs.some((run) => pick(run) !== null) ? sum((run) => pick(run) ?? 0) : null);
+  const cpuRuns = runs.filter((run) => run.serverCpu);
+  const cpuMs = cpuRuns.reduce((total, run) => total + run.serverCpu!.totalMs, 0);
+  const cpuActions = cpuRuns.reduce((total, run) => total + run.actions.acknowledged, 0);
+  const lost = sum((run) => run.lostMoves.lost);
+  const judgedPieces = sum((run) => run.lostMoves.judgedPieces);
+  return {
+    mode: "total",
+    rooms: sum((run) => run.rooms),
+    clients: sum((run) => run.clients),
+    playS,
+    actions: {
+      sent: sum((run) => run.actions.sent),
+      acknowledged,
+      rejected: sum((run) => run.actions.rejected),
+      unanswered: sum((run) => run.actions.unanswered),
+      byType: { grab: sum((run) => run.actions.byType.grab), move: sum((run) => run.actions.byType.move), drop: sum((run) => run.actions.byType.drop) },
+    },
+    rejectReasons,
+    acknowledgedPerS: acknowledged / playS,
+    lostMoves: { lost, judgedPieces, lostPerJudged: judgedPieces ? lost / judgedPieces : 0 },
+    desync: summarizeDesync(raws.flatMap((raw) => raw.desyncPerClient)),
+    ackLatencyMs: distribution(ackSamples),
+    ackLatencyHistogram: histogram(ackSamples),
+    fanOutLatencyMs: distribution(fanOutSamples),
+    fanOutIncomplete: sum((run) => run.fanOutIncomplete),
+    perClientPerS: {
+      outgoingFrames: sum((run) => run.perClientPerS.outgoingFrames * run.clients * run.playS) / sum((run) => run.clients * run.playS),
+      outgoingBytes: sum((run) => run.perClientPerS.outgoingBytes * run.clients * run.playS) / sum((run) => run.clients * run.playS),
+    },
+    wire: { bytesUpPerAction: weighted((run) => run.wire.bytesUpPerAction), bytesDownPerAction: weighted((run) => run.wire.bytesDownPerAction), bytesPerAction: weighted((run) => run.wire.bytesPerAction) },
+    store: runs.some((run) => run.store)
+      ? { bytesReadPerAction: weighted((run) => run.store?.bytesReadPerAction ?? 0), bytesWrittenPerAction: weighted((run) => run.store?.bytesWrittenPerAction ?? 0) }
+      : null,
+    coldStarts: nullableSum((run) => run.coldStarts),
+    retries: nullableSum((run) => run.retries),
+    conflicts: nullableSum((run) => run.conflicts),
+    serverCpu: cpuRuns.length ? { totalMs: cpuMs, perActionUs: cpuActions ? (cpuMs * 1000) / cpuActions : Number.NaN, byProcess: {} } : null,
+    server,
+  };
+}

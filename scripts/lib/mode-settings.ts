@@ -1,0 +1,36 @@
+/**
+ * The settings the modes differ in, as load-script flags and as the partykit.json
+ * vars the server reads. A setting left unset keeps the server's own default.
+ */
+
+export interface ModeSettings {
+  storeLatencyMs?: number;
+  storeJitterMs?: number;
+  coldStartMs?: number;
+  /** Fraction (0..1) of fresh function instances that pay the cold start. */
+  coldStartRate?: number;
+  poolSize?: number;
+  occRetries?: number;
+  maxPlayers?: number;
+}
+
+/** partykit.json var for each setting (must match what party/ reads). */
+export const MODE_SETTING_VARS: Record<keyof ModeSettings, string> = {
+  storeLatencyMs: "STORE_LATENCY_MS",
+  storeJitterMs: "STORE_JITTER_MS",
+  coldStartMs: "COLD_START_MS",
+  coldStartRate: "COLD_START_RATE",
+  poolSize: "FUNCTION_POOL_SIZE",
+  occRetries: "OCC_MAX_RETRIES",
+  maxPlayers: "MAX_PLAYERS",
+};
+
+/** The `--var` values for a local `partykit dev` with these settings. */
+export function varsFor(settings: ModeSettings): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const key of Object.keys(MODE_SETTING_VARS) as Array<keyof ModeSettings>) {
+    const value = settings[key];
+    if (value !== undefined) vars[MODE_SETTING_VARS[key]] = String(value);
+  }
+  return vars;
+}

@@ -1,0 +1,44 @@
+/**
+ * Where a load run sends its players: a local `partykit dev` it starts (and can
+ * read CPU time from) or a running/deployed server given by `--host`.
+ */
+import { processGroupCpu, type ProcessCpu } from "./process-cpu.ts";
+import { startPartykitDev, type PartykitDev } from "./partykit-dev.ts";
+import { hostAndProtocol } from "./protocol-client.ts";
+import { varsFor, type ModeSettings } from "./mode-settings.ts";
+
+export interface ServerTarget {
+  /** What ProtocolClient takes as `host`. */
+  host: string;
+  /** Base URL for HTTP requests to rooms, e.g. https://<project>.<user>.partykit.dev */
+  httpBase: string;
+  local: boolean;
+  /** CPU readings of the server's processes; null when the server is not ours. */
+  readCpu(): ProcessCpu[] | null;
+  close(): Promise<void>;
+}
+
+/** The HTTP base URL for a `--host` value: https for https/wss, http otherwise. */
+export function httpBaseOf(target: string): string {
+  const { host, protocol } = hostAndProtocol(target);
+  return `${protocol === "wss" ? "https" : "http"}://${host}`;
+}
+
+/** GET /parties/<party>/<room>, the room's JSON summary (`?state=1` adds the snapshot). */
+export function roomUrl(httpBase: string, party: string, room: string, withState: boolean): string {
+  return `${httpBase}/parties/${encodeURIComponent(party)}/${encodeURIComponent(room)}${withState ? "?state=1" : ""}`;
+}
+
+export async function openTarget(host: string | undefined, settings: ModeSettings): Promise<ServerTarget> {
+  if (host) {
+    return { host, httpBase: httpBaseOf(host), local: false, readCpu: () => null, close: async () => {} };
+  }
+  const dev: PartykitDev = await startPartykitDev({ vars: varsFor(settings) });
+  return {
+    host: `127.0.0.1:${dev.port}`,
+    httpBase: dev.url,
+    local: true,
+    readCpu: () => processGroupCpu(dev.pid),
+    close: () => dev.stop(),
+  };
+}

@@ -169,10 +169,14 @@ export const CLOSE_ROOM_FULL = 4002;
 
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; message: string };
 
+const utf8 = new TextEncoder();
+
 /** Parses and validates one client frame; never throws. */
 export function parseClientFrame(frame: string | ArrayBuffer | ArrayBufferView): ParseResult<ClientMessage> {
   if (typeof frame !== "string") return { ok: false, code: "binary-unsupported", message: "binary frames are not part of the protocol; send JSON text" };
-  if (frame.length > MAX_CLIENT_FRAME_BYTES) return { ok: false, code: "too-large", message: `frame of ${frame.length} bytes exceeds ${MAX_CLIENT_FRAME_BYTES}` };
+  // A UTF-16 unit is 1-3 UTF-8 bytes on the wire: count bytes only when it matters.
+  const bytes = frame.length * 3 <= MAX_CLIENT_FRAME_BYTES || frame.length > MAX_CLIENT_FRAME_BYTES ? frame.length : utf8.encode(frame).length;
+  if (bytes > MAX_CLIENT_FRAME_BYTES) return { ok: false, code: "too-large", message: `frame of ${bytes} bytes exceeds ${MAX_CLIENT_FRAME_BYTES}` };
   let json: unknown;
   try {
     json = JSON.parse(frame);

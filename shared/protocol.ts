@@ -22,11 +22,14 @@ export const MODES = ["stateful", "stateless", "stateless-occ"] as const;
 export const ModeSchema = v.picklist(MODES);
 export type Mode = v.InferOutput<typeof ModeSchema>;
 
-/** The PartyKit party a client connects to for each mode (`main` is partykit.json's main). */
+/**
+ * The PartyKit party a client connects to for each mode (`main` is partykit.json's main).
+ * PartyKit turns party names into JavaScript identifiers, so no dashes.
+ */
 export const PARTY_FOR_MODE: Record<Mode, string> = {
   stateful: "main",
   stateless: "stateless",
-  "stateless-occ": "stateless-occ",
+  "stateless-occ": "stateless_occ",
 };
 
 const Integer = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));

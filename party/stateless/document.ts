@@ -1,0 +1,85 @@
+/**
+ * The puzzle as one document in the central store, the way the case study kept
+ * it: every piece, hold and count in a single JSON value that a function reads
+ * whole and writes back whole. Its size grows with the piece count, and so do
+ * the bytes each move moves.
+ */
+import type { PuzzleSpec } from "../../shared/puzzle-spec.ts";
+import type { PuzzleState } from "../../shared/puzzle-state.ts";
+import type { Player, Snapshot } from "../../shared/protocol.ts";
+
+/** The whole stored document. */
+export interface PuzzleDocument {
+  state: PuzzleState;
+  startedAtMs: number;
+}
+
+interface EncodedDocument {
+  spec: PuzzleSpec;
+  /** [x, y, group, locked ? 1 : 0] per piece. */
+  pieces: Array<[number, number, number, 0 | 1]>;
+  /** [group, playerId, pieceId, expiresAtMs] per hold. */
+  holds: Array<[number, string, number, number]>;
+  placedBy: Array<[string, number]>;
+  version: number;
+  completedAtMs: number | null;
+  startedAtMs: number;
+}
+
+export function encodeDocument(document: PuzzleDocument): string {
+  const { state } = document;
+  const encoded: EncodedDocument = {
+    spec: state.spec,
+    pieces: state.pieces.map((piece) => [piece.x, piece.y, piece.group, piece.locked ? 1 : 0]),
+    holds: [...state.holds].map(([group, hold]) => [group, hold.playerId, hold.pieceId, hold.expiresAtMs]),
+    placedBy: [...state.placedBy],
+    version: state.version,
+    completedAtMs: state.completedAtMs,
+    startedAtMs: document.startedAtMs,
+  };
+  return JSON.stringify(encoded);
+}
+
+/** Parses a stored document; throws when the store holds something else. */
+export function decodeDocument(text: string): PuzzleDocument {
+  const encoded = JSON.parse(text) as Partial<EncodedDocument>;
+  if (!encoded.spec || !Array.isArray(encoded.pieces) || !Array.isArray(encoded.holds) || !Array.isArray(encoded.placedBy) || typeof encoded.version !== "number") {
+    throw new Error("the store holds a value that is not a puzzle document");
+  }
+  const state: PuzzleState = {
+    spec: encoded.spec,
+    pieces: encoded.pieces.map(([x, y, group, locked]) => ({ x, y, group, locked: locked === 1 })),
+    holds: new Map(encoded.holds.map(([group, playerId, pieceId, expiresAtMs]) => [group, { playerId, pieceId, expiresAtMs }])),
+    placedBy: new Map(encoded.placedBy),
+    version: encoded.version,
+    completedAtMs: encoded.completedAtMs ?? null,
+  };
+  return { state, startedAtMs: encoded.startedAtMs ?? 0 };
+}
+
+/** A changed piece as the wire carries it. */
+export function wirePiece(state: PuzzleState, id: number): [number, number, number, number, 0 | 1] {
+  const piece = state.pieces[id]!;
+  return [id, piece.x, piece.y, piece.group, piece.locked ? 1 : 0];
+}
+
+/** A hold (or its release) as the wire carries it. */
+export function wireHold(state: PuzzleState, group: number): [number, string | null, number] {
+  const hold = state.holds.get(group);
+  return hold ? [group, hold.playerId, hold.pieceId] : [group, null, -1];
+}
+
+/** The snapshot a joining client gets, built from a stored document and the hub's players. */
+export function snapshotOf(document: PuzzleDocument, players: Player[], nowMs: number): Snapshot {
+  const { state } = document;
+  return {
+    spec: state.spec,
+    pieces: state.pieces.map((piece) => [piece.x, piece.y, piece.group, piece.locked ? 1 : 0]),
+    // A lease that ran out is nobody's hold any more, whether or not a write removed it yet.
+    holds: [...state.holds].filter(([, hold]) => hold.expiresAtMs >= nowMs).map(([group]) => wireHold(state, group)),
+    players: players.map((player) => ({ ...player, placed: state.placedBy.get(player.id) ?? 0 })),
+    version: state.version,
+    completedAtMs: state.completedAtMs,
+    startedAtMs: document.startedAtMs,
+  };
+}

@@ -1,0 +1,304 @@
+/**
+ * The WebSocket hub of the stateless backends, free of any transport (the same
+ * three-member socket interface as RoomCore). It speaks the room's protocol but
+ * holds no puzzle: it keeps sockets and player identities, hands every action to
+ * a stateless function, and pushes whatever the function returns: the ack or
+ * reject to the sender and the changed pieces and holds to everyone, at once and
+ * in the order results come back, like a push service behind API Gateway.
+ */
+import {
+  CLOSE_ROOM_FULL,
+  CLOSE_VERSION_MISMATCH,
+  PROTOCOL_VERSION,
+  parseClientFrame,
+  type ActionMessage,
+  type BatchEvent,
+  type ErrorCode,
+  type Hello,
+  type Player,
+  type ServerMessage,
+} from "../../shared/protocol.ts";
+import { CURSOR_INTERVAL_MS, type RoomSocket } from "../room-core.ts";
+import { decodeDocument, snapshotOf } from "./document.ts";
+import type { FunctionCounters, Invocation, InvocationOutcome, InvocationResult, StatelessMode } from "./invocation.ts";
+
+export interface HubHost {
+  /** Calls a stateless function (some instance of the pool) and waits for its answer. */
+  invoke(invocation: Invocation): Promise<InvocationResult>;
+  now(): number;
+  randomId(): string;
+  /** Calls `flushCursors()` after `delayMs`. */
+  requestCursorFlush(delayMs: number): void;
+}
+
+export interface HubOptions {
+  mode: StatelessMode;
+  maxPlayers: number;
+  /** The store document this room's functions read and write. */
+  documentId: string;
+}
+
+interface HubPlayer {
+  id: string;
+  name: string;
+  color: string;
+  token: string;
+}
+
+interface HubSession {
+  socket: RoomSocket;
+  playerId: string | null;
+  /** A hello is being served (the function is reading the store). */
+  joining: boolean;
+}
+
+/** Same palette as the stateful room, so a player looks the same in every mode. */
+const PLAYER_COLORS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4", "#469990", "#dcbeff", "#9a6324", "#fffac8", "#800000", "#aaffc3", "#808000"];
+const MAX_REMEMBERED_PLAYERS = 256;
+
+export class HubCore {
+  private readonly sessions = new Map<string, HubSession>();
+  private readonly players = new Map<string, HubPlayer>();
+  /** Pieces placed per player, as the latest function results reported. */
+  private readonly placed = new Map<string, number>();
+  private readonly cursors = new Map<string, [number, number]>();
+  private cursorFlushPending = false;
+  /** The latest document version a function reported, for frames that carry none of their own. */
+  private version = 0;
+  actionsApplied = 0;
+  actionsRejected = 0;
+  readonly counters: FunctionCounters = { invocations: 0, coldStarts: 0, retries: 0, conflicts: 0, exhausted: 0, failures: 0, storeBytesRead: 0, storeBytesWritten: 0 };
+
+  constructor(
+    private readonly host: HubHost,
+    readonly options: HubOptions,
+  ) {}
+
+  connect(socket: RoomSocket): void {
+    this.sessions.set(socket.id, { socket, playerId: null, joining: false });
+  }
+
+  disconnect(socketId: string): void {
+    const session = this.sessions.get(socketId);
+    this.sessions.delete(socketId);
+    const playerId = session?.playerId;
+    if (!playerId || this.connectionOf(playerId)) return;
+    this.cursors.delete(playerId);
+    this.broadcast([{ type: "player-left", playerId }]);
+    void this.invoke({ kind: "release", playerId }).then((outcome) => {
+      if (outcome?.kind === "applied") this.push(null, outcome, null);
+    });
+  }
+
+  receive(socketId: string, frame: string | ArrayBuffer | ArrayBufferView): void {
+    const session = this.sessions.get(socketId);
+    if (!session) return;
+    const parsed = parseClientFrame(frame);
+    if (!parsed.ok) return this.sendError(session, parsed.code, parsed.message);
+    const message = parsed.message;
+    switch (message.type) {
+      case "hello":
+        return void this.join(session, message);
+      case "ping":
+        return send(session.socket, { type: "pong", t: message.t, serverTimeMs: this.host.now() });
+      case "cursor":
+        if (!session.playerId) return this.sendError(session, "not-joined", "send hello first");
+        this.cursors.set(session.playerId, [Math.round(message.x), Math.round(message.y)]);
+        return this.scheduleCursorFlush();
+      case "grab":
+      case "move":
+      case "drop":
+        return void this.act(session, message);
+      default: {
+        const unreachable: never = message;
+        return unreachable;
+      }
+    }
+  }
+
+  flushCursors(): void {
+    this.cursorFlushPending = false;
+    if (this.cursors.size === 0) return;
+    const cursors = [...this.cursors].map(([id, [x, y]]) => [id, x, y] as [string, number, number]);
+    this.cursors.clear();
+    this.broadcast([{ type: "cursors", cursors }]);
+  }
+
+  /** Players as a snapshot lists them. */
+  publicPlayers(): Player[] {
+    return [...this.players.values()].map((player) => this.publicPlayer(player));
+  }
+
+  connectedCount(): number {
+    return this.connectedPlayerIds().size;
+  }
+
+  private async join(session: HubSession, hello: Hello): Promise<void> {
+    if (session.playerId || session.joining) return this.sendError(session, "already-joined", "this connection has already joined");
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      const advice = hello.protocol < PROTOCOL_VERSION ? "your game is out of date: reload the page" : "the server is older than your game";
+      const reason = `protocol ${hello.protocol} is not supported (server speaks ${PROTOCOL_VERSION}): ${advice}`;
+      this.sendError(session, "version-mismatch", reason);
+      return session.socket.close(CLOSE_VERSION_MISMATCH, reason);
+    }
+    const resumed = hello.token ? [...this.players.values()].find((candidate) => candidate.token === hello.token) : undefined;
+    const connected = this.connectedPlayerIds();
+    let joining = 0;
+    for (const other of this.sessions.values()) if (other.joining) joining++;
+    if (!(resumed && connected.has(resumed.id)) && connected.size + joining >= this.options.maxPlayers) {
+      const reason = `room is full (${this.options.maxPlayers} players)`;
+      this.sendError(session, "room-full", reason);
+      return session.socket.close(CLOSE_ROOM_FULL, reason);
+    }
+
+    session.joining = true;
+    const outcome = await this.invoke({ kind: "load", create: hello.create });
+    session.joining = false;
+    if (this.sessions.get(session.socket.id) !== session) return;
+    if (!outcome) return this.sendError(session, "no-puzzle", "the puzzle store could not be reached; try again");
+    if (outcome.kind === "missing") return this.sendError(session, "no-puzzle", "this room has no puzzle yet: send create options with hello");
+    if (outcome.kind !== "loaded") throw new Error(`load answered ${outcome.kind}`);
+    const document = decodeDocument(outcome.document);
+    this.version = Math.max(this.version, document.state.version);
+    for (const [playerId, count] of document.state.placedBy) this.placed.set(playerId, count);
+
+    const player = resumed ?? this.newPlayer(hello.name);
+    player.name = hello.name;
+    const previous = this.connectionOf(player.id);
+    if (previous) {
+      previous.playerId = null;
+      previous.socket.close(1000, "resumed on another connection");
+    }
+    session.playerId = player.id;
+    this.broadcast([{ type: "player-joined", player: this.publicPlayer(player) }], session);
+    send(session.socket, {
+      type: "welcome",
+      protocol: PROTOCOL_VERSION,
+      mode: this.options.mode,
+      playerId: player.id,
+      token: player.token,
+      snapshot: snapshotOf(document, this.publicPlayers(), this.host.now()),
+    });
+  }
+
+  private async act(session: HubSession, message: ActionMessage): Promise<void> {
+    const playerId = session.playerId;
+    if (!playerId) return this.sendError(session, "not-joined", "send hello first");
+    const outcome = await this.invoke({ kind: "act", playerId, action: message });
+    // A failed invocation gets no answer, as a crashed function gives none; the counters show it.
+    if (!outcome) return;
+    switch (outcome.kind) {
+      case "applied":
+        this.actionsApplied++;
+        return this.push(session, outcome, { type: "ack", seq: message.seq, version: outcome.version });
+      case "rejected":
+        this.actionsRejected++;
+        if (outcome.reason === "conflict") this.counters.exhausted++;
+        return this.reply(session, { type: "reject", seq: message.seq, reason: outcome.reason });
+      case "missing":
+        return this.sendError(session, "no-puzzle", "the store has no puzzle for this room");
+      case "loaded":
+      case "unchanged":
+        throw new Error(`an action answered ${outcome.kind}`);
+      default: {
+        const unreachable: never = outcome;
+        return unreachable;
+      }
+    }
+  }
+
+  /** Runs one invocation and books its cost; undefined when it failed. */
+  private async invoke(operation: Invocation["operation"]): Promise<InvocationOutcome | undefined> {
+    this.counters.invocations++;
+    try {
+      const { outcome, metrics } = await this.host.invoke({ mode: this.options.mode, documentId: this.options.documentId, operation });
+      if (metrics.coldStart) this.counters.coldStarts++;
+      this.counters.retries += Math.max(0, metrics.attempts - 1);
+      this.counters.conflicts += metrics.conflicts;
+      this.counters.storeBytesRead += metrics.storeBytesRead;
+      this.counters.storeBytesWritten += metrics.storeBytesWritten;
+      return outcome;
+    } catch (error) {
+      this.counters.failures++;
+      console.error(`stateless function failed for ${operation.kind}:`, error);
+      return undefined;
+    }
+  }
+
+  /** Sends an applied result: `own` to the sender with the changes, the changes to everyone else. */
+  private push(sender: HubSession | null, outcome: InvocationOutcome & { kind: "applied" }, own: BatchEvent | null): void {
+    this.version = outcome.version;
+    const shared: BatchEvent[] = [];
+    if (outcome.pieces.length > 0) shared.push({ type: "pieces", pieces: outcome.pieces });
+    if (outcome.holds.length > 0) shared.push({ type: "holds", holds: outcome.holds });
+    if (outcome.placed !== null && sender?.playerId) {
+      this.placed.set(sender.playerId, outcome.placed);
+      shared.push({ type: "placed", playerId: sender.playerId, placed: outcome.placed });
+    }
+    if (outcome.completedAtMs !== null) shared.push({ type: "complete", completedAtMs: outcome.completedAtMs });
+    if (shared.length > 0) this.broadcast(shared, sender);
+    if (sender && own && this.sessions.get(sender.socket.id) === sender) sendBatch(sender.socket, outcome.version, [own, ...shared]);
+  }
+
+  private reply(session: HubSession, event: BatchEvent): void {
+    if (this.sessions.get(session.socket.id) === session) sendBatch(session.socket, this.version, [event]);
+  }
+
+  private broadcast(events: BatchEvent[], except: HubSession | null = null): void {
+    const frame = batchFrame(this.version, events);
+    for (const session of this.sessions.values()) if (session.playerId && session !== except) session.socket.send(frame);
+  }
+
+  private scheduleCursorFlush(): void {
+    if (this.cursorFlushPending) return;
+    this.cursorFlushPending = true;
+    this.host.requestCursorFlush(CURSOR_INTERVAL_MS);
+  }
+
+  private newPlayer(name: string): HubPlayer {
+    const player: HubPlayer = {
+      id: this.host.randomId().slice(0, 12),
+      name,
+      color: PLAYER_COLORS[this.players.size % PLAYER_COLORS.length]!,
+      token: this.host.randomId(),
+    };
+    this.players.set(player.id, player);
+    const connected = this.connectedPlayerIds();
+    for (const id of this.players.keys()) {
+      if (this.players.size <= MAX_REMEMBERED_PLAYERS) break;
+      if (!connected.has(id) && id !== player.id) this.players.delete(id);
+    }
+    return player;
+  }
+
+  private publicPlayer(player: HubPlayer): Player {
+    return { id: player.id, name: player.name, color: player.color, connected: this.connectionOf(player.id) !== undefined, placed: this.placed.get(player.id) ?? 0 };
+  }
+
+  private sendError(session: HubSession, code: ErrorCode, message: string): void {
+    send(session.socket, { type: "error", code, message });
+  }
+
+  private connectionOf(playerId: string): HubSession | undefined {
+    for (const session of this.sessions.values()) if (session.playerId === playerId) return session;
+    return undefined;
+  }
+
+  private connectedPlayerIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const session of this.sessions.values()) if (session.playerId) ids.add(session.playerId);
+    return ids;
+  }
+}
+
+function batchFrame(version: number, events: BatchEvent[]): string {
+  return JSON.stringify({ type: "batch", version, events } satisfies ServerMessage);
+}
+
+function sendBatch(socket: RoomSocket, version: number, events: BatchEvent[]): void {
+  socket.send(batchFrame(version, events));
+}
+
+function send(socket: RoomSocket, message: ServerMessage): void {
+  socket.send(JSON.stringify(message));
+}

@@ -1,0 +1,66 @@
+/**
+ * A function's connection to the central store in another region. Locally every
+ * party runs in one process, so the distance is modelled: each trip waits the
+ * configured one-way latency plus jitter, on the way there and on the way back,
+ * exactly where a real network would spend it. The store acts when a request
+ * arrives, so what a read sees is the document as it was one trip ago by the
+ * time the function gets it: the window every naive read-modify-write has.
+ */
+import type * as Party from "partykit/server";
+import type { StatelessConfig } from "./config.ts";
+import { REVISION_HEADER } from "./store.ts";
+
+export type StoreRead = { found: false; revision: 0 } | { found: true; revision: number; text: string; bytes: number };
+export type StoreWrite = { stored: true; revision: number; bytes: number } | { stored: false; conflict: true; revision: number; bytes: number };
+
+const encoder = new TextEncoder();
+
+export function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
+export class StoreClient {
+  constructor(
+    private readonly stub: Party.Stub,
+    private readonly config: Pick<StatelessConfig, "storeLatencyMs" | "storeJitterMs">,
+  ) {}
+
+  /** Reads the whole document. */
+  async read(): Promise<StoreRead> {
+    const response = await this.trip(() => this.stub.fetch({ method: "GET" }));
+    const revision = Number(response.headers.get(REVISION_HEADER) ?? 0);
+    if (response.status === 404) return { found: false, revision: 0 };
+    if (!response.ok) throw new Error(`store read failed with ${response.status}`);
+    const text = await response.text();
+    return { found: true, revision, text, bytes: encoder.encode(text).byteLength };
+  }
+
+  /**
+   * Writes the whole document. Without `ifRevision` the store takes it
+   * unconditionally (last writer wins); with it, only if nobody wrote since.
+   */
+  async write(text: string, ifRevision?: number): Promise<StoreWrite> {
+    const bytes = encoder.encode(text).byteLength;
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (ifRevision !== undefined) headers["if-match"] = String(ifRevision);
+    const response = await this.trip(() => this.stub.fetch({ method: "PUT", body: text, headers }));
+    const { revision } = (await response.json()) as { revision: number };
+    if (response.status === 412) return { stored: false, conflict: true, revision, bytes };
+    if (!response.ok) throw new Error(`store write failed with ${response.status}`);
+    return { stored: true, revision, bytes };
+  }
+
+  /** One round trip: the request travels, the store answers, the answer travels back. */
+  private async trip(request: () => Promise<Response>): Promise<Response> {
+    await sleep(this.oneWayMs());
+    const response = await request();
+    // The body is part of the answer's journey: buffer it before the trip back.
+    const buffered = new Response(await response.arrayBuffer(), { status: response.status, headers: response.headers });
+    await sleep(this.oneWayMs());
+    return buffered;
+  }
+
+  private oneWayMs(): number {
+    return this.config.storeLatencyMs + Math.random() * this.config.storeJitterMs;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The central store: one document per room in "one far-away region", like the
+ * NoSQL table of the case study. It stores opaque text and knows nothing about
+ * puzzles. Writes are last-writer-wins unless the writer sends `if-match` with
+ * the revision it read (compare-and-set), which is all the optimistic mode adds.
+ *
+ * Only the functions and hubs reach it (party-to-party fetch); requests from
+ * outside are refused. It counts the traffic it serves, because bytes per move
+ * are one of the figures this project exists to show.
+ *
+ *   GET            -> 200 document text, header x-revision; 404 when empty
+ *   PUT [if-match] -> 200 {revision}; 412 {revision} when if-match is stale
+ *   GET ?stats=1   -> StoreStats (for the hub's summary; not counted as traffic)
+ */
+import type * as Party from "partykit/server";
+
+export const REVISION_HEADER = "x-revision";
+
+export interface StoreCounters {
+  reads: number;
+  writes: number;
+  /** Conditional writes refused because the document changed since it was read. */
+  conflicts: number;
+  /** Bytes of documents sent to readers. */
+  bytesOut: number;
+  /** Bytes of documents received from writers, refused writes included. */
+  bytesIn: number;
+}
+
+export interface StoreStats {
+  counters: StoreCounters;
+  revision: number;
+  /** Size of the stored document in bytes. */
+  documentBytes: number;
+  document: string | null;
+}
+
+/** Durable storage values must stay under 128 KiB; the document is split below that. */
+const CHUNK_CHARS = 100_000;
+const encoder = new TextEncoder();
+
+export default class Store implements Party.Server {
+  static options = { hibernate: false };
+
+  private document: string | null = null;
+  private revision = 0;
+  private readonly counters: StoreCounters = { reads: 0, writes: 0, conflicts: 0, bytesOut: 0, bytesIn: 0 };
+
+  constructor(readonly room: Party.Room) {}
+
+  /** The store is a backend service: nothing outside the project may call it. */
+  static onBeforeRequest(): Response {
+    return Response.json({ error: "the store is internal to the stateless backend" }, { status: 403 });
+  }
+
+  static onBeforeConnect(): Response {
+    return new Response("the store does not accept WebSocket connections", { status: 403 });
+  }
+
+  async onStart(): Promise<void> {
+    const stored = await this.room.storage.get<number>(["revision", "chunks"]);
+    const revision = stored.get("revision");
+    const chunks = stored.get("chunks");
+    if (revision === undefined || chunks === undefined) return;
+    const keys = Array.from({ length: chunks }, (_, index) => `doc:${index}`);
+    const parts = await this.room.storage.get<string>(keys);
+    this.document = keys.map((key) => parts.get(key) ?? "").join("");
+    this.revision = revision;
+  }
+
+  async onRequest(request: Party.Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (request.method === "GET" && url.searchParams.get("stats") === "1") return Response.json(this.stats());
+    if (request.method === "GET") return this.read();
+    if (request.method === "PUT") return this.write(await request.text(), request.headers.get("if-match"));
+    return Response.json({ error: `${request.method} is not supported by the store` }, { status: 405 });
+  }
+
+  private read(): Response {
+    this.counters.reads++;
+    if (this.document === null) return new Response(null, { status: 404, headers: { [REVISION_HEADER]: "0" } });
+    this.counters.bytesOut += encoder.encode(this.document).byteLength;
+    return new Response(this.document, { headers: { "content-type": "application/json", [REVISION_HEADER]: String(this.revision) } });
+  }
+
+  private write(body: string, ifMatch: string | null): Response {
+    this.counters.bytesIn += encoder.encode(body).byteLength;
+    if (ifMatch !== null && Number(ifMatch) !== this.revision) {
+      this.counters.conflicts++;
+      return Response.json({ revision: this.revision }, { status: 412 });
+    }
+    this.counters.writes++;
+    this.document = body;
+    this.revision++;
+    this.persist();
+    return Response.json({ revision: this.revision });
+  }
+
+  /**
+   * Not awaited on purpose: Durable Object storage holds the response until the
+   * write is durable, so a writer never hears "stored" for a write it could lose.
+   */
+  private persist(): void {
+    const document = this.document!;
+    const entries: Record<string, unknown> = { revision: this.revision };
+    let chunks = 0;
+    for (let start = 0; start < document.length; start += CHUNK_CHARS) entries[`doc:${chunks++}`] = document.slice(start, start + CHUNK_CHARS);
+    entries.chunks = chunks;
+    void this.room.storage.put(entries);
+  }
+
+  private stats(): StoreStats {
+    return {
+      counters: { ...this.counters },
+      revision: this.revision,
+      documentBytes: this.document === null ? 0 : encoder.encode(this.document).byteLength,
+      document: this.document,
+    };
+  }
+}

@@ -5,6 +5,7 @@
 import type * as Party from "partykit/server";
 import { DEFAULT_MAX_PLAYERS, RoomCore } from "./room-core.ts";
 import { readPositiveInteger } from "./env.ts";
+import { handleImageRequest } from "./image-store.ts";
 
 export default class StatefulRoom implements Party.Server {
   static options = { hibernate: false };
@@ -50,8 +51,12 @@ export default class StatefulRoom implements Party.Server {
     this.core.disconnect(connection.id);
   }
 
-  /** GET: a JSON summary; GET ?state=1 adds the full snapshot (tests, load scripts). */
+  /**
+   * GET: a JSON summary; GET ?state=1 adds the full snapshot (tests, load scripts).
+   * GET/POST .../image: the room's uploaded puzzle image (image-store.ts).
+   */
   async onRequest(request: Party.Request): Promise<Response> {
+    if (new URL(request.url).pathname.endsWith("/image")) return handleImageRequest(request as unknown as Request, this.room.storage);
     if (request.method !== "GET") return Response.json({ error: "only GET is supported here" }, { status: 405 });
     const url = new URL(request.url);
     const body = url.searchParams.get("state") === "1" ? { ...this.core.summary(), snapshot: this.core.snapshot() } : this.core.summary();

@@ -18,6 +18,7 @@ interface Pending {
 export class FanOutTracker {
   private readonly pending = new Map<number, Pending[]>();
   private readonly nextIndex = new Map<number, number>();
+  private readonly lastSent = new Map<number, { x: number; y: number }>();
   /** Per receiver and piece, the highest move index it has seen. */
   private readonly seen = new Map<string, Map<number, number>>();
   readonly latenciesMs: number[] = [];
@@ -26,10 +27,14 @@ export class FanOutTracker {
   sent(pieceId: number, x: number, y: number, sentAtMs: number, sender: string, receivers: Iterable<string>): void {
     const waiting = new Set([...receivers].filter((id) => id !== sender));
     if (waiting.size === 0) return;
-    const index = this.nextIndex.get(pieceId) ?? 0;
-    this.nextIndex.set(pieceId, index + 1);
     let list = this.pending.get(pieceId);
     if (!list) this.pending.set(pieceId, (list = []));
+    // A move to where the piece already is changes nothing, so nobody is sent anything.
+    const previous = this.lastSent.get(pieceId);
+    this.lastSent.set(pieceId, { x, y });
+    if (previous && previous.x === x && previous.y === y) return;
+    const index = this.nextIndex.get(pieceId) ?? 0;
+    this.nextIndex.set(pieceId, index + 1);
     list.push({ index, x, y, sentAtMs, sender, waiting });
   }
 

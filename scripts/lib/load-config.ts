@@ -7,6 +7,9 @@ import { MODES, type Mode } from "../../shared/protocol.ts";
 import { MAX_PIECES, MIN_PIECES } from "../../shared/puzzle-spec.ts";
 import type { ModeSettings } from "./mode-settings.ts";
 
+/** The room's default player limit (party/room-core.ts DEFAULT_MAX_PLAYERS, partykit.json MAX_PLAYERS). */
+const DEFAULT_MAX_PLAYERS = 64;
+
 /**
  * `solve`: players pick loose pieces (sometimes the same ones), drag them at the
  * rate, drop them, think, and now and then place one where it belongs.
@@ -120,6 +123,7 @@ export function loadCommand(): Command {
     .addOption(new Option("--cold-start-rate <p>", "stateless modes: fraction of fresh instances that pay the cold start (local server only)").argParser(decimal("--cold-start-rate", 0, 1)))
     .addOption(new Option("--pool-size <n>", "stateless modes: function instances kept warm (local server only)").argParser(integer("--pool-size", 1, 10_000)))
     .addOption(new Option("--occ-retries <n>", "stateless-occ: retries on a version conflict before giving up (local server only)").argParser(integer("--occ-retries", 0, 1_000)))
+    .addOption(new Option("--occ-backoff-ms <ms>", "stateless-occ: base of the exponential backoff between retries (local server only)").argParser(integer("--occ-backoff-ms", 0, 60_000)))
     .addOption(new Option("--max-players <n>", "player limit per room (local server only)").argParser(integer("--max-players", 1, 10_000)))
     .option("--json", "print one JSON document instead of the human summary", false)
     .option("--no-progress", "no live progress line")
@@ -146,6 +150,7 @@ interface ParsedFlags {
   coldStartRate?: number;
   poolSize?: number;
   occRetries?: number;
+  occBackoffMs?: number;
   maxPlayers?: number;
   json: boolean;
   progress: boolean;
@@ -158,14 +163,15 @@ export function parseLoadArgs(argv: readonly string[], command: Command = loadCo
   const think = /^(\d+)-(\d+)$/.exec(flags.think);
   if (!think || Number(think[1]) > Number(think[2])) command.error(`error: --think must be min-max in ms with min <= max, got "${flags.think}"`, { code: "load.invalidThink" });
   const settings: ModeSettings = {};
-  for (const key of ["storeLatencyMs", "storeJitterMs", "coldStartMs", "coldStartRate", "poolSize", "occRetries", "maxPlayers"] as const) {
+  for (const key of ["storeLatencyMs", "storeJitterMs", "coldStartMs", "coldStartRate", "poolSize", "occRetries", "occBackoffMs", "maxPlayers"] as const) {
     if (flags[key] !== undefined) settings[key] = flags[key];
   }
   if (flags.host && Object.keys(settings).length > 0) {
     command.error(`error: ${Object.keys(settings).map(flagName).join(", ")} configure a local server; a deployed one takes them from its env vars (see partykit env add)`, { code: "load.settingsWithHost" });
   }
-  const maxPlayers = settings.maxPlayers ?? 64;
-  if (flags.players > maxPlayers) command.error(`error: --players ${flags.players} is above the room's player limit ${maxPlayers}; raise it with --max-players`, { code: "load.tooManyPlayers" });
+  const maxPlayers = settings.maxPlayers ?? DEFAULT_MAX_PLAYERS;
+  if (!flags.host && flags.players > maxPlayers) command.error(`error: --players ${flags.players} is above the room's player limit ${maxPlayers}; raise it with --max-players`, { code: "load.tooManyPlayers" });
+  if (flags.behaviour === "drag" && flags.pieces < flags.players) command.error(`error: --behaviour drag gives every player its own piece: --pieces ${flags.pieces} is below --players ${flags.players}`, { code: "load.tooFewPieces" });
   return {
     ...DEFAULT_LOAD_CONFIG,
     modes: flags.mode,

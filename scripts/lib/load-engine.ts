@@ -263,9 +263,7 @@ function measure(mode: Mode, rooms: RoomRun[], finals: RoomFinal[], window: Wind
   });
 
   const server: ServerCounters = {};
-  for (const final of finals) {
-    for (const [key, value] of Object.entries(final.summary)) if (typeof value === "number") server[key] = (server[key] ?? 0) + value;
-  }
+  for (const final of finals) addCounters(server, final.summary, "");
 
   const fanOutSamples = rooms.flatMap((room) => room.tracker.latenciesMs);
   const bytesUp = clients.reduce((total, client, index) => total + client.bytesSent - window.byteStart[index]!.up, 0);
@@ -273,8 +271,8 @@ function measure(mode: Mode, rooms: RoomRun[], finals: RoomFinal[], window: Wind
   const framesInPlay = window.framesAtEnd.reduce((total, frames, index) => total + frames - window.byteStart[index]!.frames, 0);
   const bytesInPlay = window.bytesDownAtEnd.reduce((total, bytes, index) => total + bytes - window.byteStart[index]!.down, 0);
   const perAction = (value: number) => (acknowledged > 0 ? value / acknowledged : Number.NaN);
-  const storeRead = server.storeBytesRead;
-  const storeWritten = server.storeBytesWritten;
+  const storeRead = server[`${FUNCTIONS}.storeBytesRead`];
+  const storeWritten = server[`${FUNCTIONS}.storeBytesWritten`];
   let serverCpu: ModeFigures["serverCpu"] = null;
   if (window.cpuBefore && window.cpuAfter) {
     const delta = cpuDelta(window.cpuBefore, window.cpuAfter);
@@ -297,13 +295,25 @@ function measure(mode: Mode, rooms: RoomRun[], finals: RoomFinal[], window: Wind
     perClientPerS: { outgoingFrames: framesInPlay / clients.length / window.playS, outgoingBytes: bytesInPlay / clients.length / window.playS },
     wire: { bytesUpPerAction: perAction(bytesUp), bytesDownPerAction: perAction(bytesDown), bytesPerAction: perAction(bytesUp + bytesDown) },
     store: storeRead !== undefined || storeWritten !== undefined ? { bytesReadPerAction: perAction(storeRead ?? 0), bytesWrittenPerAction: perAction(storeWritten ?? 0) } : null,
-    coldStarts: server.coldStarts ?? null,
-    retries: server.retries ?? null,
-    conflicts: server.conflicts ?? null,
+    coldStarts: server[`${FUNCTIONS}.coldStarts`] ?? null,
+    retries: server[`${FUNCTIONS}.retries`] ?? null,
+    conflicts: server[`${FUNCTIONS}.conflicts`] ?? null,
     serverCpu,
     server,
   };
   return { figures, ackSamples, fanOutSamples, desyncPerClient };
+}
+
+/** Where the stateless hubs' summary keeps what their functions spent (party/stateless/hub.ts). */
+const FUNCTIONS = "backend.functions";
+
+/** Sums the numeric fields of a room summary into `into`, nested ones as dotted keys; settings are not counters. */
+function addCounters(into: ServerCounters, summary: Record<string, unknown>, prefix: string): void {
+  for (const [key, value] of Object.entries(summary)) {
+    const name = `${prefix}${key}`;
+    if (typeof value === "number") into[name] = (into[name] ?? 0) + value;
+    else if (value && typeof value === "object" && !Array.isArray(value) && key !== "config") addCounters(into, value as Record<string, unknown>, `${name}.`);
+  }
 }
 
 function placementsOf(clients: ProtocolClient[]): AcknowledgedPlacement[] {

@@ -11,17 +11,19 @@ export interface ModeSettings {
   coldStartRate?: number;
   poolSize?: number;
   occRetries?: number;
+  occBackoffMs?: number;
   maxPlayers?: number;
 }
 
-/** partykit.json var for each setting (must match what party/ reads). */
+/** partykit.json var for each setting (party/stateless/config.ts and party/env.ts read them). */
 export const MODE_SETTING_VARS: Record<keyof ModeSettings, string> = {
   storeLatencyMs: "STORE_LATENCY_MS",
   storeJitterMs: "STORE_JITTER_MS",
   coldStartMs: "COLD_START_MS",
   coldStartRate: "COLD_START_RATE",
-  poolSize: "FUNCTION_POOL_SIZE",
+  poolSize: "FN_POOL_SIZE",
   occRetries: "OCC_MAX_RETRIES",
+  occBackoffMs: "OCC_BACKOFF_MS",
   maxPlayers: "MAX_PLAYERS",
 };
 

@@ -1,0 +1,89 @@
+/**
+ * `npm run bench:room`: one stateful room, 16 and 64 clients each dragging a held
+ * piece at 30 Hz for 20 s, medians of 3 runs; then the highest total rate the
+ * room sustains with ack p99 under 50 ms. Prints figures; asserts nothing.
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { BENCH_TARGETS, SUSTAINED_ACK_P99_MS, benchConfig, benchFiguresOf, benchRun, searchSustainedRate, type BenchFigures } from "./lib/bench-room.ts";
+import { describeMachine, machineInfo } from "./lib/machine.ts";
+
+const positive = (name: string) => (raw: string) => {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got "${raw}"`);
+  return value;
+};
+const list = (name: string) => (raw: string) => raw.split(",").map((item) => positive(name)(item.trim()));
+
+const program = new Command("bench:room")
+  .description("Benchmark one stateful room: clients dragging held pieces; medians of several runs and the highest sustained rate.")
+  .addOption(new Option("--clients <list>", "client counts to run").default([16, 64], "16,64").argParser(list("--clients")))
+  .addOption(new Option("--rate <hz>", "moves per second per client").default(30).argParser(positive("--rate")))
+  .addOption(new Option("--duration <s>", "seconds per run").default(20).argParser(positive("--duration")))
+  .addOption(new Option("--runs <n>", "runs per client count (medians are printed)").default(3).argParser(positive("--runs")))
+  .addOption(new Option("--search-rates <list>", "per-client rates (Hz) tried with the largest client count when searching the sustained rate").default([30, 45, 60, 90, 120], "30,45,60,90,120").argParser(list("--search-rates")))
+  .addOption(new Option("--search-duration <s>", "seconds per search step").default(10).argParser(positive("--search-duration")))
+  .option("--no-search", "skip the sustained-rate search")
+  .option("--json", "print JSON", false)
+  .option("--seed <n>", "seed", "1")
+  .allowExcessArguments(false);
+
+async function main(): Promise<void> {
+  program.parse();
+  const flags = program.opts<{ clients: number[]; rate: number; duration: number; runs: number; searchRates: number[]; searchDuration: number; search: boolean; json: boolean; seed: string }>();
+  const seed = Number(flags.seed);
+  const log = (line: string) => console.error(line);
+  const machine = machineInfo();
+  log(`machine: ${describeMachine(machine)}`);
+  const results: BenchFigures[] = [];
+  for (const clients of flags.clients) {
+    const runs = [];
+    for (let run = 0; run < flags.runs; run++) {
+      const figures = await benchRun(benchConfig(clients, flags.rate, flags.duration, seed + run));
+      log(`  ${clients} clients x ${flags.rate} Hz run ${run + 1}/${flags.runs}: ack p99 ${figures.ackLatencyMs.p99.toFixed(1)} ms, ${figures.serverCpu?.perActionUs.toFixed(1)} us CPU/action`);
+      runs.push(figures);
+    }
+    results.push(benchFiguresOf(clients, flags.rate, runs));
+  }
+  const largest = Math.max(...flags.clients);
+  const search = flags.search ? await searchSustainedRate(largest, flags.searchDuration, seed, flags.searchRates, log) : null;
+  if (flags.json) {
+    console.log(JSON.stringify({ machine, results, targets: BENCH_TARGETS, search }, null, 2));
+    return;
+  }
+  console.log(`\nOne stateful room, each client dragging a held piece, ${flags.duration} s per run, median of ${flags.runs} runs`);
+  console.log(`machine: ${describeMachine(machine)} (load generator on the same cores)\n`);
+  console.log(table(results));
+  const at64 = results.find((result) => result.clients === 64 && result.rateHz === 30);
+  if (at64) console.log(`\nissue-2 targets at 64 x 30 Hz: ${verdicts(at64).join("; ")}`);
+  if (search) {
+    console.log(
+      search.best
+        ? `\nhighest sustained rate with ack p99 < ${SUSTAINED_ACK_P99_MS} ms: ${Math.round(search.best.appliedPerS)} actions/s applied (${largest} clients x ${search.best.rateHz} Hz, ack p99 ${search.best.ackP99Ms.toFixed(1)} ms)`
+        : `\nthe room did not hold ack p99 < ${SUSTAINED_ACK_P99_MS} ms even at ${flags.searchRates[0]} Hz`,
+    );
+  }
+}
+
+function table(results: BenchFigures[]): string {
+  const header = ["clients", "Hz", "applied/s", "ack p50", "ack p99", "fan-out p99", "frames/client/s", "B/action", "CPU/action", "lost", "unacked"];
+  const rows = results.map((r) => [r.clients, r.rateHz, Math.round(r.appliedPerS), `${r.ackP50Ms.toFixed(1)} ms`, `${r.ackP99Ms.toFixed(1)} ms`, `${r.fanOutP99Ms.toFixed(1)} ms`, r.framesPerClientPerS.toFixed(1), Math.round(r.bytesPerAction), `${r.cpuPerActionUs.toFixed(1)} us`, r.lost, r.unacknowledged].map(String));
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padStart(widths[column]!)).join("  ");
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+function verdicts(r: BenchFigures): string[] {
+  const mark = (ok: boolean) => (ok ? "met" : "MISSED");
+  return [
+    `lost/unacked 0: ${mark(r.lost === 0 && r.unacknowledged === 0)}`,
+    `ack p99 < ${BENCH_TARGETS.ackP99Ms} ms: ${mark(r.ackP99Ms < BENCH_TARGETS.ackP99Ms)}`,
+    `fan-out p99 < ${BENCH_TARGETS.fanOutP99Ms} ms: ${mark(r.fanOutP99Ms < BENCH_TARGETS.fanOutP99Ms)}`,
+    `<= ${BENCH_TARGETS.framesPerClientPerS} frames/client/s: ${mark(r.framesPerClientPerS <= BENCH_TARGETS.framesPerClientPerS)}`,
+    `CPU/action < ${BENCH_TARGETS.cpuPerActionUs} us: ${mark(r.cpuPerActionUs < BENCH_TARGETS.cpuPerActionUs)}`,
+  ];
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

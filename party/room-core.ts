@@ -97,6 +97,8 @@ export class RoomCore {
   /** Storage chunks to write at the next flush. */
   private dirtyChunks = new Set<number>();
   private metaDirty = false;
+  /** The version meta last stored: releases bump the version without an action. */
+  private storedVersion = 0;
   private sharedEvents: BatchEvent[] = [];
   private cursors = new Map<string, [number, number]>();
   private lastFlushMs = Number.NEGATIVE_INFINITY;
@@ -115,6 +117,7 @@ export class RoomCore {
     this.state = stored.state;
     this.startedAtMs = stored.meta.startedAtMs;
     this.actionsApplied = stored.meta.actionsApplied;
+    this.storedVersion = stored.meta.version;
     for (const player of stored.meta.players) this.players.set(player.id, player);
   }
 
@@ -338,7 +341,7 @@ export class RoomCore {
     const entries: Record<string, unknown> = {};
     for (const chunk of this.dirtyChunks) entries[chunkKey(chunk)] = encodeChunk(state, chunk);
     this.dirtyChunks.clear();
-    if (this.metaDirty) {
+    if (this.metaDirty || state.version !== this.storedVersion) {
       const meta: StoredMeta = {
         mode: this.options.mode,
         spec: state.spec,
@@ -350,6 +353,7 @@ export class RoomCore {
       };
       entries[META_KEY] = meta;
       this.metaDirty = false;
+      this.storedVersion = state.version;
     }
     if (Object.keys(entries).length > 0) void this.host.storage.put(entries);
   }

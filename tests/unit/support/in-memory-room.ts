@@ -7,7 +7,7 @@
 import { RoomCore, DEFAULT_MAX_PLAYERS, type RoomHost, type RoomSocket } from "../../../party/room-core.ts";
 import type { RoomStorage } from "../../../party/room-storage.ts";
 import { applyBatch, replicaFromSnapshot, type Replica } from "../../../shared/replica.ts";
-import { PROTOCOL_VERSION, parseServerFrame, type ClientMessage, type Mode, type ServerMessage } from "../../../shared/protocol.ts";
+import { PROTOCOL_VERSION, parseServerFrame, type ClientMessage, type Mode, type ServerMessage, type Snapshot } from "../../../shared/protocol.ts";
 import type { PuzzleOptions } from "../../../shared/puzzle-spec.ts";
 import { createPrng, type Prng } from "../../../shared/prng.ts";
 
@@ -156,6 +156,8 @@ export class InMemoryRoom {
   /** When the room last asked to be flushed, as an absolute time; null when not asked. */
   flushDueMs: number | null = null;
   flushRequests = 0;
+  /** The room's snapshot at the last flush: everything acknowledged so far. */
+  flushedSnapshot: Snapshot | null = null;
   private socketCounter = 0;
   private idCounter = 0;
   private readonly prng: Prng;
@@ -199,8 +201,14 @@ export class InMemoryRoom {
   runDueFlush(): void {
     if (this.flushDueMs !== null && this.flushDueMs <= this.nowMs) {
       this.flushDueMs = null;
-      this.core.flush();
+      this.flush();
     }
+  }
+
+  /** Flushes now, as a host timer may, and remembers what the room had then. */
+  flush(): void {
+    this.core.flush();
+    this.flushedSnapshot = this.core.snapshot();
   }
 
   /** Lets time pass until no flush is pending (or `maxMs` has passed). */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startPartykitDev, type PartykitDev } from "../../scripts/lib/partykit-dev.ts";
 import type { ProtocolClient } from "../../scripts/lib/protocol-client.ts";
 import { createPrng } from "../../shared/prng.ts";
-import { CLOSE_ROOM_FULL, CLOSE_VERSION_MISMATCH, MAX_CLIENT_FRAME_BYTES } from "../../shared/protocol.ts";
+import { CLOSE_ROOM_FULL, CLOSE_VERSION_MISMATCH, MAX_CLIENT_FRAME_BYTES, PROTOCOL_VERSION } from "../../shared/protocol.ts";
 import { solvedPosition } from "../../shared/puzzle-spec.ts";
 import { MEDIUM_PUZZLE, SMALL_PUZZLE, joinRoom, roomState, wirePieces } from "../support/room-fixture.ts";
 
@@ -120,7 +120,7 @@ describe("stateful room over real sockets", () => {
       ["string coordinate", JSON.stringify({ type: "move", seq: 1, pieceId: 2, x: "10", y: 0 }), "bad-message"],
       ["negative piece id", JSON.stringify({ type: "grab", seq: 1, pieceId: -1 }), "bad-message"],
       ["oversized frame", JSON.stringify({ type: "cursor", x: 1, y: 1, pad: "x".repeat(MAX_CLIENT_FRAME_BYTES) }), "too-large"],
-      ["second hello", JSON.stringify({ type: "hello", protocol: 1, name: "again" }), "already-joined"],
+      ["second hello", JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, name: "again" }), "already-joined"],
     ];
     for (const [label, frame, code] of errorCases) {
       const count = b.errors.length;
@@ -156,7 +156,7 @@ describe("stateful room over real sockets", () => {
     await client.until(() => client.closeEvents.length > 0);
     expect(client.errors[0]?.code).toBe("version-mismatch");
     expect(client.closeEvents[0]).toMatchObject({ code: CLOSE_VERSION_MISMATCH });
-    expect(client.closeEvents[0]!.reason).toMatch(/server speaks 1/);
+    expect(client.closeEvents[0]!.reason).toContain(`server speaks ${PROTOCOL_VERSION}`);
   });
 
   test("the player limit refuses the next player with a clear reason", async () => {

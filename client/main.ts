@@ -1,0 +1,100 @@
+/**
+ * Boot: lobby, then the connection, the store, the table scene and the HUD,
+ * wired so that only the connection talks to the network and only the scene
+ * draws the table.
+ */
+import Phaser from "phaser";
+import { PuzzleStore } from "./store/puzzle-store.ts";
+import { Connection } from "./net/connection.ts";
+import { startIntegrityChecks } from "./net/http-api.ts";
+import { PuzzleScene, SCENE_KEY } from "./scenes/puzzle-scene.ts";
+import { Hud } from "./ui/hud.ts";
+import { runLobby, type LobbyResult } from "./ui/lobby.ts";
+import { imageUrl } from "./images.ts";
+import { installTestHook } from "./test-hook.ts";
+
+function loadImage(url: string): Promise<HTMLImageElement> {
+  return new Promise((resolve, reject) => {
+    const image = new Image();
+    image.onload = () => resolve(image);
+    image.onerror = () => reject(new Error(`could not load the puzzle picture from ${url}`));
+    image.src = url;
+  });
+}
+
+/** Resolves when the store has its first welcome, or rejects with the reason the room refused. */
+function welcomed(store: PuzzleStore): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (store.view) {
+        unsubscribe();
+        resolve();
+      } else if (store.fatal) {
+        unsubscribe();
+        reject(new Error(store.fatal));
+      }
+    };
+    const unsubscribe = store.subscribe(check);
+    check();
+  });
+}
+
+async function play(choice: LobbyResult): Promise<void> {
+  const url = new URL(location.href);
+  url.search = new URLSearchParams({ room: choice.room, mode: choice.mode }).toString();
+  history.replaceState(null, "", url);
+
+  let connection: Connection | null = null;
+  const store = new PuzzleStore({ send: (message) => connection?.send(message), now: () => performance.now() });
+  connection = new Connection({ host: location.host, room: choice.room, mode: choice.mode, name: choice.name, create: choice.create }, store);
+  let scene: PuzzleScene | null = null;
+  installTestHook(choice.room, store, () => scene);
+  try {
+    await welcomed(store);
+  } catch (error) {
+    connection.close();
+    url.search = "";
+    history.replaceState(null, "", url);
+    return start((error as Error).message);
+  }
+  const spec = store.view!.spec;
+  const image = await loadImage(imageUrl(spec.imageId, choice.room));
+
+  const game = new Phaser.Game({
+    // Canvas: in software-rendered browsers (headless CI, old laptops) WebGL ran at
+    // 2 fps on this project's 1,000-piece tables where the canvas renderer holds 60.
+    type: Phaser.CANVAS,
+    parent: "game",
+    backgroundColor: "#1c2b23",
+    scale: { mode: Phaser.Scale.RESIZE, width: window.innerWidth, height: window.innerHeight },
+    input: { activePointers: 3, mouse: { preventDefaultWheel: true } },
+    disableContextMenu: true,
+    banner: false,
+    scene: [],
+  });
+  const sceneInstance = new PuzzleScene();
+  game.scene.add(SCENE_KEY, sceneInstance, true, { store, image, imageWidth: spec.imageWidth, imageHeight: spec.imageHeight });
+  game.events.once(Phaser.Core.Events.POST_STEP, () => (scene = sceneInstance));
+
+  new Hud(store, {
+    fit: () => sceneInstance.fitToScreen(),
+    zoom: (factor) => sceneInstance.zoomBy(factor),
+    pan: (dx, dy) => sceneInstance.panBy(dx, dy),
+    toggleGhost: () => {
+      sceneInstance.setGhostVisible(!sceneInstance.ghostVisible());
+      return sceneInstance.ghostVisible();
+    },
+    tidy: (kind) => {
+      const count = store.tidy(kind);
+      if (count > 0) store.notify("info", kind === "edges" ? `Sorting ${count} edge pieces above the board…` : `Gathering ${count} loose pieces…`);
+    },
+  }, url.toString());
+  startIntegrityChecks(choice.mode, choice.room, store);
+}
+
+async function start(error?: string): Promise<void> {
+  const choice = await runLobby(new URLSearchParams(location.search), error);
+  await play(choice);
+}
+
+void start();

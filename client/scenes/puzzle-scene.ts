@@ -1,0 +1,328 @@
+/**
+ * The table: draws what the store holds (pieces, held outlines, cursors) and
+ * turns pointer input into store calls (drag, pan, zoom, pinch). It never sees
+ * the socket.
+ */
+import Phaser from "phaser";
+import { pieceCountOf } from "../../shared/puzzle-spec.ts";
+import type { PuzzleStore } from "../store/puzzle-store.ts";
+import { buildAtlas, type PieceAtlas } from "../views/piece-atlas.ts";
+import { buildGeometry, cellPadding, type PieceGeometry } from "../views/piece-geometry.ts";
+import { HoldOutlines } from "../views/hold-outlines.ts";
+import { CursorLayer } from "../views/cursor-layer.ts";
+import { screenToWorld, scrollKeeping, worldToScreen } from "../views/camera-math.ts";
+
+export const SCENE_KEY = "puzzle";
+const MAX_ZOOM = 4;
+/** Wheel delta that doubles or halves the zoom. */
+const WHEEL_PER_DOUBLING = 600;
+/**
+ * Depth bands: locked pieces under loose ones (which stack by when they last
+ * moved), the player's own drag on top, the finished picture above all pieces.
+ */
+const DEPTH_LOCKED = 0;
+const DEPTH_LOOSE = 1;
+const DEPTH_DRAGGED = 1e10;
+const DEPTH_FINISHED = 2e10;
+/** Piece ids order pieces inside a group; below one unit of the stacking counter. */
+const DEPTH_ID_STEP = 1e-6;
+
+export interface SceneInput {
+  store: PuzzleStore;
+  image: CanvasImageSource;
+  imageWidth: number;
+  imageHeight: number;
+}
+
+type Gesture =
+  | { kind: "none" }
+  | { kind: "drag"; pointerId: number }
+  | { kind: "pan"; pointerId: number; lastX: number; lastY: number }
+  | { kind: "pinch"; startDistance: number; startZoom: number; world: { x: number; y: number } };
+
+export class PuzzleScene extends Phaser.Scene {
+  private input_!: SceneInput;
+  private sprites: Phaser.GameObjects.Image[] = [];
+  private geometry: PieceGeometry[] = [];
+  private atlas!: PieceAtlas;
+  private outlines!: HoldOutlines;
+  private cursors!: CursorLayer;
+  private ghost!: Phaser.GameObjects.Image;
+  private finished!: Phaser.GameObjects.Image;
+  private gesture: Gesture = { kind: "none" };
+  private readonly pointers = new Map<number, { x: number; y: number }>();
+  private readonly changed = new Set<number>();
+  private depthCounter = 0;
+  private hitContext: CanvasRenderingContext2D | null = null;
+  private minZoom = 0.05;
+  private celebrated = false;
+
+  constructor() {
+    super(SCENE_KEY);
+  }
+
+  init(data: SceneInput): void {
+    this.input_ = data;
+  }
+
+  create(): void {
+    const { store, image, imageWidth, imageHeight } = this.input_;
+    const view = store.view!;
+    const spec = view.spec;
+    this.geometry = buildGeometry(spec);
+    this.atlas = buildAtlas(spec, this.geometry, image, imageWidth, imageHeight);
+    this.atlas.pages.forEach((page, index) => {
+      const texture = this.textures.addCanvas(`atlas-${index}`, page)!;
+      this.atlas.frames.forEach((frame, id) => {
+        if (frame.page === index) texture.add(id, 0, frame.x, frame.y, frame.width, frame.height);
+      });
+    });
+    this.hitContext = document.createElement("canvas").getContext("2d");
+
+    const boardWidth = spec.cols * spec.pieceWidth;
+    const boardHeight = spec.rows * spec.pieceHeight;
+    const table = this.add.graphics().setDepth(-3);
+    table.fillStyle(0x2f4a3a, 1).fillRoundedRect(0, 0, spec.tableWidth, spec.tableHeight, Math.min(48, spec.pieceWidth));
+    table.fillStyle(0x000000, 0.22).fillRect(spec.boardX + 4, spec.boardY + 6, boardWidth, boardHeight);
+    table.fillStyle(0x1f3328, 1).fillRect(spec.boardX, spec.boardY, boardWidth, boardHeight);
+    table.lineStyle(2, 0xffffff, 0.18).strokeRect(spec.boardX, spec.boardY, boardWidth, boardHeight);
+
+    const pictureKey = "picture";
+    const picture = document.createElement("canvas");
+    picture.width = Math.min(2048, imageWidth);
+    picture.height = Math.round((picture.width * imageHeight) / imageWidth);
+    picture.getContext("2d")!.drawImage(image, 0, 0, picture.width, picture.height);
+    this.textures.addCanvas(pictureKey, picture);
+    this.ghost = this.add.image(spec.boardX, spec.boardY, pictureKey).setOrigin(0, 0).setDisplaySize(boardWidth, boardHeight).setAlpha(0.22).setDepth(-2).setVisible(false);
+    this.finished = this.add.image(spec.boardX, spec.boardY, pictureKey).setOrigin(0, 0).setDisplaySize(boardWidth, boardHeight).setAlpha(0).setDepth(DEPTH_FINISHED);
+
+    const origin = { x: this.atlas.padding / (spec.pieceWidth + 2 * this.atlas.padding), y: this.atlas.padding / (spec.pieceHeight + 2 * this.atlas.padding) };
+    for (let id = 0; id < pieceCountOf(spec); id++) {
+      const frame = this.atlas.frames[id]!;
+      const sprite = this.add
+        .image(store.smoothing!.x[id]!, store.smoothing!.y[id]!, `atlas-${frame.page}`, id)
+        .setOrigin(origin.x, origin.y)
+        .setScale(1 / this.atlas.scale);
+      this.sprites.push(sprite);
+      this.changed.add(id);
+    }
+    this.outlines = new HoldOutlines(this, store, this.geometry);
+    this.cursors = new CursorLayer(this, store);
+
+    this.input.on("pointerdown", (pointer: Phaser.Input.Pointer) => this.onPointerDown(pointer));
+    this.input.on("pointermove", (pointer: Phaser.Input.Pointer) => this.onPointerMove(pointer));
+    this.input.on("pointerup", (pointer: Phaser.Input.Pointer) => this.onPointerUp(pointer));
+    this.input.on("pointerupoutside", (pointer: Phaser.Input.Pointer) => this.onPointerUp(pointer));
+    this.input.on("wheel", (pointer: Phaser.Input.Pointer, _over: unknown, _dx: number, dy: number) => this.zoomBy(Math.pow(2, -dy / WHEEL_PER_DOUBLING), pointer.x, pointer.y));
+    this.scale.on("resize", () => this.fitToScreen());
+    this.fitToScreen();
+    this.applyDepths();
+  }
+
+  override update(): void {
+    const store = this.input_.store;
+    const smoothing = store.smoothing;
+    if (!smoothing) return;
+    const now = performance.now();
+    store.tick(now, this.changed);
+    if (this.changed.size > 0) {
+      for (const id of this.changed) this.sprites[id]?.setPosition(smoothing.x[id]!, smoothing.y[id]!);
+      this.applyDepths();
+      this.changed.clear();
+    }
+    const zoom = this.cameras.main.zoom;
+    if (store.takeHoldsChanged()) this.outlines.draw(zoom);
+    this.cursors.draw(zoom, now);
+    if (store.completedAtMs() !== null && !this.celebrated) this.celebrate();
+  }
+
+  // ---- camera ----
+
+  fitToScreen(): void {
+    const view = this.input_.store.view;
+    if (!view) return;
+    const camera = this.cameras.main;
+    const spec = view.spec;
+    let minX = spec.boardX;
+    let minY = spec.boardY;
+    let maxX = spec.boardX + spec.cols * spec.pieceWidth;
+    let maxY = spec.boardY + spec.rows * spec.pieceHeight;
+    const smoothing = this.input_.store.smoothing!;
+    const pad = cellPadding(spec);
+    for (let id = 0; id < view.pieces.length; id++) {
+      minX = Math.min(minX, smoothing.x[id]! - pad);
+      minY = Math.min(minY, smoothing.y[id]! - pad);
+      maxX = Math.max(maxX, smoothing.x[id]! + spec.pieceWidth + pad);
+      maxY = Math.max(maxY, smoothing.y[id]! + spec.pieceHeight + pad);
+    }
+    const zoom = Math.min(camera.width / (maxX - minX), camera.height / (maxY - minY)) * 0.94;
+    this.minZoom = Math.min(zoom, camera.width / spec.tableWidth) * 0.5;
+    camera.setZoom(zoom);
+    camera.centerOn((minX + maxX) / 2, (minY + maxY) / 2);
+  }
+
+  zoomBy(factor: number, screenX = this.cameras.main.width / 2, screenY = this.cameras.main.height / 2): void {
+    const camera = this.cameras.main;
+    const zoom = Math.min(MAX_ZOOM, Math.max(this.minZoom, camera.zoom * factor));
+    const world = screenToWorld(camera, screenX, screenY);
+    const scroll = scrollKeeping(camera, world.x, world.y, screenX, screenY, zoom);
+    camera.setZoom(zoom);
+    camera.setScroll(scroll.scrollX, scroll.scrollY);
+    this.outlines.draw(zoom);
+  }
+
+  panBy(dxScreen: number, dyScreen: number): void {
+    const camera = this.cameras.main;
+    camera.setScroll(camera.scrollX - dxScreen / camera.zoom, camera.scrollY - dyScreen / camera.zoom);
+  }
+
+  setGhostVisible(visible: boolean): void {
+    this.ghost.setVisible(visible);
+  }
+
+  ghostVisible(): boolean {
+    return this.ghost.visible;
+  }
+
+  /** Where a table point is on the page (CSS px), for the test hook. */
+  tableToPage(x: number, y: number): { x: number; y: number } {
+    const screen = worldToScreen(this.cameras.main, x, y);
+    const rect = this.game.canvas.getBoundingClientRect();
+    return { x: rect.left + (screen.x * rect.width) / this.game.canvas.width, y: rect.top + (screen.y * rect.height) / this.game.canvas.height };
+  }
+
+  /** The topmost piece under a page point (CSS px), or -1. */
+  pieceAtPage(pageX: number, pageY: number): number {
+    const rect = this.game.canvas.getBoundingClientRect();
+    const sx = ((pageX - rect.left) * this.game.canvas.width) / rect.width;
+    const sy = ((pageY - rect.top) * this.game.canvas.height) / rect.height;
+    const world = screenToWorld(this.cameras.main, sx, sy);
+    return this.pieceAt(world.x, world.y);
+  }
+
+  // ---- input ----
+
+  private onPointerDown(pointer: Phaser.Input.Pointer): void {
+    this.pointers.set(pointer.id, { x: pointer.x, y: pointer.y });
+    const store = this.input_.store;
+    if (this.pointers.size === 2) {
+      // A second finger turns whatever the first was doing into a pinch.
+      if (this.gesture.kind === "drag") {
+        const world = screenToWorld(this.cameras.main, pointer.x, pointer.y);
+        store.endDrag(world.x, world.y);
+      }
+      const [a, b] = [...this.pointers.values()];
+      const mid = { x: (a!.x + b!.x) / 2, y: (a!.y + b!.y) / 2 };
+      this.gesture = { kind: "pinch", startDistance: Math.hypot(a!.x - b!.x, a!.y - b!.y) || 1, startZoom: this.cameras.main.zoom, world: screenToWorld(this.cameras.main, mid.x, mid.y) };
+      return;
+    }
+    if (this.pointers.size > 2) return;
+    const world = screenToWorld(this.cameras.main, pointer.x, pointer.y);
+    const pieceId = pointer.rightButtonDown() ? -1 : this.pieceAt(world.x, world.y);
+    if (pieceId >= 0 && store.beginDrag(pieceId, world.x, world.y) === "dragging") {
+      this.gesture = { kind: "drag", pointerId: pointer.id };
+      this.game.canvas.style.cursor = "grabbing";
+      return;
+    }
+    this.gesture = { kind: "pan", pointerId: pointer.id, lastX: pointer.x, lastY: pointer.y };
+  }
+
+  private onPointerMove(pointer: Phaser.Input.Pointer): void {
+    if (this.pointers.has(pointer.id)) this.pointers.set(pointer.id, { x: pointer.x, y: pointer.y });
+    const store = this.input_.store;
+    const world = screenToWorld(this.cameras.main, pointer.x, pointer.y);
+    store.pointerAt(world.x, world.y);
+    const gesture = this.gesture;
+    switch (gesture.kind) {
+      case "drag":
+        if (gesture.pointerId === pointer.id) store.dragTo(world.x, world.y);
+        return;
+      case "pan":
+        if (gesture.pointerId !== pointer.id) return;
+        this.panBy(pointer.x - gesture.lastX, pointer.y - gesture.lastY);
+        gesture.lastX = pointer.x;
+        gesture.lastY = pointer.y;
+        return;
+      case "pinch": {
+        const [a, b] = [...this.pointers.values()];
+        if (!a || !b) return;
+        const zoom = Math.min(MAX_ZOOM, Math.max(this.minZoom, (gesture.startZoom * Math.hypot(a.x - b.x, a.y - b.y)) / gesture.startDistance));
+        const scroll = scrollKeeping(this.cameras.main, gesture.world.x, gesture.world.y, (a.x + b.x) / 2, (a.y + b.y) / 2, zoom);
+        this.cameras.main.setZoom(zoom).setScroll(scroll.scrollX, scroll.scrollY);
+        return;
+      }
+      case "none":
+        this.game.canvas.style.cursor = this.pieceAt(world.x, world.y) >= 0 ? "grab" : "default";
+        return;
+      default: {
+        const unreachable: never = gesture;
+        return unreachable;
+      }
+    }
+  }
+
+  private onPointerUp(pointer: Phaser.Input.Pointer): void {
+    this.pointers.delete(pointer.id);
+    const gesture = this.gesture;
+    if (gesture.kind === "drag" && gesture.pointerId === pointer.id) {
+      const world = screenToWorld(this.cameras.main, pointer.x, pointer.y);
+      this.input_.store.endDrag(world.x, world.y);
+      this.game.canvas.style.cursor = "grab";
+    }
+    if (gesture.kind !== "pinch" || this.pointers.size === 0) this.gesture = { kind: "none" };
+  }
+
+  /** The topmost piece whose real outline contains the table point, or -1. */
+  pieceAt(x: number, y: number): number {
+    const view = this.input_.store.view;
+    const smoothing = this.input_.store.smoothing;
+    const ctx = this.hitContext;
+    if (!view || !smoothing || !ctx) return -1;
+    const spec = view.spec;
+    const pad = cellPadding(spec);
+    let best = -1;
+    let bestDepth = Number.NEGATIVE_INFINITY;
+    for (let id = 0; id < this.sprites.length; id++) {
+      const lx = x - smoothing.x[id]!;
+      const ly = y - smoothing.y[id]!;
+      if (lx < -pad || ly < -pad || lx > spec.pieceWidth + pad || ly > spec.pieceHeight + pad) continue;
+      const depth = this.sprites[id]!.depth;
+      if (depth < bestDepth) continue;
+      if (!ctx.isPointInPath(this.geometry[id]!.path, lx, ly)) continue;
+      best = id;
+      bestDepth = depth;
+    }
+    return best;
+  }
+
+  private applyDepths(): void {
+    const store = this.input_.store;
+    const view = store.view;
+    if (!view) return;
+    const myGroup = store.drag ? store.myGroup() : undefined;
+    const raised = new Set<number>();
+    for (const id of this.changed) {
+      const piece = view.pieces[id];
+      if (piece && !piece.locked) raised.add(piece.group);
+    }
+    if (raised.size > 0) this.depthCounter++;
+    for (const id of this.changed) {
+      const piece = view.pieces[id];
+      const sprite = this.sprites[id];
+      if (!piece || !sprite) continue;
+      // Ids break ties inside a group, so each piece's shadow falls under its right and lower neighbours.
+      const depth = piece.locked ? DEPTH_LOCKED + id * DEPTH_ID_STEP : piece.group === myGroup ? DEPTH_DRAGGED + id : DEPTH_LOOSE + this.depthCounter + id * DEPTH_ID_STEP;
+      if (sprite.depth !== depth) sprite.setDepth(depth);
+    }
+  }
+
+  private celebrate(): void {
+    this.celebrated = true;
+    this.tweens.add({ targets: this.finished, alpha: 1, duration: 1_200, ease: "Sine.easeInOut" });
+    const spec = this.input_.store.view!.spec;
+    const camera = this.cameras.main;
+    const zoom = Math.min(camera.width / (spec.cols * spec.pieceWidth), camera.height / (spec.rows * spec.pieceHeight)) * 0.8;
+    camera.pan(spec.boardX + (spec.cols * spec.pieceWidth) / 2, spec.boardY + (spec.rows * spec.pieceHeight) / 2, 1_200, "Sine.easeInOut");
+    camera.zoomTo(zoom, 1_200, "Sine.easeInOut");
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * `window.__puzzle`: a small read-only window into the game for end-to-end tests
+ * and benchmarks. Everything it returns is a copy; nothing in it changes the game.
+ */
+import { solvedPosition } from "../shared/puzzle-spec.ts";
+import type { PuzzleStore } from "./store/puzzle-store.ts";
+import type { PuzzleScene } from "./scenes/puzzle-scene.ts";
+
+export interface PuzzleHook {
+  ready: boolean;
+  room: string;
+  mode(): string;
+  myId(): string;
+  status(): string;
+  rttMs(): number | null;
+  fatal(): string | null;
+  pieceCount(): number;
+  /** Pieces as this player sees them: the room's state plus own unconfirmed actions. */
+  pieces(): Array<{ id: number; x: number; y: number; group: number; locked: boolean }>;
+  /** The room's state as last received, without local predictions. */
+  confirmedPieces(): Array<{ id: number; x: number; y: number; group: number; locked: boolean }>;
+  groups(): Record<number, number[]>;
+  holds(): Array<{ group: number; playerId: string; pieceId: number }>;
+  players(): Array<{ id: string; name: string; color: string; connected: boolean; placed: number }>;
+  cursors(): Array<{ playerId: string; x: number; y: number }>;
+  progress(): { placed: number; total: number };
+  completed(): boolean;
+  lostMoves(): number;
+  desyncedPieces(): number;
+  pendingActions(): number;
+  stats(): Record<string, number>;
+  /** Page coordinates (CSS px) of a point on the table. */
+  tableToPage(x: number, y: number): { x: number; y: number };
+  /** Page coordinates of the centre of a piece's cell, where drawn now. */
+  pieceScreenPosition(id: number): { x: number; y: number };
+  /** Page coordinates where the centre of a piece's cell belongs on the board. */
+  solvedScreenPosition(id: number): { x: number; y: number };
+  /** The table point under a page point. */
+  pieceAtPage(x: number, y: number): number;
+  zoom(): number;
+}
+
+declare global {
+  interface Window {
+    __puzzle?: PuzzleHook;
+  }
+}
+
+export function installTestHook(room: string, store: PuzzleStore, scene: () => PuzzleScene | null): void {
+  const piecesOf = (state: PuzzleStore["view"]) => (state ? state.pieces.map((piece, id) => ({ id, x: piece.x, y: piece.y, group: piece.group, locked: piece.locked })) : []);
+  const sceneOrThrow = (): PuzzleScene => {
+    const current = scene();
+    if (!current) throw new Error("the table is not drawn yet");
+    return current;
+  };
+  window.__puzzle = {
+    get ready() {
+      return store.view !== null && scene() !== null;
+    },
+    room,
+    mode: () => store.mode,
+    myId: () => store.myId,
+    status: () => store.status,
+    rttMs: () => store.rttMs,
+    fatal: () => store.fatal,
+    pieceCount: () => store.view?.pieces.length ?? 0,
+    pieces: () => piecesOf(store.view),
+    confirmedPieces: () => piecesOf(store.replica?.puzzle ?? null),
+    groups: () => {
+      const groups: Record<number, number[]> = {};
+      store.view?.pieces.forEach((piece, id) => (groups[piece.group] ??= []).push(id));
+      return groups;
+    },
+    holds: () => (store.view ? [...store.view.holds].map(([group, hold]) => ({ group, playerId: hold.playerId, pieceId: hold.pieceId })) : []),
+    players: () => store.players().map((player) => ({ ...player })),
+    cursors: () => [...store.cursors.values()].map((cursor) => ({ playerId: cursor.playerId, x: cursor.targetX, y: cursor.targetY })),
+    progress: () => store.progress(),
+    completed: () => store.completedAtMs() !== null,
+    lostMoves: () => store.integrity.lostMoves,
+    desyncedPieces: () => store.integrity.desyncedPieces,
+    pendingActions: () => store.pending.length,
+    stats: () => ({ ...store.stats }),
+    tableToPage: (x, y) => sceneOrThrow().tableToPage(x, y),
+    pieceScreenPosition: (id) => {
+      const spec = store.view!.spec;
+      const smoothing = store.smoothing!;
+      return sceneOrThrow().tableToPage(smoothing.x[id]! + spec.pieceWidth / 2, smoothing.y[id]! + spec.pieceHeight / 2);
+    },
+    solvedScreenPosition: (id) => {
+      const spec = store.view!.spec;
+      const target = solvedPosition(spec, id);
+      return sceneOrThrow().tableToPage(target.x + spec.pieceWidth / 2, target.y + spec.pieceHeight / 2);
+    },
+    pieceAtPage: (x, y) => sceneOrThrow().pieceAtPage(x, y),
+    zoom: () => sceneOrThrow().cameras.main.zoom,
+  };
+}

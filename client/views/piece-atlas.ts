@@ -1,0 +1,119 @@
+/**
+ * Cuts the picture into piece textures: every piece is clipped along its real
+ * outline, given a soft shadow and a faint bevel, and packed into a few large
+ * atlas pages, so thousands of pieces draw from a handful of textures.
+ */
+import { colOf, pieceCountOf, rowOf, type PuzzleSpec } from "../../shared/puzzle-spec.ts";
+import { cellPadding, type PieceGeometry } from "./piece-geometry.ts";
+
+/** Side of one atlas page in texture px. */
+export const ATLAS_PAGE_PX = 2048;
+/** Texture px budget for all pieces together (about 64 MB of RGBA). */
+const ATLAS_PIXEL_BUDGET = 16_000_000;
+const MAX_TEXTURE_SCALE = 2.5;
+const MIN_TEXTURE_SCALE = 0.75;
+
+export interface PieceFrame {
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface PieceAtlas {
+  pages: HTMLCanvasElement[];
+  frames: PieceFrame[];
+  /** Texture px per table px. */
+  scale: number;
+  /** Table px between a frame's corner and its piece's cell corner. */
+  padding: number;
+}
+
+/** Texture resolution: sharp when zoomed in on small puzzles, within budget for big ones. */
+export function textureScale(spec: PuzzleSpec): number {
+  const padding = cellPadding(spec);
+  const cellArea = (spec.pieceWidth + 2 * padding) * (spec.pieceHeight + 2 * padding);
+  const scale = Math.sqrt(ATLAS_PIXEL_BUDGET / (pieceCountOf(spec) * cellArea));
+  return Math.min(MAX_TEXTURE_SCALE, Math.max(MIN_TEXTURE_SCALE, Math.min(scale, (ATLAS_PAGE_PX - 2) / (spec.pieceWidth + 2 * padding))));
+}
+
+function context(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
+  const ctx = canvas.getContext("2d");
+  if (!ctx) throw new Error("this browser cannot draw on a 2D canvas");
+  return ctx;
+}
+
+export function buildAtlas(spec: PuzzleSpec, geometry: PieceGeometry[], image: CanvasImageSource, imageWidth: number, imageHeight: number): PieceAtlas {
+  const scale = textureScale(spec);
+  const padding = cellPadding(spec);
+  const frameWidth = Math.ceil((spec.pieceWidth + 2 * padding) * scale);
+  const frameHeight = Math.ceil((spec.pieceHeight + 2 * padding) * scale);
+  const perRow = Math.floor(ATLAS_PAGE_PX / frameWidth);
+  const perPage = perRow * Math.floor(ATLAS_PAGE_PX / frameHeight);
+  const count = pieceCountOf(spec);
+
+  // The picture scaled once to the board's size in texture px, so each piece copies 1:1.
+  const boardWidth = spec.cols * spec.pieceWidth;
+  const boardHeight = spec.rows * spec.pieceHeight;
+  const source = document.createElement("canvas");
+  source.width = Math.round(boardWidth * scale);
+  source.height = Math.round(boardHeight * scale);
+  const sourceCtx = context(source);
+  sourceCtx.imageSmoothingQuality = "high";
+  sourceCtx.drawImage(image, 0, 0, imageWidth, imageHeight, 0, 0, source.width, source.height);
+
+  const pages: HTMLCanvasElement[] = [];
+  const frames: PieceFrame[] = [];
+  let ctx: CanvasRenderingContext2D | null = null;
+  for (let id = 0; id < count; id++) {
+    const page = Math.floor(id / perPage);
+    const slot = id % perPage;
+    if (slot === 0) {
+      const canvas = document.createElement("canvas");
+      const rows = Math.ceil(Math.min(perPage, count - id) / perRow);
+      canvas.width = Math.min(ATLAS_PAGE_PX, perRow * frameWidth);
+      canvas.height = rows * frameHeight;
+      pages.push(canvas);
+      ctx = context(canvas);
+    }
+    const frame = { page, x: (slot % perRow) * frameWidth, y: Math.floor(slot / perRow) * frameHeight, width: frameWidth, height: frameHeight };
+    frames.push(frame);
+    drawPiece(ctx!, spec, geometry[id]!, id, frame, scale, padding, source);
+  }
+  return { pages, frames, scale, padding };
+}
+
+function drawPiece(ctx: CanvasRenderingContext2D, spec: PuzzleSpec, shape: PieceGeometry, id: number, frame: PieceFrame, scale: number, padding: number, source: HTMLCanvasElement): void {
+  ctx.save();
+  ctx.translate(frame.x + padding * scale, frame.y + padding * scale);
+  ctx.scale(scale, scale);
+  // A soft shadow under the shape lifts loose pieces off the table.
+  ctx.shadowColor = "rgba(0, 0, 0, 0.45)";
+  ctx.shadowBlur = 3 * scale;
+  ctx.shadowOffsetX = 1.2 * scale;
+  ctx.shadowOffsetY = 1.6 * scale;
+  ctx.fillStyle = "#222";
+  ctx.fill(shape.path);
+  ctx.shadowColor = "transparent";
+  ctx.clip(shape.path);
+  const left = colOf(spec, id) * spec.pieceWidth - padding;
+  const top = rowOf(spec, id) * spec.pieceHeight - padding;
+  const size = { w: spec.pieceWidth + 2 * padding, h: spec.pieceHeight + 2 * padding };
+  // Copy only the part of the picture around this cell, clamped to the picture.
+  const sx = Math.max(0, left);
+  const sy = Math.max(0, top);
+  const sw = Math.min(spec.cols * spec.pieceWidth, left + size.w) - sx;
+  const sh = Math.min(spec.rows * spec.pieceHeight, top + size.h) - sy;
+  ctx.drawImage(source, sx * scale, sy * scale, sw * scale, sh * scale, sx - left - padding, sy - top - padding, sw, sh);
+  // Bevel: a light rim on the upper-left, a dark one all round, both inside the cut.
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = "rgba(255, 255, 255, 0.22)";
+  ctx.translate(0.9, 0.9);
+  ctx.stroke(shape.path);
+  ctx.translate(-0.9, -0.9);
+  ctx.lineWidth = 1.4;
+  ctx.strokeStyle = "rgba(0, 0, 0, 0.38)";
+  ctx.stroke(shape.path);
+  ctx.restore();
+}

@@ -1,0 +1,101 @@
+/**
+ * The drawable shape of every piece, from the outlines shared/ defines: a Path2D
+ * for cutting textures and hit-testing, and each side as a polyline for drawing
+ * outlines around held groups.
+ */
+import { generateEdges, pieceOutline, TAB_REACH_FRACTION, type PathCommand } from "../../shared/piece-shapes.ts";
+import { colOf, pieceCountOf, rowOf, type PuzzleSpec } from "../../shared/puzzle-spec.ts";
+
+/** Segments per cubic when flattening a side into a polyline. */
+const CURVE_STEPS = 6;
+
+export type Side = "top" | "right" | "bottom" | "left";
+export const SIDES: readonly Side[] = ["top", "right", "bottom", "left"];
+
+export interface PieceGeometry {
+  path: Path2D;
+  /** Polyline of each side in piece-local px: x0, y0, x1, y1, ... */
+  sides: Record<Side, number[]>;
+}
+
+/** Margin around a cell that tabs (and a little shadow) can reach into, in table px. */
+export function cellPadding(spec: PuzzleSpec): number {
+  return Math.ceil(Math.max(spec.pieceWidth, spec.pieceHeight) * TAB_REACH_FRACTION) + 4;
+}
+
+function toPath(commands: PathCommand[]): Path2D {
+  const path = new Path2D();
+  for (const command of commands) {
+    if (command.op === "M") path.moveTo(command.x, command.y);
+    else if (command.op === "L") path.lineTo(command.x, command.y);
+    else path.bezierCurveTo(command.x1, command.y1, command.x2, command.y2, command.x, command.y);
+  }
+  path.closePath();
+  return path;
+}
+
+function flatten(from: { x: number; y: number }, commands: PathCommand[]): number[] {
+  const points = [from.x, from.y];
+  let x = from.x;
+  let y = from.y;
+  for (const command of commands) {
+    if (command.op === "C") {
+      for (let step = 1; step <= CURVE_STEPS; step++) {
+        const t = step / CURVE_STEPS;
+        const u = 1 - t;
+        points.push(
+          u * u * u * x + 3 * u * u * t * command.x1 + 3 * u * t * t * command.x2 + t * t * t * command.x,
+          u * u * u * y + 3 * u * u * t * command.y1 + 3 * u * t * t * command.y2 + t * t * t * command.y,
+        );
+      }
+    } else points.push(command.x, command.y);
+    x = command.x;
+    y = command.y;
+  }
+  return points;
+}
+
+/** Builds every piece's geometry. Sides are a straight line or four cubics, in the outline's order. */
+export function buildGeometry(spec: PuzzleSpec): PieceGeometry[] {
+  const edges = generateEdges(spec);
+  const result: PieceGeometry[] = [];
+  for (let id = 0; id < pieceCountOf(spec); id++) {
+    const commands = pieceOutline(spec, edges, id);
+    const row = rowOf(spec, id);
+    const col = colOf(spec, id);
+    const flat: Record<Side, boolean> = { top: row === 0, right: col === spec.cols - 1, bottom: row === spec.rows - 1, left: col === 0 };
+    const sides = {} as Record<Side, number[]>;
+    let index = 1;
+    let from = { x: 0, y: 0 };
+    for (const side of SIDES) {
+      const count = flat[side] ? 1 : 4;
+      const segment = commands.slice(index, index + count);
+      sides[side] = flatten(from, segment);
+      const last = segment[segment.length - 1]!;
+      from = { x: last.x, y: last.y };
+      index += count;
+    }
+    result.push({ path: toPath(commands), sides });
+  }
+  return result;
+}
+
+/** The neighbour across a side, or -1 on the border. */
+export function neighbourAcross(spec: PuzzleSpec, id: number, side: Side): number {
+  const row = rowOf(spec, id);
+  const col = colOf(spec, id);
+  switch (side) {
+    case "top":
+      return row > 0 ? id - spec.cols : -1;
+    case "right":
+      return col < spec.cols - 1 ? id + 1 : -1;
+    case "bottom":
+      return row < spec.rows - 1 ? id + spec.cols : -1;
+    case "left":
+      return col > 0 ? id - 1 : -1;
+    default: {
+      const unreachable: never = side;
+      return unreachable;
+    }
+  }
+}

@@ -99,6 +99,8 @@ export class RoomCore {
   private metaDirty = false;
   /** The version meta last stored: releases bump the version without an action. */
   private storedVersion = 0;
+  /** The version the last frames carried to every client. */
+  private sentVersion = 0;
   private sharedEvents: BatchEvent[] = [];
   private cursors = new Map<string, [number, number]>();
   private lastFlushMs = Number.NEGATIVE_INFINITY;
@@ -194,9 +196,13 @@ export class RoomCore {
     // The shared part is serialized once, however many clients receive it.
     const shared = events.map((event) => JSON.stringify(event)).join(",");
     const head = `{"type":"batch","version":${this.state.version},"events":[`;
+    // An action may change nothing others can see (a move against the table's
+    // edge) yet bump the version: everyone still needs the new version.
+    const versionMoved = this.state.version !== this.sentVersion;
+    this.sentVersion = this.state.version;
     for (const session of this.sessions.values()) {
       if (!session.playerId) continue;
-      if (session.replies.length === 0 && shared === "") continue;
+      if (session.replies.length === 0 && shared === "" && !versionMoved) continue;
       const own = session.replies.map((event) => JSON.stringify(event)).join(",");
       session.replies = [];
       session.socket.send(`${head}${own}${own && shared ? "," : ""}${shared}]}`);

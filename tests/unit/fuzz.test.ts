@@ -200,7 +200,16 @@ export async function runFuzz(seed: number, { steps }: FuzzOptions): Promise<Fuz
     if (clock < 0.5) room.advance(int(prng, 0, 25));
     else if (clock < 0.51) room.advance(GRAB_LEASE_MS + int(prng, 1, 500));
     // The host may also flush at any moment, not only when asked.
-    if (prng() < 0.1) room.flush();
+    if (prng() < 0.1) {
+      room.flush();
+      // Right after a flush every connected replica has everything the room has.
+      const expected = roomAsSnapshot(room.core.snapshot()!);
+      for (const other of players) {
+        if (!other.client) continue;
+        other.client.sync();
+        expect(replicaAsSnapshot(other.client.replica!), `${where}: ${other.name}'s replica after a flush`).toEqual(expected);
+      }
+    }
     // Rarely the process dies and the room comes back from storage: every
     // connection drops, and everything acknowledged must still be there.
     if (prng() < 0.004) {
@@ -298,6 +307,8 @@ describe("fuzz regressions", () => {
     [72271, "a drop joined a locked group, then moved the locked pieces onto a loose neighbour (rules.ts snapToNeighbours)"],
     [64352, "a restart brought the room back at an older version: releases bumped it unstored (room-core.ts persist)"],
     [198975, "the same restart bug, reached by another path of play"],
+    [301922, "a move clamped against the table's edge bumped the version but sent others no frame (room-core.ts flush)"],
+    [151461, "the same stale version, reached by another path of play"],
   ])("seed %i: %s", async (seed) => {
     await runFuzz(seed, { steps: 500 });
   });

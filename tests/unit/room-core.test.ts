@@ -378,6 +378,22 @@ describe("batching", () => {
     expect(room.storage.puts.length).toBe(puts);
   });
 
+  it("a move that changes nothing visible still brings every client to the new version", () => {
+    const { room, clients } = roomWith(["Ann", "Bob"]);
+    const [ann, bob] = clients as [FakeClient, FakeClient];
+    ann.act({ type: "grab", pieceId: 0 });
+    ann.act({ type: "move", pieceId: 0, x: 0, y: 0 });
+    room.settle();
+    // Dragging on against the table's corner: clamped, no piece moves.
+    ann.act({ type: "move", pieceId: 0, x: -30, y: -30 });
+    room.settle();
+    ann.sync();
+    bob.sync();
+    const version = room.core.snapshot()!.version;
+    expect(ann.replica!.puzzle.version).toBe(version);
+    expect(bob.replica!.puzzle.version).toBe(version);
+  });
+
   it("ping gets a pong at once with the room's clock", () => {
     const { room, clients } = roomWith(["Ann"]);
     const from = clients[0]!.count;

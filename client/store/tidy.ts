@@ -16,12 +16,15 @@ export interface TidyMove {
   y: number;
 }
 
-/** Gap between laid-out cells: both tabs plus more than a snap radius. */
+/**
+ * Distance between laid-out cells: room for both tabs, and never within a snap
+ * radius of the offset at which two neighbours fit, so laid-out pieces stay apart.
+ */
 function slotStep(size: number): number {
-  return Math.ceil(size * (1 + 2 * TAB_REACH_FRACTION) + SNAP_RADIUS_PX + 2);
+  return Math.ceil(Math.max(size * (1 + 2 * TAB_REACH_FRACTION), size + SNAP_RADIUS_PX) + 2);
 }
 
-/** Free cells on the table outside the board, nearest to the board first. */
+/** Free cells on the table outside the board, in the order they should fill. */
 function slots(spec: PuzzleSpec, edgesOnTop: boolean): Array<{ x: number; y: number }> {
   const stepX = slotStep(spec.pieceWidth);
   const stepY = slotStep(spec.pieceHeight);
@@ -38,9 +41,10 @@ function slots(spec: PuzzleSpec, edgesOnTop: boolean): Array<{ x: number; y: num
         y + spec.pieceHeight + stepY / 2 < spec.boardY ||
         y - stepY / 2 > boardBottom;
       if (!clearOfBoard) continue;
-      if (edgesOnTop && y > spec.boardY) continue;
-      // Edges: rows just above the board first, left to right. Gather: nearest the board first.
-      const distance = edgesOnTop ? (spec.boardY - y) * spec.tableWidth + x : Math.hypot((x - centreX) / spec.tableWidth, (y - centreY) / spec.tableHeight);
+      // Nearest the board first; for edges, the band above the board comes before anything else.
+      const near = Math.hypot((x - centreX) / spec.tableWidth, (y - centreY) / spec.tableHeight);
+      const aboveBoard = y + spec.pieceHeight < spec.boardY;
+      const distance = edgesOnTop && aboveBoard ? -1e9 + (spec.boardY - y) * spec.tableWidth + x : near;
       result.push({ x: Math.round(x), y: Math.round(y), distance });
     }
   }
@@ -49,8 +53,8 @@ function slots(spec: PuzzleSpec, edgesOnTop: boolean): Array<{ x: number; y: num
 
 /**
  * Plans the moves: every loose single piece (not in a group, not locked, not
- * held) for "gather", or only the loose edge pieces, laid out above the board,
- * for "edges". Pieces already lying on a planned slot are left where they are.
+ * held) for "gather", or only the loose edge pieces, laid out in rows above
+ * the board (then around it when those rows are full), for "edges". Pieces already lying on a planned slot are left where they are.
  */
 export function planTidy(state: PuzzleState, kind: TidyKind): TidyMove[] {
   const { spec } = state;

@@ -58,7 +58,8 @@ export interface ModeFigures {
   coldStarts: number | null;
   retries: number | null;
   conflicts: number | null;
-  serverCpu: { totalMs: number; perActionUs: number; byProcess: Record<string, number> } | null;
+  /** workerd's CPU time (the rooms' runtime); `toolingMs` is partykit dev's own node and esbuild. */
+  serverCpu: { totalMs: number; perActionUs: number; toolingMs: number; byProcess: Record<string, number> } | null;
   server: ServerCounters;
 }
 
@@ -276,7 +277,7 @@ function measure(mode: Mode, rooms: RoomRun[], finals: RoomFinal[], window: Wind
   let serverCpu: ModeFigures["serverCpu"] = null;
   if (window.cpuBefore && window.cpuAfter) {
     const delta = cpuDelta(window.cpuBefore, window.cpuAfter);
-    serverCpu = { totalMs: delta.totalMs, perActionUs: perAction(delta.totalMs * 1000), byProcess: delta.byCommand };
+    serverCpu = { totalMs: delta.serverMs, perActionUs: perAction(delta.serverMs * 1000), toolingMs: delta.toolingMs, byProcess: delta.byCommand };
   }
   const figures: ModeFigures = {
     mode,
@@ -399,7 +400,7 @@ export function totalOf(modeRuns: ModeRun[]): ModeFigures {
     coldStarts: nullableSum((run) => run.coldStarts),
     retries: nullableSum((run) => run.retries),
     conflicts: nullableSum((run) => run.conflicts),
-    serverCpu: cpuRuns.length ? { totalMs: cpuMs, perActionUs: cpuActions ? (cpuMs * 1000) / cpuActions : Number.NaN, byProcess: {} } : null,
+    serverCpu: cpuRuns.length ? { totalMs: cpuMs, perActionUs: cpuActions ? (cpuMs * 1000) / cpuActions : Number.NaN, toolingMs: cpuRuns.reduce((total, run) => total + run.serverCpu!.toolingMs, 0), byProcess: {} } : null,
     server,
   };
 }

@@ -27,7 +27,7 @@ export function formatFigures(figures: ModeFigures): string {
   if (extra.length) lines.push(`  functions    ${extra.join(", ")}`);
   lines.push(
     figures.serverCpu
-      ? `  server CPU   ${num(figures.serverCpu.totalMs)} ms, ${num(figures.serverCpu.perActionUs, 1)} us per action${Object.keys(figures.serverCpu.byProcess).length ? ` (${Object.entries(figures.serverCpu.byProcess).filter(([, cpuMs]) => cpuMs > 0).map(([command, cpuMs]) => `${command} ${Math.round(cpuMs)} ms`).join(", ")})` : ""}`
+      ? `  server CPU   ${num(figures.serverCpu.perActionUs, 1)} us per action (workerd ${num(figures.serverCpu.totalMs)} ms; partykit dev tooling another ${num(figures.serverCpu.toolingMs)} ms, not counted)`
       : "  server CPU   n/a (remote server)",
   );
   return lines.join("\n");

@@ -17,6 +17,8 @@ export interface PartykitDevOptions {
   vars?: Record<string, string>;
   /** Serve this directory of static assets instead of partykit.json's. */
   serveDir?: string;
+  /** Project directory to run in (default: this repository), e.g. a frozen copy for benchmarks. */
+  cwd?: string;
 }
 
 export interface PartykitDev {
@@ -47,7 +49,7 @@ export async function startPartykitDev(options: PartykitDevOptions = {}): Promis
   args.push("--persist", options.persistDir ?? "false");
   if (options.serveDir) args.push("--serve", options.serveDir);
   for (const [name, value] of Object.entries(options.vars ?? {})) args.push("--var", `${name}=${value}`);
-  const child = spawn("npx", args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+  const child = spawn("npx", args, { cwd: options.cwd ?? ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -6,6 +6,7 @@ import { processGroupCpu, type ProcessCpu } from "./process-cpu.ts";
 import { startPartykitDev, type PartykitDev } from "./partykit-dev.ts";
 import { hostAndProtocol } from "./protocol-client.ts";
 import { varsFor, type ModeSettings } from "./mode-settings.ts";
+import { snapshotProject } from "./project-snapshot.ts";
 
 export interface ServerTarget {
   /** What ProtocolClient takes as `host`. */
@@ -33,12 +34,22 @@ export async function openTarget(host: string | undefined, settings: ModeSetting
   if (host) {
     return { host, httpBase: httpBaseOf(host), local: false, readCpu: () => null, close: async () => {} };
   }
-  const dev: PartykitDev = await startPartykitDev({ vars: varsFor(settings) });
+  const snapshot = snapshotProject();
+  let dev: PartykitDev;
+  try {
+    dev = await startPartykitDev({ vars: varsFor(settings), cwd: snapshot.dir });
+  } catch (error) {
+    snapshot.remove();
+    throw error;
+  }
   return {
     host: `127.0.0.1:${dev.port}`,
     httpBase: dev.url,
     local: true,
     readCpu: () => processGroupCpu(dev.pid),
-    close: () => dev.stop(),
+    close: async () => {
+      await dev.stop();
+      snapshot.remove();
+    },
   };
 }

@@ -12,6 +12,7 @@ import { openTarget } from "./lib/server-target.ts";
 import { machineInfo, describeMachine } from "./lib/machine.ts";
 import { renderReport, type CompareData, type CompareRun, type Workload } from "./lib/compare-report.ts";
 import { screenshotHtml } from "./lib/screenshot.ts";
+import { DEFAULT_LADDER, findBreakpoint, type Breakpoint } from "./lib/breakpoints.ts";
 
 const positiveIntegers = (name: string) => (raw: string) =>
   raw.split(",").map((item) => {
@@ -39,6 +40,8 @@ export function compareCommand(): Command {
     .option("--out <file>", "report path (default reports/compare-<time>.html)")
     .option("--json <file>", "also write the raw figures as JSON")
     .option("--screenshot <png>", "also take a full-page screenshot of the report (Debian chromium)")
+    .option("--breakpoints", "also find where each mode breaks on a rising load (ack p99 > 100 ms or < 99% acked); several minutes more", false)
+    .addOption(new Option("--breakpoint-duration <s>", "seconds per breakpoint step").default(6).argParser(positive("--breakpoint-duration")))
     .allowExcessArguments(false);
 }
 
@@ -54,6 +57,8 @@ interface CompareFlags {
   out?: string;
   json?: string;
   screenshot?: string;
+  breakpoints: boolean;
+  breakpointDuration: number;
 }
 
 /** Base workload first, then more players, then bigger puzzles. */
@@ -90,7 +95,17 @@ async function main(): Promise<void> {
       }
     }
   }
-  const data: CompareData = { startedAt, finishedAt: new Date().toISOString(), machine: machineInfo(), target: flags.host ?? "local partykit dev (own port per run)", seed: flags.seed, settings: {}, workloads, runs };
+  const breakpoints: Breakpoint[] = [];
+  if (flags.breakpoints) {
+    if (flags.host) throw new Error("--breakpoints starts its own servers; it cannot run against --host");
+    const base = { durationS: flags.breakpointDuration, pieces: flags.pieces[0]!, seed: flags.seed };
+    for (const mode of flags.modes) {
+      breakpoints.push(await findBreakpoint(mode, DEFAULT_LADDER, base, {}, (line) => console.error(line)));
+      // With the store far away every stateless ack takes two round trips and cold starts set p99; a store next door and no cold starts show where throughput and the race run out.
+      if (mode !== "stateful") breakpoints.push(await findBreakpoint(mode, DEFAULT_LADDER, base, { storeLatencyMs: 0, storeJitterMs: 0, coldStartRate: 0 }, (line) => console.error(line)));
+    }
+  }
+  const data: CompareData = { startedAt, finishedAt: new Date().toISOString(), machine: machineInfo(), target: flags.host ?? "local partykit dev (own port per run)", seed: flags.seed, settings: {}, workloads, runs, breakpoints };
   // The figures first: a run of minutes is not lost if rendering fails.
   if (flags.json) {
     writeFileSync(resolve(flags.json), `${JSON.stringify(data, null, 2)}\n`);

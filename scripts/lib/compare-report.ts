@@ -11,6 +11,7 @@ import type { Mode } from "../../shared/protocol.ts";
 import { DEFAULT_PRICES, type MeasuredInputs } from "./cost-model.ts";
 import type { ModeFigures } from "./load-engine.ts";
 import { describeMachine, type MachineInfo } from "./machine.ts";
+import { BREAK_ACK_P99_MS, type Breakpoint } from "./breakpoints.ts";
 
 export interface Workload {
   label: string;
@@ -35,6 +36,8 @@ export interface CompareData {
   settings: Record<string, number>;
   workloads: Workload[];
   runs: CompareRun[];
+  /** Present when compare ran with --breakpoints. */
+  breakpoints?: Breakpoint[];
 }
 
 const require = createRequire(import.meta.url);
@@ -99,6 +102,7 @@ export function renderReport(data: CompareData): string {
   <div><h2>Desync by mode and load</h2><p class="note">Pieces where a client's view differs from the server's final state, mean per client.</p><div class="chart"><canvas id="desync"></canvas></div></div>
 </section>
 <section><h2>Bytes per move against puzzle size</h2><p class="note">Wire bytes per acknowledged action (up + down, all players) and, for the stateless modes, bytes read from and written to the store. Log scale.</p><div class="chart"><canvas id="bytes"></canvas></div></section>
+${data.breakpoints?.length ? `<section><h2>Where each mode breaks</h2><p class="note">Rising load (rooms x players x drag rate); a mode breaks at the first step with ack p99 over ${BREAK_ACK_P99_MS} ms or under 99% of actions acknowledged. Load generator on the same cores.</p><div class="scroll"><table id="breakpoints"></table></div></section>` : ""}
 <section><h2>Every run</h2><div class="scroll"><table id="runs"></table></div></section>
 <section id="cost"><h2>What it costs per month</h2>
   <p class="note">Measured per-action inputs from the ${escapeHtml(base.label)} workload, turned into a monthly estimate. Every price and the traffic level are inputs: edit them and the estimate recomputes.</p>
@@ -225,6 +229,14 @@ const recompute = () => {
 form.addEventListener("input", recompute);
 recompute();
 
+if (data.breakpoints && data.breakpoints.length) {
+  document.getElementById("breakpoints").innerHTML = "<tr><th>mode</th><th>settings</th><th>breaks at</th><th>acks/s there</th><th>ack p99 there</th><th>acked there</th><th>last load that held</th><th>acks/s held</th></tr>" + data.breakpoints.map((b) => {
+    const held = b.steps.filter((s) => !s.breaks).pop();
+    const step = (s) => s ? s.rooms + " x " + s.players + " x " + s.rateHz + " Hz" : "-";
+    const at = b.breaksAt;
+    return "<tr><td>" + b.mode + "</td><td>" + (Object.keys(b.settings).length ? Object.entries(b.settings).map(([k, v]) => k + "=" + v).join(", ") : "defaults") + "</td><td>" + (at ? step(at) : "held the whole ladder") + "</td><td>" + (at ? fmt(at.acknowledgedPerS) : "-") + "</td><td>" + (at ? ms(at.ackP99Ms) : "-") + "</td><td>" + (at ? pct(at.ackedShare, 1) : "-") + "</td><td>" + step(held) + "</td><td>" + (held ? fmt(held.acknowledgedPerS) : "-") + "</td></tr>";
+  }).join("");
+}
 document.getElementById("params").textContent = JSON.stringify({ workloads: data.workloads, settings: data.settings, seed: data.seed, target: data.target, machine: data.machine }, null, 2);
 window.__reportReady = true;
 })();

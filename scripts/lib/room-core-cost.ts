@@ -1,0 +1,105 @@
+/**
+ * Where the stateful room's CPU goes, without the runtime: drives RoomCore
+ * in-process on a simulated clock with the benchmark's workload (every client
+ * dragging its own held piece) and times receiving actions apart from flushing
+ * frames. Comparing this with workerd's CPU per action in bench:room separates
+ * the room's own logic from socket and runtime costs.
+ */
+import { RoomCore, type RoomHost, type RoomSocket } from "../../party/room-core.ts";
+import type { RoomStorage } from "../../party/room-storage.ts";
+import { PROTOCOL_VERSION } from "../../shared/protocol.ts";
+
+export interface RoomCoreCost {
+  actions: number;
+  frames: number;
+  bytesOut: number;
+  /** Wall time in RoomCore.receive (parse, rules, bookkeeping) per action, us. */
+  receiveUsPerAction: number;
+  /** Wall time in RoomCore.flush (persist, serialize, send) per action, us. */
+  flushUsPerAction: number;
+  /** Same, per frame sent. */
+  flushUsPerFrame: number;
+  /** Whole-process CPU per action over the run (includes the fake sockets). */
+  cpuUsPerAction: number;
+}
+
+class MemoryStorage implements RoomStorage {
+  readonly data = new Map<string, unknown>();
+  async get<T>(keys: string[]): Promise<Map<string, T>> {
+    return new Map(keys.filter((key) => this.data.has(key)).map((key) => [key, this.data.get(key) as T]));
+  }
+  async put(entries: Record<string, unknown>): Promise<void> {
+    for (const [key, value] of Object.entries(entries)) this.data.set(key, value);
+  }
+}
+
+export function measureRoomCore(clients: number, rateHz: number, seconds: number, pieces = 100): RoomCoreCost {
+  let nowMs = 0;
+  let flushDueMs: number | null = null;
+  let frames = 0;
+  let bytesOut = 0;
+  let nextId = 0;
+  const host: RoomHost = {
+    storage: new MemoryStorage(),
+    now: () => nowMs,
+    randomId: () => `id-${nextId++}-${"x".repeat(24)}`,
+    requestFlush: (delayMs) => {
+      const due = nowMs + delayMs;
+      if (flushDueMs === null || due < flushDueMs) flushDueMs = due;
+    },
+  };
+  const room = new RoomCore(host, { mode: "stateful", maxPlayers: Math.max(64, clients) });
+  const sockets: RoomSocket[] = Array.from({ length: clients }, (_, index) => ({
+    id: `s${index}`,
+    send: (frame: string) => {
+      frames++;
+      bytesOut += frame.length;
+    },
+    close: () => {},
+  }));
+  const create = { imageId: "load", imageWidth: 1600, imageHeight: 1200, pieceCount: pieces, seed: 1 };
+  for (const socket of sockets) {
+    room.connect(socket);
+    room.receive(socket.id, JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, name: socket.id, create }));
+  }
+  let seq = 1;
+  sockets.forEach((socket, index) => room.receive(socket.id, JSON.stringify({ type: "grab", seq: seq++, pieceId: index })));
+  room.flush();
+  frames = 0;
+  bytesOut = 0;
+
+  const intervalMs = 1000 / rateHz;
+  const offsets = sockets.map((_, index) => (index * intervalMs) / clients);
+  let receiveMs = 0;
+  let flushMs = 0;
+  let actions = 0;
+  const cpuStart = process.cpuUsage();
+  for (nowMs = 1; nowMs <= seconds * 1000; nowMs++) {
+    for (let index = 0; index < sockets.length; index++) {
+      const step = Math.floor((nowMs - offsets[index]!) / intervalMs);
+      if (step < 0 || Math.floor((nowMs - 1 - offsets[index]!) / intervalMs) === step) continue;
+      const angle = (2 * Math.PI * step) / 60;
+      const frame = JSON.stringify({ type: "move", seq: seq++, pieceId: index, x: Math.round(400 + 60 * Math.cos(angle) + index), y: Math.round(400 + 60 * Math.sin(angle)) });
+      const started = performance.now();
+      room.receive(sockets[index]!.id, frame);
+      receiveMs += performance.now() - started;
+      actions++;
+    }
+    if (flushDueMs !== null && flushDueMs <= nowMs) {
+      flushDueMs = null;
+      const started = performance.now();
+      room.flush();
+      flushMs += performance.now() - started;
+    }
+  }
+  const cpu = process.cpuUsage(cpuStart);
+  return {
+    actions,
+    frames,
+    bytesOut,
+    receiveUsPerAction: (receiveMs * 1000) / actions,
+    flushUsPerAction: (flushMs * 1000) / actions,
+    flushUsPerFrame: (flushMs * 1000) / Math.max(1, frames),
+    cpuUsPerAction: (cpu.user + cpu.system) / actions,
+  };
+}

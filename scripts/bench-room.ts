@@ -6,6 +6,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { BENCH_TARGETS, SUSTAINED_ACK_P99_MS, benchConfig, benchFiguresOf, benchRun, searchSustainedRate, type BenchFigures } from "./lib/bench-room.ts";
 import { describeMachine, machineInfo } from "./lib/machine.ts";
+import { measureRoomCore } from "./lib/room-core-cost.ts";
 
 const positive = (name: string) => (raw: string) => {
   const value = Number(raw);
@@ -23,17 +24,27 @@ const program = new Command("bench:room")
   .addOption(new Option("--search-rates <list>", "per-client rates (Hz) tried with the largest client count when searching the sustained rate").default([30, 45, 60, 90, 120], "30,45,60,90,120").argParser(list("--search-rates")))
   .addOption(new Option("--search-duration <s>", "seconds per search step").default(10).argParser(positive("--search-duration")))
   .option("--no-search", "skip the sustained-rate search")
+  .option("--core-only", "only time RoomCore in-process (no runtime, no sockets) to split logic from runtime cost", false)
   .option("--json", "print JSON", false)
   .option("--seed <n>", "seed", "1")
   .allowExcessArguments(false);
 
 async function main(): Promise<void> {
   program.parse();
-  const flags = program.opts<{ clients: number[]; rate: number; duration: number; runs: number; searchRates: number[]; searchDuration: number; search: boolean; json: boolean; seed: string }>();
+  const flags = program.opts<{ clients: number[]; rate: number; duration: number; runs: number; searchRates: number[]; searchDuration: number; search: boolean; coreOnly: boolean; json: boolean; seed: string }>();
   const seed = Number(flags.seed);
   const log = (line: string) => console.error(line);
   const machine = machineInfo();
   log(`machine: ${describeMachine(machine)}`);
+  // RoomCore alone, on a simulated clock: what the room's own logic costs per action.
+  const core = flags.clients.map((clients) => ({ clients, ...measureRoomCore(clients, flags.rate, flags.duration) }));
+  for (const cost of core) {
+    log(`  RoomCore in-process, ${cost.clients} clients x ${flags.rate} Hz: receive ${cost.receiveUsPerAction.toFixed(1)} us/action, flush ${cost.flushUsPerAction.toFixed(1)} us/action (${cost.flushUsPerFrame.toFixed(1)} us/frame), process CPU ${cost.cpuUsPerAction.toFixed(1)} us/action`);
+  }
+  if (flags.coreOnly) {
+    if (flags.json) console.log(JSON.stringify({ machine, core }, null, 2));
+    return;
+  }
   const results: BenchFigures[] = [];
   for (const clients of flags.clients) {
     const runs = [];
@@ -47,7 +58,7 @@ async function main(): Promise<void> {
   const largest = Math.max(...flags.clients);
   const search = flags.search ? await searchSustainedRate(largest, flags.searchDuration, seed, flags.searchRates, log) : null;
   if (flags.json) {
-    console.log(JSON.stringify({ machine, results, targets: BENCH_TARGETS, search }, null, 2));
+    console.log(JSON.stringify({ machine, results, targets: BENCH_TARGETS, search, core }, null, 2));
     return;
   }
   console.log(`\nOne stateful room, each client dragging a held piece, ${flags.duration} s per run, median of ${flags.runs} runs`);
@@ -55,6 +66,7 @@ async function main(): Promise<void> {
   console.log(table(results));
   const at64 = results.find((result) => result.clients === 64 && result.rateHz === 30);
   if (at64) console.log(`\nissue-2 targets at 64 x 30 Hz: ${verdicts(at64).join("; ")}`);
+  for (const cost of core) console.log(`RoomCore alone (in-process, no runtime), ${cost.clients} clients: ${(cost.receiveUsPerAction + cost.flushUsPerAction).toFixed(1)} us per action (receive ${cost.receiveUsPerAction.toFixed(1)}, flush ${cost.flushUsPerAction.toFixed(1)}); the rest of workerd's CPU per action is the runtime's socket work`);
   if (search) {
     console.log(
       search.best

@@ -61,6 +61,8 @@ export interface ModeFigures {
   /** workerd's CPU time (the rooms' runtime); `toolingMs` is partykit dev's own node and esbuild. */
   serverCpu: { totalMs: number; perActionUs: number; toolingMs: number; byProcess: Record<string, number> } | null;
   server: ServerCounters;
+  /** CPU the load generator itself used during play: it shares the cores with a local server. */
+  loadGeneratorCpuMsPerS: number;
 }
 
 interface RoomRun {
@@ -85,6 +87,7 @@ export async function runMode(mode: Mode, config: LoadConfig, target: ServerTarg
   try {
     const byteStart = clients.map((client) => ({ up: client.bytesSent, down: client.bytesReceived, frames: client.framesReceived }));
     const cpuBefore = target.readCpu();
+    const generatorCpuBefore = process.cpuUsage();
     const startMs = performance.now();
     const endAtMs = startMs + config.durationS * 1000;
     const stopProgress = reportProgress(mode, config, counters, startMs, onProgress);
@@ -106,6 +109,7 @@ export async function runMode(mode: Mode, config: LoadConfig, target: ServerTarg
     });
     await Promise.all(players);
     const playS = (performance.now() - startMs) / 1000;
+    const generatorCpu = process.cpuUsage(generatorCpuBefore);
     const framesAtEnd = clients.map((client) => client.framesReceived);
     const bytesDownAtEnd = clients.map((client) => client.bytesReceived);
     stopProgress();
@@ -113,7 +117,7 @@ export async function runMode(mode: Mode, config: LoadConfig, target: ServerTarg
     await quiet(clients);
     const cpuAfter = target.readCpu();
     const finals = await Promise.all(rooms.map((room) => readRoom(target, party, room.name)));
-    return measure(mode, rooms, finals, { playS, byteStart, framesAtEnd, bytesDownAtEnd, cpuBefore, cpuAfter });
+    return measure(mode, rooms, finals, { playS, byteStart, framesAtEnd, bytesDownAtEnd, cpuBefore, cpuAfter, generatorCpuMs: (generatorCpu.user + generatorCpu.system) / 1000 });
   } finally {
     for (const client of clients) client.close();
   }
@@ -219,6 +223,7 @@ interface Window {
   bytesDownAtEnd: number[];
   cpuBefore: ProcessCpu[] | null;
   cpuAfter: ProcessCpu[] | null;
+  generatorCpuMs: number;
 }
 
 /** A run's figures and the samples behind them (so several runs can be added into a total). */
@@ -301,6 +306,7 @@ function measure(mode: Mode, rooms: RoomRun[], finals: RoomFinal[], window: Wind
     conflicts: server[`${FUNCTIONS}.conflicts`] ?? null,
     serverCpu,
     server,
+    loadGeneratorCpuMsPerS: window.generatorCpuMs / window.playS,
   };
   return { figures, ackSamples, fanOutSamples, desyncPerClient };
 }
@@ -402,5 +408,6 @@ export function totalOf(modeRuns: ModeRun[]): ModeFigures {
     conflicts: nullableSum((run) => run.conflicts),
     serverCpu: cpuRuns.length ? { totalMs: cpuMs, perActionUs: cpuActions ? (cpuMs * 1000) / cpuActions : Number.NaN, toolingMs: cpuRuns.reduce((total, run) => total + run.serverCpu!.toolingMs, 0), byProcess: {} } : null,
     server,
+    loadGeneratorCpuMsPerS: sum((run) => run.loadGeneratorCpuMsPerS * run.playS) / playS,
   };
 }

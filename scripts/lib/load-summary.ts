@@ -30,5 +30,6 @@ export function formatFigures(figures: ModeFigures): string {
       ? `  server CPU   ${num(figures.serverCpu.perActionUs, 1)} us per action (workerd ${num(figures.serverCpu.totalMs)} ms; partykit dev tooling another ${num(figures.serverCpu.toolingMs)} ms, not counted)`
       : "  server CPU   n/a (remote server)",
   );
+  lines.push(`  generator    ${num(figures.loadGeneratorCpuMsPerS)} ms CPU per second of play (the load generator's own)`);
   return lines.join("\n");
 }

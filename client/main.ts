@@ -5,11 +5,11 @@
  */
 import Phaser from "phaser";
 import { PuzzleStore } from "./store/puzzle-store.ts";
-import { Connection } from "./net/connection.ts";
+import { Connection, hasSessionToken } from "./net/connection.ts";
 import { startIntegrityChecks } from "./net/http-api.ts";
 import { PuzzleScene, SCENE_KEY } from "./scenes/puzzle-scene.ts";
 import { Hud } from "./ui/hud.ts";
-import { runLobby, type LobbyResult } from "./ui/lobby.ts";
+import { parseMode, rememberedName, runLobby, type LobbyResult } from "./ui/lobby.ts";
 import { imageUrl } from "./images.ts";
 import { installTestHook } from "./test-hook.ts";
 
@@ -93,7 +93,13 @@ async function play(choice: LobbyResult): Promise<void> {
 }
 
 async function start(error?: string): Promise<void> {
-  const choice = await runLobby(new URLSearchParams(location.search), error);
+  const params = new URLSearchParams(location.search);
+  const room = params.get("room");
+  const mode = parseMode(params.get("mode")) ?? "stateful";
+  const name = rememberedName();
+  // A reload (or reconnect in the same tab) goes straight back to the table as the same player.
+  if (!error && room && name && hasSessionToken(mode, room)) return play({ room, mode, name });
+  const choice = await runLobby(params, error);
   await play(choice);
 }
 

@@ -38,6 +38,9 @@ export interface PuzzleHook {
   /** The table point under a page point. */
   pieceAtPage(x: number, y: number): number;
   zoom(): number;
+  /** The puzzle's picture: id and size from the spec, and a colour sample of what was loaded. */
+  image(): { imageId: string; width: number; height: number };
+  samplePicture(u: number, v: number): [number, number, number];
 }
 
 declare global {
@@ -93,5 +96,10 @@ export function installTestHook(room: string, store: PuzzleStore, scene: () => P
     },
     pieceAtPage: (x, y) => sceneOrThrow().pieceAtPage(x, y),
     zoom: () => sceneOrThrow().cameras.main.zoom,
+    image: () => {
+      const spec = store.view!.spec;
+      return { imageId: spec.imageId, width: spec.imageWidth, height: spec.imageHeight };
+    },
+    samplePicture: (u, v) => sceneOrThrow().samplePicture(u, v),
   };
 }

@@ -33,6 +33,11 @@ function tokenKey(mode: Mode, room: string): string {
   return `puzzle-rooms:token:${PARTY_FOR_MODE[mode]}:${room}`;
 }
 
+/** True when this tab already played in that room: a reload can resume without the lobby. */
+export function hasSessionToken(mode: Mode, room: string): boolean {
+  return sessionStorage.getItem(tokenKey(mode, room)) !== null;
+}
+
 export class Connection {
   private readonly socket: PartySocket;
   private pingTimer: ReturnType<typeof setInterval> | null = null;

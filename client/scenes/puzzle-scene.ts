@@ -56,6 +56,7 @@ export class PuzzleScene extends Phaser.Scene {
   private hitContext: CanvasRenderingContext2D | null = null;
   private minZoom = 0.05;
   private celebrated = false;
+  private picture: HTMLCanvasElement | null = null;
 
   constructor() {
     super(SCENE_KEY);
@@ -93,6 +94,7 @@ export class PuzzleScene extends Phaser.Scene {
     picture.height = Math.round((picture.width * imageHeight) / imageWidth);
     picture.getContext("2d")!.drawImage(image, 0, 0, picture.width, picture.height);
     this.textures.addCanvas(pictureKey, picture);
+    this.picture = picture;
     this.ghost = this.add.image(spec.boardX, spec.boardY, pictureKey).setOrigin(0, 0).setDisplaySize(boardWidth, boardHeight).setAlpha(0.22).setDepth(-2).setVisible(false);
     this.finished = this.add.image(spec.boardX, spec.boardY, pictureKey).setOrigin(0, 0).setDisplaySize(boardWidth, boardHeight).setAlpha(0).setDepth(DEPTH_FINISHED);
 
@@ -189,6 +191,16 @@ export class PuzzleScene extends Phaser.Scene {
     const screen = worldToScreen(this.cameras.main, x, y);
     const rect = this.game.canvas.getBoundingClientRect();
     return { x: rect.left + (screen.x * rect.width) / this.game.canvas.width, y: rect.top + (screen.y * rect.height) / this.game.canvas.height };
+  }
+
+  /** The colour of the loaded picture at fractions (u, v) of its size, for tests. */
+  samplePicture(u: number, v: number): [number, number, number] {
+    const picture = this.picture;
+    if (!picture) return [0, 0, 0];
+    const x = Math.min(picture.width - 1, Math.floor(u * picture.width));
+    const y = Math.min(picture.height - 1, Math.floor(v * picture.height));
+    const [r, g, b] = picture.getContext("2d")!.getImageData(x, y, 1, 1).data;
+    return [r!, g!, b!];
   }
 
   /** The topmost piece under a page point (CSS px), or -1. */

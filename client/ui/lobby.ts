@@ -28,6 +28,11 @@ export function parseMode(value: string | null): Mode | null {
   return MODES.find((mode) => mode === value) ?? null;
 }
 
+/** The name this browser last played under, if any. */
+export function rememberedName(): string | null {
+  return localStorage.getItem(NAME_KEY);
+}
+
 /** Shows the lobby and resolves once the player starts or joins a room. */
 export function runLobby(params: URLSearchParams, showError?: string): Promise<LobbyResult> {
   const panel = element("lobby");

@@ -1,0 +1,103 @@
+/**
+ * Playing the real game from Playwright: create or join rooms through the lobby,
+ * find pieces through `window.__puzzle`, drag them with the real mouse, and keep
+ * a screenshot of every test.
+ */
+import { expect, type Page, type TestInfo } from "@playwright/test";
+import type { Mode } from "../../shared/protocol.ts";
+import type { PuzzleHook } from "../../client/test-hook.ts";
+
+declare global {
+  interface Window {
+    __puzzle?: PuzzleHook;
+  }
+}
+
+export interface CreateOptions {
+  name: string;
+  pieces: number;
+  mode?: Mode;
+  imageId?: string;
+  /** A picture file to upload instead of a built-in image. */
+  upload?: { name: string; mimeType: string; buffer: Buffer };
+}
+
+export async function waitForGame(page: Page): Promise<void> {
+  await page.waitForFunction(() => window.__puzzle?.ready === true && window.__puzzle.status() === "open", null, { timeout: 60_000 });
+}
+
+/** Creates a room from the lobby; resolves to the shareable link the page shows in its address bar. */
+export async function createRoom(page: Page, options: CreateOptions): Promise<string> {
+  await page.goto("/");
+  await page.fill("#name", options.name);
+  if (options.imageId) await page.click(`[data-image-id="${options.imageId}"]`);
+  if (options.upload) {
+    await page.setInputFiles("#upload", options.upload);
+    await expect(page.locator("#upload-status")).toContainText("Using");
+  }
+  await page.locator("#piece-count").evaluate((input: HTMLInputElement, pieces) => {
+    input.value = String(pieces);
+    input.dispatchEvent(new Event("input"));
+  }, options.pieces);
+  await page.check(`input[name="mode"][value="${options.mode ?? "stateful"}"]`);
+  await page.click("#start");
+  await waitForGame(page);
+  return page.url();
+}
+
+export async function joinByLink(page: Page, link: string, name: string): Promise<void> {
+  await page.goto(link);
+  await page.fill("#name", name);
+  await page.click("#start");
+  await waitForGame(page);
+}
+
+/**
+ * A page point on piece `id` that is really on the canvas and on that piece (not
+ * under the HUD or another piece), or null.
+ */
+export async function grabPoint(page: Page, id: number): Promise<{ x: number; y: number } | null> {
+  return page.evaluate((pieceId) => {
+    const hook = window.__puzzle!;
+    const piece = hook.pieces()[pieceId]!;
+    const corner = hook.tableToPage(piece.x, piece.y);
+    const centre = hook.pieceScreenPosition(pieceId);
+    const far = { x: 2 * centre.x - corner.x, y: 2 * centre.y - corner.y };
+    for (const fy of [0.5, 0.3, 0.7, 0.15, 0.85]) {
+      for (const fx of [0.5, 0.3, 0.7, 0.15, 0.85]) {
+        const x = corner.x + (far.x - corner.x) * fx;
+        const y = corner.y + (far.y - corner.y) * fy;
+        if (document.elementFromPoint(x, y)?.tagName !== "CANVAS") continue;
+        if (hook.pieceAtPage(x, y) === pieceId) return { x, y };
+      }
+    }
+    return null;
+  }, id);
+}
+
+/** Drags piece `id` with the real mouse so that its grabbed point ends `by` page px away. */
+export async function dragBy(page: Page, id: number, by: { x: number; y: number }, steps = 12): Promise<void> {
+  const from = await grabPoint(page, id);
+  if (!from) throw new Error(`piece ${id} is not reachable with the mouse`);
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  for (let step = 1; step <= steps; step++) {
+    await page.mouse.move(from.x + (by.x * step) / steps, from.y + (by.y * step) / steps);
+    await page.waitForTimeout(25);
+  }
+  await page.mouse.up();
+}
+
+/** Drags piece `id` with the real mouse onto its place on the board. */
+export async function dragHome(page: Page, id: number): Promise<void> {
+  const from = await grabPoint(page, id);
+  if (!from) throw new Error(`piece ${id} is not reachable with the mouse`);
+  const { now, home } = await page.evaluate((pieceId) => ({ now: window.__puzzle!.pieceScreenPosition(pieceId), home: window.__puzzle!.solvedScreenPosition(pieceId) }), id);
+  await dragBy(page, id, { x: home.x - now.x, y: home.y - now.y });
+}
+
+export async function attachScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await testInfo.attach(name, { path, contentType: "image/png" });
+}

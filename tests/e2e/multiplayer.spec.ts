@@ -1,0 +1,84 @@
+/**
+ * Two players in two browser contexts, in one room joined by link, playing with
+ * the real mouse; every assertion reads `window.__puzzle`.
+ */
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { attachScreenshot, createRoom, dragBy, dragHome, grabPoint, joinByLink } from "./helpers.ts";
+
+async function twoPlayers(browser: Browser, pieces: number): Promise<{ a: Page; b: Page; link: string }> {
+  const a = await (await browser.newContext()).newPage();
+  const b = await (await browser.newContext()).newPage();
+  const link = await createRoom(a, { name: "Ada", pieces });
+  expect(link).toMatch(/\?room=[a-z0-9]+&mode=stateful$/);
+  await joinByLink(b, link, "Bob");
+  return { a, b, link };
+}
+
+test("B sees A drag a piece with the mouse, and A's cursor", async ({ browser }, testInfo) => {
+  const { a, b } = await twoPlayers(browser, 24);
+  expect(await a.evaluate(() => window.__puzzle!.room)).toBe(await b.evaluate(() => window.__puzzle!.room));
+  await expect.poll(() => b.evaluate(() => window.__puzzle!.players().map((player) => player.name).sort())).toEqual(["Ada", "Bob"]);
+
+  const aId = await a.evaluate(() => window.__puzzle!.myId());
+  const id = await a.evaluate(() => window.__puzzle!.pieces().findIndex((piece) => !piece.locked));
+  const before = await b.evaluate((pieceId) => window.__puzzle!.confirmedPieces()[pieceId]!, id);
+  // Drag towards the centre of the screen so the rules never clamp the move.
+  const start = (await grabPoint(a, id))!;
+  const by = { x: (640 - start.x) / 2, y: (400 - start.y) / 2 };
+  await dragBy(a, id, by);
+  const expected = await a.evaluate((pieceId) => window.__puzzle!.pieces()[pieceId]!, id);
+  expect(Math.hypot(expected.x - before.x, expected.y - before.y)).toBeGreaterThan(20);
+
+  await expect.poll(() => b.evaluate((pieceId) => window.__puzzle!.confirmedPieces()[pieceId]!, id)).toMatchObject({ x: expected.x, y: expected.y, group: expected.group });
+  await expect.poll(() => a.evaluate((pieceId) => window.__puzzle!.confirmedPieces()[pieceId]!, id)).toMatchObject({ x: expected.x, y: expected.y });
+
+  await a.mouse.move(300, 300, { steps: 5 });
+  await a.mouse.move(340, 320, { steps: 5 });
+  await expect.poll(() => b.evaluate((playerId) => window.__puzzle!.cursors().some((cursor) => cursor.playerId === playerId), aId)).toBe(true);
+  await attachScreenshot(b, testInfo, "player-b-sees-a");
+  await attachScreenshot(a, testInfo, "player-a");
+});
+
+test("two players solve a 4-piece puzzle with the mouse and both see the finish", async ({ browser }, testInfo) => {
+  const { a, b } = await twoPlayers(browser, 4);
+  expect(await a.evaluate(() => window.__puzzle!.pieceCount())).toBe(4);
+  for (const [index, page] of [a, b, a, b].entries()) {
+    // Each player places the next loose piece; a piece may already have joined a group.
+    const id = await page.evaluate(() => window.__puzzle!.pieces().findIndex((piece) => !piece.locked));
+    if (id < 0) break;
+    await dragHome(page, id);
+    await expect.poll(() => page.evaluate((pieceId) => window.__puzzle!.confirmedPieces()[pieceId]!.locked, id), { message: `piece ${id} (step ${index}) locks` }).toBe(true);
+  }
+  for (const page of [a, b]) {
+    await expect.poll(() => page.evaluate(() => window.__puzzle!.completed())).toBe(true);
+    expect(await page.evaluate(() => window.__puzzle!.progress())).toEqual({ placed: 4, total: 4 });
+    await expect(page.locator("#finish")).toBeVisible();
+  }
+  const placed = await b.evaluate(() => window.__puzzle!.players().reduce((sum, player) => sum + player.placed, 0));
+  expect(placed).toBe(4);
+  await attachScreenshot(a, testInfo, "finish-player-a");
+  await attachScreenshot(b, testInfo, "finish-player-b");
+});
+
+test("a reload mid-game restores the same player and the same state", async ({ browser }, testInfo) => {
+  const { a, b } = await twoPlayers(browser, 12);
+  const id = await a.evaluate(() => window.__puzzle!.pieces().findIndex((piece) => !piece.locked));
+  await dragHome(a, id);
+  await expect.poll(() => a.evaluate((pieceId) => window.__puzzle!.confirmedPieces()[pieceId]!.locked, id)).toBe(true);
+  const other = await b.evaluate((placed) => window.__puzzle!.pieces().findIndex((piece, pieceId) => pieceId !== placed && !piece.locked), id);
+  const start = (await grabPoint(b, other))!;
+  await dragBy(b, other, { x: (640 - start.x) / 3, y: (400 - start.y) / 3 });
+  await expect.poll(() => a.evaluate(() => window.__puzzle!.pendingActions())).toBe(0);
+  await expect.poll(() => b.evaluate(() => window.__puzzle!.pendingActions())).toBe(0);
+
+  const myId = await a.evaluate(() => window.__puzzle!.myId());
+  const before = await b.evaluate(() => window.__puzzle!.confirmedPieces());
+  await a.reload();
+  await a.waitForFunction(() => window.__puzzle?.ready === true && window.__puzzle.status() === "open");
+  expect(await a.evaluate(() => window.__puzzle!.myId())).toBe(myId);
+  expect(await a.evaluate(() => window.__puzzle!.confirmedPieces())).toEqual(before);
+  expect(await a.evaluate(() => window.__puzzle!.progress().placed)).toBe(1);
+  // The other player saw the same player come back, not a new one.
+  await expect.poll(() => b.evaluate(() => window.__puzzle!.players().length)).toBe(2);
+  await attachScreenshot(a, testInfo, "after-reload");
+});

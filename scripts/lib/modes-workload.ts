@@ -13,6 +13,7 @@ import { distribution, type Distribution } from "./stats.ts";
 import { createPrng } from "../../shared/prng.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import { PARTY_FOR_MODE, type Mode, type Snapshot } from "../../shared/protocol.ts";
+import type { StatelessBackendSummary } from "../../party/stateless/invocation.ts";
 
 export interface ModesWorkloadOptions {
   /** host:port of a running partykit dev (or a deployed host). */
@@ -27,18 +28,13 @@ export interface ModesWorkloadOptions {
   create?: PuzzleOptions;
 }
 
-/** What a stateless hub's summary adds (party/stateless/hub.ts); absent for the stateful room. */
-export interface BackendCounters {
-  functions: Record<string, number>;
-  store: Record<string, number>;
-}
-
 export interface ModesWorkloadResult {
   mode: Mode;
   verdict: LostMoveVerdict;
   /** Pieces where each client's replica differs from the final stored state. */
   desyncPerClient: number[];
-  summary: Record<string, unknown> & { snapshot: Snapshot; backend?: BackendCounters };
+  /** The server's GET ?state=1; `backend` only in the stateless modes. */
+  summary: Record<string, unknown> & { snapshot: Snapshot; backend?: StatelessBackendSummary };
   sent: number;
   acked: number;
   rejected: number;
@@ -117,7 +113,7 @@ function judge(mode: Mode, clients: ProtocolClient[], summary: ModesWorkloadResu
     rejectReasons,
     ackLatencyMs: distribution(acked.map((record) => record.ackedAtMs! - record.sentAtMs)),
     wireBytesPerAck: acked.length ? wireBytes / acked.length : Number.NaN,
-    storeBytesPerAck: store && acked.length ? ((store.bytesIn ?? 0) + (store.bytesOut ?? 0)) / acked.length : 0,
+    storeBytesPerAck: store && acked.length ? (store.bytesIn + store.bytesOut) / acked.length : 0,
   };
 }
 

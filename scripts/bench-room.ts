@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     const runs = [];
     for (let run = 0; run < flags.runs; run++) {
       const figures = await benchRun(benchConfig(clients, flags.rate, flags.duration, seed + run));
-      log(`  ${clients} clients x ${flags.rate} Hz run ${run + 1}/${flags.runs}: ack p99 ${figures.ackLatencyMs.p99.toFixed(1)} ms, ${figures.serverCpu?.perActionUs.toFixed(1)} us CPU/action`);
+      log(`  ${clients} clients x ${flags.rate} Hz run ${run + 1}/${flags.runs}: ack p99 ${figures.ackLatencyMs.p99.toFixed(1)} ms, ${figures.serverCpu?.perActionUs.toFixed(1)} us CPU/action${figures.serverCpu?.serverRestarted ? " (the server restarted mid-run: this run is not valid)" : ""}`);
       runs.push(figures);
     }
     results.push(benchFiguresOf(clients, flags.rate, runs));

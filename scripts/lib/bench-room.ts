@@ -21,6 +21,8 @@ export interface BenchFigures {
   cpuPerActionUs: number;
   lost: number;
   unacknowledged: number;
+  /** Runs during which the local server restarted (their figures are not the room's). */
+  serverRestarts: number;
 }
 
 /** The issue-2 targets for 64 clients x 30 Hz. */
@@ -58,6 +60,7 @@ export function benchFiguresOf(clients: number, rateHz: number, runs: ModeFigure
     // Worst run, not the median: one lost action is one too many.
     lost: Math.max(...runs.map((run) => run.lostMoves.lost)),
     unacknowledged: Math.max(...runs.map((run) => run.actions.sent - run.actions.acknowledged)),
+    serverRestarts: runs.filter((run) => run.serverCpu?.serverRestarted).length,
   };
 }
 

@@ -59,7 +59,7 @@ export interface ModeFigures {
   retries: number | null;
   conflicts: number | null;
   /** workerd's CPU time (the rooms' runtime); `toolingMs` is partykit dev's own node and esbuild. */
-  serverCpu: { totalMs: number; perActionUs: number; toolingMs: number; byProcess: Record<string, number> } | null;
+  serverCpu: { totalMs: number; perActionUs: number; toolingMs: number; byProcess: Record<string, number>; serverRestarted: boolean } | null;
   server: ServerCounters;
   /** CPU the load generator itself used during play: it shares the cores with a local server. */
   loadGeneratorCpuMsPerS: number;
@@ -282,7 +282,7 @@ function measure(mode: Mode, rooms: RoomRun[], finals: RoomFinal[], window: Wind
   let serverCpu: ModeFigures["serverCpu"] = null;
   if (window.cpuBefore && window.cpuAfter) {
     const delta = cpuDelta(window.cpuBefore, window.cpuAfter);
-    serverCpu = { totalMs: delta.serverMs, perActionUs: perAction(delta.serverMs * 1000), toolingMs: delta.toolingMs, byProcess: delta.byCommand };
+    serverCpu = { totalMs: delta.serverMs, perActionUs: perAction(delta.serverMs * 1000), toolingMs: delta.toolingMs, byProcess: delta.byCommand, serverRestarted: delta.serverRestarted };
   }
   const figures: ModeFigures = {
     mode,
@@ -406,7 +406,7 @@ export function totalOf(modeRuns: ModeRun[]): ModeFigures {
     coldStarts: nullableSum((run) => run.coldStarts),
     retries: nullableSum((run) => run.retries),
     conflicts: nullableSum((run) => run.conflicts),
-    serverCpu: cpuRuns.length ? { totalMs: cpuMs, perActionUs: cpuActions ? (cpuMs * 1000) / cpuActions : Number.NaN, toolingMs: cpuRuns.reduce((total, run) => total + run.serverCpu!.toolingMs, 0), byProcess: {} } : null,
+    serverCpu: cpuRuns.length ? { totalMs: cpuMs, perActionUs: cpuActions ? (cpuMs * 1000) / cpuActions : Number.NaN, toolingMs: cpuRuns.reduce((total, run) => total + run.serverCpu!.toolingMs, 0), byProcess: {}, serverRestarted: cpuRuns.some((run) => run.serverCpu!.serverRestarted) } : null,
     server,
     loadGeneratorCpuMsPerS: sum((run) => run.loadGeneratorCpuMsPerS * run.playS) / playS,
   };

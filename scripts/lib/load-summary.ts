@@ -30,6 +30,7 @@ export function formatFigures(figures: ModeFigures): string {
       ? `  server CPU   ${num(figures.serverCpu.perActionUs, 1)} us per action (workerd ${num(figures.serverCpu.totalMs)} ms; partykit dev tooling another ${num(figures.serverCpu.toolingMs)} ms, not counted)`
       : "  server CPU   n/a (remote server)",
   );
+  if (figures.serverCpu?.serverRestarted) lines.push("  WARNING      the local server restarted during the run: its rooms were wiped, so lost moves and CPU are not the mode's");
   lines.push(`  generator    ${num(figures.loadGeneratorCpuMsPerS)} ms CPU per second of play (the load generator's own)`);
   return lines.join("\n");
 }

@@ -7,6 +7,8 @@ export interface MachineInfo {
   memoryGiB: number;
   node: string;
   platform: string;
+  /** 1-minute load average when the figures were taken: other work on a shared machine skews latency. */
+  loadAverage1m: number;
 }
 
 export function machineInfo(): MachineInfo {
@@ -17,9 +19,10 @@ export function machineInfo(): MachineInfo {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
+    loadAverage1m: Math.round(os.loadavg()[0]! * 100) / 100,
   };
 }
 
 export function describeMachine(machine: MachineInfo = machineInfo()): string {
-  return `${machine.cores} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}`;
+  return `${machine.cores} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}, load average ${machine.loadAverage1m}`;
 }

@@ -73,7 +73,7 @@ export function processGroupCpu(processGroup: number): ProcessCpu[] {
 export const SERVER_COMMANDS = ["workerd"];
 
 /** CPU used between two readings: by the server processes, and by command name (processes alive at the end). */
-export function cpuDelta(before: ProcessCpu[], after: ProcessCpu[]): { serverMs: number; toolingMs: number; byCommand: Record<string, number> } {
+export function cpuDelta(before: ProcessCpu[], after: ProcessCpu[]): { serverMs: number; toolingMs: number; byCommand: Record<string, number>; serverRestarted: boolean } {
   const start = new Map(before.map((process) => [process.pid, process.cpuMs]));
   const byCommand: Record<string, number> = {};
   let serverMs = 0;
@@ -84,5 +84,7 @@ export function cpuDelta(before: ProcessCpu[], after: ProcessCpu[]): { serverMs:
     else toolingMs += used;
     byCommand[process.command] = (byCommand[process.command] ?? 0) + used;
   }
-  return { serverMs, toolingMs, byCommand };
+  // A server process that ended or appeared means the runtime restarted mid-run: its CPU is lost, and so are in-memory rooms.
+  const servers = (list: ProcessCpu[]) => list.filter((process) => SERVER_COMMANDS.includes(process.command)).map((process) => process.pid).sort().join(",");
+  return { serverMs, toolingMs, byCommand, serverRestarted: servers(before) !== servers(after) };
 }

@@ -5,7 +5,7 @@
  * actions that have nothing to do with the mode measured. Running from a copy
  * pins the code for the whole run.
  */
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,7 +23,8 @@ export function snapshotProject(): ProjectSnapshot {
   const dir = mkdtempSync(join(tmpdir(), "puzzle-rooms-run-"));
   for (const entry of COPIED) if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-  // partykit.json serves the built client; the load scripts do not need it, an empty folder will do.
-  if (existsSync(join(ROOT, "dist"))) symlinkSync(join(ROOT, "dist"), join(dir, "dist"), "dir");
+  // partykit.json serves the built client, and partykit dev restarts when it changes (any
+  // `vite build` elsewhere would); the load scripts do not need it, so an empty folder it is.
+  mkdirSync(join(dir, "dist"));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

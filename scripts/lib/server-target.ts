@@ -30,6 +30,20 @@ export function roomUrl(httpBase: string, party: string, room: string, withState
   return `${httpBase}/parties/${encodeURIComponent(party)}/${encodeURIComponent(room)}${withState ? "?state=1" : ""}`;
 }
 
+const openTargets = new Set<ServerTarget>();
+let signalsHandled = false;
+
+/** Ctrl-C (or a kill) must not leave a partykit dev running behind the script. */
+function stopServersOnSignals(): void {
+  if (signalsHandled) return;
+  signalsHandled = true;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      void Promise.allSettled([...openTargets].map((target) => target.close())).then(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    });
+  }
+}
+
 export async function openTarget(host: string | undefined, settings: ModeSettings): Promise<ServerTarget> {
   if (host) {
     return { host, httpBase: httpBaseOf(host), local: false, readCpu: () => null, close: async () => {} };
@@ -42,14 +56,18 @@ export async function openTarget(host: string | undefined, settings: ModeSetting
     snapshot.remove();
     throw error;
   }
-  return {
+  const target: ServerTarget = {
     host: `127.0.0.1:${dev.port}`,
     httpBase: dev.url,
     local: true,
     readCpu: () => processGroupCpu(dev.pid),
     close: async () => {
+      openTargets.delete(target);
       await dev.stop();
       snapshot.remove();
     },
   };
+  openTargets.add(target);
+  stopServersOnSignals();
+  return target;
 }

@@ -84,7 +84,8 @@ describe("server CPU from /proc", () => {
       [{ pid: 1, command: "workerd", cpuMs: 100 }, { pid: 2, command: "node", cpuMs: 10 }],
       [{ pid: 1, command: "workerd", cpuMs: 350 }, { pid: 2, command: "node", cpuMs: 30 }, { pid: 3, command: "esbuild", cpuMs: 5 }],
     );
-    expect(delta).toEqual({ serverMs: 250, toolingMs: 25, byCommand: { workerd: 250, node: 20, esbuild: 5 } });
+    expect(delta).toEqual({ serverMs: 250, toolingMs: 25, byCommand: { workerd: 250, node: 20, esbuild: 5 }, serverRestarted: false });
+    expect(cpuDelta([{ pid: 1, command: "workerd", cpuMs: 100 }], [{ pid: 7, command: "workerd", cpuMs: 20 }]).serverRestarted).toBe(true);
   });
 });
 

@@ -17,7 +17,7 @@ import { drop, expireLeases, grab, move, releasePlayer, type RejectReason } from
 import type { StatelessConfig } from "./config.ts";
 import { decodeDocument, encodeDocument, wireHold, wirePiece, type PuzzleDocument } from "./document.ts";
 import type { Invocation, InvocationMetrics, InvocationOutcome } from "./invocation.ts";
-import { sleep, type StoreClient, type StoreRead } from "./store-client.ts";
+import { sleep, type StoreClient } from "./store-client.ts";
 
 /** What the function may take from its runtime; passed in so the logic reads no globals. */
 export interface FunctionRuntime {
@@ -41,7 +41,7 @@ export async function readModifyWrite(invocation: Invocation, runtime: FunctionR
       if (read.found) return { kind: "loaded", document: read.text };
       if (!operation.create) return { kind: "missing" };
       const text = encodeDocument({ state: createPuzzle(operation.create), startedAtMs: runtime.now() });
-      const written = await runtime.store.write(text, conditional ? read.revision : undefined);
+      const written = await runtime.store.write(text, read.revision, conditional);
       metrics.storeBytesWritten += written.bytes;
       // Someone else created it first: read again and join theirs.
       if (!written.stored) continue;
@@ -57,7 +57,7 @@ export async function readModifyWrite(invocation: Invocation, runtime: FunctionR
     // Actions always write: even a move that changes no position renews the lease.
     if (operation.kind === "release" && mutation.changedHolds.length === 0 && expired.length === 0) return { kind: "unchanged" };
 
-    const written = await runtime.store.write(encodeDocument(document), conditional ? revisionOf(read) : undefined);
+    const written = await runtime.store.write(encodeDocument(document), read.revision, conditional);
     metrics.storeBytesWritten += written.bytes;
     if (written.stored) return applied(document, mutation, [...expired, ...mutation.changedHolds], invocation);
 
@@ -108,10 +108,6 @@ function applied(document: PuzzleDocument, mutation: Mutation & { ok: true }, ch
     placed: mutation.placed > 0 && playerId !== null ? (state.placedBy.get(playerId) ?? 0) : null,
     completedAtMs: mutation.completed ? state.completedAtMs : null,
   };
-}
-
-function revisionOf(read: StoreRead): number {
-  return read.found ? read.revision : 0;
 }
 
 /** Exponential backoff with full jitter, so retrying functions do not collide again in lockstep. */

@@ -8,7 +8,7 @@
  */
 import type * as Party from "partykit/server";
 import type { StatelessConfig } from "./config.ts";
-import { REVISION_HEADER } from "./store.ts";
+import { BASED_ON_HEADER, REVISION_HEADER } from "./store.ts";
 
 export type StoreRead = { found: false; revision: 0 } | { found: true; revision: number; text: string; bytes: number };
 export type StoreWrite = { stored: true; revision: number; bytes: number } | { stored: false; conflict: true; revision: number; bytes: number };
@@ -36,13 +36,16 @@ export class StoreClient {
   }
 
   /**
-   * Writes the whole document. Without `ifRevision` the store takes it
-   * unconditionally (last writer wins); with it, only if nobody wrote since.
+   * Writes the whole document, which was built from the read at `basedOn`.
+   * With `conditional` the store takes it only if nobody wrote since that read;
+   * without, unconditionally (last writer wins). The base revision always goes
+   * along as a tracing header, so the store can count writes that overwrote
+   * writes their function never saw.
    */
-  async write(text: string, ifRevision?: number): Promise<StoreWrite> {
+  async write(text: string, basedOn: number, conditional: boolean): Promise<StoreWrite> {
     const bytes = encoder.encode(text).byteLength;
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    if (ifRevision !== undefined) headers["if-match"] = String(ifRevision);
+    const headers: Record<string, string> = { "content-type": "application/json", [BASED_ON_HEADER]: String(basedOn) };
+    if (conditional) headers["if-match"] = String(basedOn);
     const response = await this.trip(() => this.stub.fetch({ method: "PUT", body: text, headers }));
     const { revision } = (await response.json()) as { revision: number };
     if (response.status === 412) return { stored: false, conflict: true, revision, bytes };

@@ -10,17 +10,25 @@
  *
  *   GET            -> 200 document text, header x-revision; 404 when empty
  *   PUT [if-match] -> 200 {revision}; 412 {revision} when if-match is stale
+ *                     (x-based-on-revision, if sent, only feeds the staleWrites counter)
  *   GET ?stats=1   -> StoreStats (for the hub's summary; not counted as traffic)
  */
 import type * as Party from "partykit/server";
 
 export const REVISION_HEADER = "x-revision";
+/** Tracing only: the revision the writer read before building what it writes. */
+export const BASED_ON_HEADER = "x-based-on-revision";
 
 export interface StoreCounters {
   reads: number;
   writes: number;
   /** Conditional writes refused because the document changed since it was read. */
   conflicts: number;
+  /**
+   * Writes stored on top of a revision their writer never read: each one put
+   * back an old copy of whatever the writes in between had changed.
+   */
+  staleWrites: number;
   /** Bytes of documents sent to readers. */
   bytesOut: number;
   /** Bytes of documents received from writers, refused writes included. */
@@ -44,7 +52,7 @@ export default class Store implements Party.Server {
 
   private document: string | null = null;
   private revision = 0;
-  private readonly counters: StoreCounters = { reads: 0, writes: 0, conflicts: 0, bytesOut: 0, bytesIn: 0 };
+  private readonly counters: StoreCounters = { reads: 0, writes: 0, conflicts: 0, staleWrites: 0, bytesOut: 0, bytesIn: 0 };
 
   constructor(readonly room: Party.Room) {}
 
@@ -72,7 +80,7 @@ export default class Store implements Party.Server {
     const url = new URL(request.url);
     if (request.method === "GET" && url.searchParams.get("stats") === "1") return Response.json(this.stats());
     if (request.method === "GET") return this.read();
-    if (request.method === "PUT") return this.write(await request.text(), request.headers.get("if-match"));
+    if (request.method === "PUT") return this.write(await request.text(), request.headers.get("if-match"), request.headers.get(BASED_ON_HEADER));
     return Response.json({ error: `${request.method} is not supported by the store` }, { status: 405 });
   }
 
@@ -83,13 +91,14 @@ export default class Store implements Party.Server {
     return new Response(this.document, { headers: { "content-type": "application/json", [REVISION_HEADER]: String(this.revision) } });
   }
 
-  private write(body: string, ifMatch: string | null): Response {
+  private write(body: string, ifMatch: string | null, basedOn: string | null): Response {
     this.counters.bytesIn += encoder.encode(body).byteLength;
     if (ifMatch !== null && Number(ifMatch) !== this.revision) {
       this.counters.conflicts++;
       return Response.json({ revision: this.revision }, { status: 412 });
     }
     this.counters.writes++;
+    if (basedOn !== null && Number(basedOn) < this.revision) this.counters.staleWrites++;
     this.document = body;
     this.revision++;
     this.persist();

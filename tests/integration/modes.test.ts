@@ -59,9 +59,11 @@ describe("the same concurrent workload against every mode", () => {
 
   test("stateless: the read-modify-write race loses acknowledged moves and desyncs clients", async () => {
     const result = await run("stateless");
-    const { functions } = result.summary.backend!;
+    const { functions, store } = result.summary.backend!;
     expect(functions.failures).toBe(0);
     expect(functions.retries).toBe(0);
+    // The store's own view of the race: writes built on a revision already overwritten.
+    expect(store.staleWrites).toBeGreaterThan(0);
     expect(result.verdict.judged).toBeGreaterThan(0);
     expect(result.verdict.lost).toBeGreaterThan(0);
     expect(Math.max(...result.desyncPerClient)).toBeGreaterThan(0);
@@ -75,6 +77,7 @@ describe("the same concurrent workload against every mode", () => {
     expect(result.verdict.lostPieces).toEqual([]);
     expect(functions.retries).toBeGreaterThan(0);
     expect(store.conflicts).toBeGreaterThan(0);
+    expect(store.staleWrites).toBe(0);
   });
 });
 
@@ -92,6 +95,7 @@ function report(result: ModesWorkloadResult): void {
     wireBytesPerAck: Math.round(result.wireBytesPerAck),
     storeBytesPerAck: Math.round(result.storeBytesPerAck),
     functions: result.summary.backend?.functions,
+    staleWrites: result.summary.backend && `${result.summary.backend.store.staleWrites}/${result.summary.backend.store.writes}`,
   };
   console.log(`[modes] ${JSON.stringify(figures)}`);
 }

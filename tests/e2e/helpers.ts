@@ -101,3 +101,13 @@ export async function attachScreenshot(page: Page, testInfo: TestInfo, name: str
   await page.screenshot({ path });
   await testInfo.attach(name, { path, contentType: "image/png" });
 }
+
+/** A loose piece the mouse can grab right now (on top, on the canvas), or -1. */
+export async function reachableLoosePiece(page: Page, except: number[] = []): Promise<number> {
+  const loose = await page.evaluate(() => window.__puzzle!.pieces().filter((piece) => !piece.locked).map((piece) => piece.id));
+  for (const id of loose) {
+    if (except.includes(id)) continue;
+    if (await grabPoint(page, id)) return id;
+  }
+  return -1;
+}

@@ -3,7 +3,7 @@
  * the real mouse; every assertion reads `window.__puzzle`.
  */
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { attachScreenshot, createRoom, dragBy, dragHome, grabPoint, joinByLink } from "./helpers.ts";
+import { attachScreenshot, createRoom, dragBy, dragHome, grabPoint, joinByLink, reachableLoosePiece } from "./helpers.ts";
 
 async function twoPlayers(browser: Browser, pieces: number): Promise<{ a: Page; b: Page; link: string }> {
   const a = await (await browser.newContext()).newPage();
@@ -20,7 +20,7 @@ test("B sees A drag a piece with the mouse, and A's cursor", async ({ browser },
   await expect.poll(() => b.evaluate(() => window.__puzzle!.players().map((player) => player.name).sort())).toEqual(["Ada", "Bob"]);
 
   const aId = await a.evaluate(() => window.__puzzle!.myId());
-  const id = await a.evaluate(() => window.__puzzle!.pieces().findIndex((piece) => !piece.locked));
+  const id = await reachableLoosePiece(a);
   const before = await b.evaluate((pieceId) => window.__puzzle!.confirmedPieces()[pieceId]!, id);
   // Drag towards the centre of the screen so the rules never clamp the move.
   const start = (await grabPoint(a, id))!;
@@ -42,9 +42,10 @@ test("B sees A drag a piece with the mouse, and A's cursor", async ({ browser },
 test("two players solve a 4-piece puzzle with the mouse and both see the finish", async ({ browser }, testInfo) => {
   const { a, b } = await twoPlayers(browser, 4);
   expect(await a.evaluate(() => window.__puzzle!.pieceCount())).toBe(4);
-  for (const [index, page] of [a, b, a, b].entries()) {
-    // Each player places the next loose piece; a piece may already have joined a group.
-    const id = await page.evaluate(() => window.__puzzle!.pieces().findIndex((piece) => !piece.locked));
+  for (let index = 0; index < 8; index++) {
+    const page = index % 2 === 0 ? a : b;
+    // Each player places a loose piece the mouse can reach (pieces may start stacked).
+    const id = await reachableLoosePiece(page);
     if (id < 0) break;
     await dragHome(page, id);
     await expect.poll(() => page.evaluate((pieceId) => window.__puzzle!.confirmedPieces()[pieceId]!.locked, id), { message: `piece ${id} (step ${index}) locks` }).toBe(true);
@@ -62,10 +63,10 @@ test("two players solve a 4-piece puzzle with the mouse and both see the finish"
 
 test("a reload mid-game restores the same player and the same state", async ({ browser }, testInfo) => {
   const { a, b } = await twoPlayers(browser, 12);
-  const id = await a.evaluate(() => window.__puzzle!.pieces().findIndex((piece) => !piece.locked));
+  const id = await reachableLoosePiece(a);
   await dragHome(a, id);
   await expect.poll(() => a.evaluate((pieceId) => window.__puzzle!.confirmedPieces()[pieceId]!.locked, id)).toBe(true);
-  const other = await b.evaluate((placed) => window.__puzzle!.pieces().findIndex((piece, pieceId) => pieceId !== placed && !piece.locked), id);
+  const other = await reachableLoosePiece(b, [id]);
   const start = (await grabPoint(b, other))!;
   await dragBy(b, other, { x: (640 - start.x) / 3, y: (400 - start.y) / 3 });
   await expect.poll(() => a.evaluate(() => window.__puzzle!.pendingActions())).toBe(0);

@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startPartykitDev, type PartykitDev } from "../../scripts/lib/partykit-dev.ts";
+import { snapshotProject, type ProjectSnapshot } from "../../scripts/lib/project-snapshot.ts";
 import { runModesWorkload, type ModesWorkloadResult } from "../../scripts/lib/modes-workload.ts";
 import type { Mode } from "../../shared/protocol.ts";
 
@@ -30,9 +31,12 @@ const VARS = {
 };
 
 let server: PartykitDev;
+/** A frozen copy: an edit or a client build elsewhere must not restart the server mid-run. */
+let project: ProjectSnapshot;
 
 beforeAll(async () => {
-  server = await startPartykitDev({ vars: VARS });
+  project = snapshotProject();
+  server = await startPartykitDev({ cwd: project.dir, vars: VARS });
 });
 
 afterAll(async () => {
@@ -40,6 +44,7 @@ afterAll(async () => {
   const problems = server?.output().split("\n").filter((line) => /error|exception|failed/i.test(line));
   if (problems?.length) console.log(`partykit dev reported:\n${problems.slice(-20).join("\n")}`);
   await server?.stop();
+  project?.remove();
 });
 
 async function run(mode: Mode): Promise<ModesWorkloadResult> {

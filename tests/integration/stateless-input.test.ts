@@ -5,21 +5,26 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startPartykitDev, type PartykitDev } from "../../scripts/lib/partykit-dev.ts";
+import { snapshotProject, type ProjectSnapshot } from "../../scripts/lib/project-snapshot.ts";
 import { ProtocolClient } from "../../scripts/lib/protocol-client.ts";
 import { PARTY_FOR_MODE, PROTOCOL_VERSION } from "../../shared/protocol.ts";
 
 const CREATE = { imageId: "input", imageWidth: 400, imageHeight: 400, pieceCount: 4, seed: 3 };
 
 let server: PartykitDev;
+/** A frozen copy: an edit or a client build elsewhere must not restart the server mid-run. */
+let project: ProjectSnapshot;
 let host: string;
 
 beforeAll(async () => {
-  server = await startPartykitDev({ vars: { STORE_LATENCY_MS: "2", STORE_JITTER_MS: "0", COLD_START_MS: "0" } });
+  project = snapshotProject();
+  server = await startPartykitDev({ cwd: project.dir, vars: { STORE_LATENCY_MS: "2", STORE_JITTER_MS: "0", COLD_START_MS: "0" } });
   host = `127.0.0.1:${server.port}`;
 });
 
 afterAll(async () => {
   await server?.stop();
+  project?.remove();
 });
 
 describe.each(["stateless", "stateless-occ"] as const)("%s hub", (mode) => {
@@ -85,7 +90,7 @@ test("the store and the functions cannot be reached from outside", async () => {
 });
 
 test("a setting out of range stops the hub with a message naming it", async () => {
-  const bad = await startPartykitDev({ vars: { COLD_START_RATE: "1.5" } });
+  const bad = await startPartykitDev({ cwd: project.dir, vars: { COLD_START_RATE: "1.5" } });
   try {
     const response = await fetch(`http://127.0.0.1:${bad.port}/parties/${PARTY_FOR_MODE.stateless}/any`);
     expect(response.status).toBe(500);

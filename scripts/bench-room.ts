@@ -66,7 +66,10 @@ async function main(): Promise<void> {
   console.log(table(results));
   const at64 = results.find((result) => result.clients === 64 && result.rateHz === 30);
   if (at64) console.log(`\nissue-2 targets at 64 x 30 Hz: ${verdicts(at64).join("; ")}`);
-  for (const cost of core) console.log(`RoomCore alone (in-process, no runtime), ${cost.clients} clients: ${(cost.receiveUsPerAction + cost.flushUsPerAction).toFixed(1)} us per action (receive ${cost.receiveUsPerAction.toFixed(1)}, flush ${cost.flushUsPerAction.toFixed(1)}); the rest of workerd's CPU per action is the runtime's socket work`);
+  for (const cost of core) {
+    const share = (part: number) => `${Math.round((100 * part) / (cost.receiveUsPerAction + cost.flushUsPerAction))}%`;
+    console.log(`RoomCore alone (in-process, no runtime), ${cost.clients} clients: ${cost.cpuUsPerAction.toFixed(1)} us CPU per action (${share(cost.receiveUsPerAction)} receiving actions, ${share(cost.flushUsPerAction)} flushing frames); the rest of workerd's CPU per action is the runtime's socket work`);
+  }
   if (search) {
     console.log(
       search.best

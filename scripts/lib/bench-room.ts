@@ -109,6 +109,12 @@ export async function searchSustainedRate(clients: number, durationS: number, se
     }
     best = step;
   }
+  // Even the first rate failed: halve it until one holds (or a few tries have not).
+  for (let rate = rates[0]! / 2, tries = 0; !best && tries < 3; rate /= 2, tries++) {
+    const step = await attempt(Math.max(1, Math.round(rate)));
+    if (step.holds) best = step;
+    else firstFailing = step.rateHz;
+  }
   if (best && firstFailing !== null && firstFailing - best.rateHz > 1) {
     const middle = Math.round((best.rateHz + firstFailing) / 2);
     const step = await attempt(middle);

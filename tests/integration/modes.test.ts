@@ -6,14 +6,20 @@
  * moves and every client's replica with that state, so it measures loss
  * instead of assuming it: the stateful room and the optimistic-concurrency
  * backend must lose nothing, the naive stateless backend must be caught losing.
+ *
+ * The stateless hubs also speak the room's protocol at its edges: bad input gets
+ * the same typed errors and changes nothing, the store and the functions stay
+ * private, and a nonsensical setting stops the hub with a message naming it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startPartykitDev, type PartykitDev } from "../../scripts/lib/partykit-dev.ts";
 import { snapshotProject, type ProjectSnapshot } from "../../scripts/lib/project-snapshot.ts";
 import { runModesWorkload, type ModesWorkloadResult } from "../../scripts/lib/modes-workload.ts";
-import type { Mode } from "../../shared/protocol.ts";
+import { ProtocolClient } from "../../scripts/lib/protocol-client.ts";
+import { PARTY_FOR_MODE, PROTOCOL_VERSION, type Mode } from "../../shared/protocol.ts";
 
 const OWNERS = 16;
+const CREATE = { imageId: "input", imageWidth: 400, imageHeight: 400, pieceCount: 4, seed: 3 };
 
 /**
  * Small but real distances: every store trip waits 8-12 ms and some calls boot,
@@ -47,8 +53,10 @@ afterAll(async () => {
   project?.remove();
 });
 
+const host = () => `127.0.0.1:${server.port}`;
+
 async function run(mode: Mode): Promise<ModesWorkloadResult> {
-  const result = await runModesWorkload({ host: `127.0.0.1:${server.port}`, mode, owners: OWNERS });
+  const result = await runModesWorkload({ host: host(), mode, owners: OWNERS });
   report(result);
   return result;
 }
@@ -86,6 +94,79 @@ describe("the same concurrent workload against every mode", () => {
   });
 });
 
+describe.each(["stateless", "stateless-occ"] as const)("%s hub", (mode) => {
+  const party = PARTY_FOR_MODE[mode];
+
+  test("refuses bad frames with typed errors and changes nothing", async () => {
+    const room = `input-${Date.now()}`;
+    const a = await ProtocolClient.join({ host: host(), room, party, name: "A", create: CREATE });
+    const b = await ProtocolClient.join({ host: host(), room, party, name: "B" });
+    try {
+      expect(a.mode).toBe(mode);
+      const before = await summaryOf(party, room);
+      a.sendRaw("{not json");
+      a.sendRaw(JSON.stringify({ type: "teleport", seq: 1 }));
+      a.sendRaw(JSON.stringify({ type: "move", seq: 2, pieceId: 0, x: Number.MAX_VALUE, y: 0 }));
+      a.sendRaw(new Uint8Array([1, 2, 3]).buffer);
+      a.sendRaw(JSON.stringify({ type: "cursor", x: 1, y: "x".repeat(4_000) }));
+      a.sendRaw(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, name: "again" }));
+      await a.until(() => a.errors.length >= 6);
+      expect(a.errors.map((error) => error.code)).toEqual(["bad-json", "bad-message", "bad-message", "binary-unsupported", "too-large", "already-joined"]);
+
+      const grabbed = await a.answered(a.act({ type: "grab", pieceId: 1 }));
+      expect(grabbed.ackedAtMs).toBeDefined();
+      const stolen = await b.answered(b.act({ type: "move", pieceId: 1, x: 10, y: 10 }));
+      expect(stolen.rejected).toBe("held-by-other");
+      const missing = await b.answered(b.act({ type: "grab", pieceId: 99 }));
+      expect(missing.rejected).toBe("no-such-piece");
+
+      const after = await summaryOf(party, room);
+      expect(after.snapshot.pieces).toEqual(before.snapshot.pieces);
+      expect(after.actionsApplied).toBe(before.actionsApplied + 1);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  test("refuses another protocol version, and a first player without puzzle options", async () => {
+    const room = `version-${Date.now()}`;
+    await expect(ProtocolClient.join({ host: host(), room, party, name: "old", create: CREATE, protocol: PROTOCOL_VERSION - 1 })).rejects.toThrow(/version-mismatch/);
+    await expect(ProtocolClient.join({ host: host(), room, party, name: "nothing" })).rejects.toThrow(/no-puzzle/);
+  });
+
+  test("a player who leaves lets go of what it held", async () => {
+    const room = `leave-${Date.now()}`;
+    const a = await ProtocolClient.join({ host: host(), room, party, name: "A", create: CREATE });
+    const b = await ProtocolClient.join({ host: host(), room, party, name: "B" });
+    try {
+      expect((await a.answered(a.act({ type: "grab", pieceId: 2 }))).ackedAtMs).toBeDefined();
+      a.close();
+      await b.until(() => b.replica!.puzzle.holds.size === 0 && [...b.replica!.players.values()].some((player) => !player.connected));
+      expect((await b.answered(b.act({ type: "grab", pieceId: 2 }))).ackedAtMs).toBeDefined();
+    } finally {
+      b.close();
+    }
+  });
+});
+
+test("the store and the functions cannot be reached from outside", async () => {
+  expect((await fetch(`http://${host()}/parties/store/anything`)).status).toBe(403);
+  expect((await fetch(`http://${host()}/parties/store/anything`, { method: "PUT", body: "{}" })).status).toBe(403);
+  expect((await fetch(`http://${host()}/parties/fn/pool-0`, { method: "POST", body: "{}" })).status).toBe(403);
+});
+
+test("a setting out of range stops the hub with a message naming it", async () => {
+  const bad = await startPartykitDev({ cwd: project.dir, vars: { COLD_START_RATE: "1.5" } });
+  try {
+    const response = await fetch(`http://127.0.0.1:${bad.port}/parties/${PARTY_FOR_MODE.stateless}/any`);
+    expect(response.status).toBe(500);
+    expect(await response.text()).toMatch(/COLD_START_RATE must be a number from 0 to 1, got 1\.5/);
+  } finally {
+    await bad.stop();
+  }
+});
+
 /** Figures for people, never assertions: this machine is shared and noisy. */
 function report(result: ModesWorkloadResult): void {
   const figures = {
@@ -103,4 +184,9 @@ function report(result: ModesWorkloadResult): void {
     staleWrites: result.summary.backend && `${result.summary.backend.store.staleWrites}/${result.summary.backend.store.writes}`,
   };
   console.log(`[modes] ${JSON.stringify(figures)}`);
+}
+
+async function summaryOf(party: string, room: string): Promise<{ actionsApplied: number; snapshot: { pieces: unknown[] } }> {
+  const response = await fetch(`http://${host()}/parties/${party}/${room}?state=1`);
+  return (await response.json()) as { actionsApplied: number; snapshot: { pieces: unknown[] } };
 }

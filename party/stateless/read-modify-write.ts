@@ -43,8 +43,11 @@ export async function readModifyWrite(invocation: Invocation, runtime: FunctionR
       const text = encodeDocument({ state: createPuzzle(operation.create), startedAtMs: runtime.now() });
       const written = await runtime.store.write(text, read.revision, conditional);
       metrics.storeBytesWritten += written.bytes;
-      // Someone else created it first: read again and join theirs.
-      if (!written.stored) continue;
+      if (!written.stored) {
+        // Someone else created it first: read again and join theirs.
+        metrics.conflicts++;
+        continue;
+      }
       return { kind: "loaded", document: text };
     }
 

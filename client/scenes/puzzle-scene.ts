@@ -9,6 +9,7 @@ import type { PuzzleStore } from "../store/puzzle-store.ts";
 import { buildAtlas, type PieceAtlas } from "../views/piece-atlas.ts";
 import { buildGeometry, cellPadding, type PieceGeometry } from "../views/piece-geometry.ts";
 import { HoldOutlines } from "../views/hold-outlines.ts";
+import { PieceBatch } from "../views/piece-batch.ts";
 import { CursorLayer } from "../views/cursor-layer.ts";
 import { screenToWorld, scrollKeeping, worldToScreen } from "../views/camera-math.ts";
 
@@ -42,7 +43,7 @@ type Gesture =
 
 export class PuzzleScene extends Phaser.Scene {
   private input_!: SceneInput;
-  private sprites: Phaser.GameObjects.Image[] = [];
+  private pieces!: PieceBatch;
   private geometry: PieceGeometry[] = [];
   private atlas!: PieceAtlas;
   private outlines!: HoldOutlines;
@@ -72,12 +73,6 @@ export class PuzzleScene extends Phaser.Scene {
     const spec = view.spec;
     this.geometry = buildGeometry(spec);
     this.atlas = buildAtlas(spec, this.geometry, image, imageWidth, imageHeight);
-    this.atlas.pages.forEach((page, index) => {
-      const texture = this.textures.addCanvas(`atlas-${index}`, page)!;
-      this.atlas.frames.forEach((frame, id) => {
-        if (frame.page === index) texture.add(id, 0, frame.x, frame.y, frame.width, frame.height);
-      });
-    });
     this.hitContext = document.createElement("canvas").getContext("2d");
 
     const boardWidth = spec.cols * spec.pieceWidth;
@@ -98,16 +93,8 @@ export class PuzzleScene extends Phaser.Scene {
     this.ghost = this.add.image(spec.boardX, spec.boardY, pictureKey).setOrigin(0, 0).setDisplaySize(boardWidth, boardHeight).setAlpha(0.22).setDepth(-2).setVisible(false);
     this.finished = this.add.image(spec.boardX, spec.boardY, pictureKey).setOrigin(0, 0).setDisplaySize(boardWidth, boardHeight).setAlpha(0).setDepth(DEPTH_FINISHED);
 
-    const origin = { x: this.atlas.padding / (spec.pieceWidth + 2 * this.atlas.padding), y: this.atlas.padding / (spec.pieceHeight + 2 * this.atlas.padding) };
-    for (let id = 0; id < pieceCountOf(spec); id++) {
-      const frame = this.atlas.frames[id]!;
-      const sprite = this.add
-        .image(store.smoothing!.x[id]!, store.smoothing!.y[id]!, `atlas-${frame.page}`, id)
-        .setOrigin(origin.x, origin.y)
-        .setScale(1 / this.atlas.scale);
-      this.sprites.push(sprite);
-      this.changed.add(id);
-    }
+    this.pieces = new PieceBatch(this, this.atlas, store.smoothing!, spec.pieceWidth, spec.pieceHeight);
+    for (let id = 0; id < pieceCountOf(spec); id++) this.changed.add(id);
     this.outlines = new HoldOutlines(this, store, this.geometry);
     this.cursors = new CursorLayer(this, store);
 
@@ -128,7 +115,7 @@ export class PuzzleScene extends Phaser.Scene {
     const now = performance.now();
     store.tick(now, this.changed);
     if (this.changed.size > 0) {
-      for (const id of this.changed) this.sprites[id]?.setPosition(smoothing.x[id]!, smoothing.y[id]!);
+      // Positions are read from the smoothing arrays at draw time; only stacking needs updating.
       this.applyDepths();
       this.changed.clear();
     }
@@ -294,11 +281,11 @@ export class PuzzleScene extends Phaser.Scene {
     const pad = cellPadding(spec);
     let best = -1;
     let bestDepth = Number.NEGATIVE_INFINITY;
-    for (let id = 0; id < this.sprites.length; id++) {
+    for (let id = 0; id < view.pieces.length; id++) {
       const lx = x - smoothing.x[id]!;
       const ly = y - smoothing.y[id]!;
       if (lx < -pad || ly < -pad || lx > spec.pieceWidth + pad || ly > spec.pieceHeight + pad) continue;
-      const depth = this.sprites[id]!.depth;
+      const depth = this.pieces.depthOf(id);
       if (depth < bestDepth) continue;
       if (!ctx.isPointInPath(this.geometry[id]!.path, lx, ly)) continue;
       best = id;
@@ -320,11 +307,10 @@ export class PuzzleScene extends Phaser.Scene {
     if (raised.size > 0) this.depthCounter++;
     for (const id of this.changed) {
       const piece = view.pieces[id];
-      const sprite = this.sprites[id];
-      if (!piece || !sprite) continue;
+      if (!piece) continue;
       // Ids break ties inside a group, so each piece's shadow falls under its right and lower neighbours.
       const depth = piece.locked ? DEPTH_LOCKED + id * DEPTH_ID_STEP : piece.group === myGroup ? DEPTH_DRAGGED + id : DEPTH_LOOSE + this.depthCounter + id * DEPTH_ID_STEP;
-      if (sprite.depth !== depth) sprite.setDepth(depth);
+      this.pieces.setDepth(id, depth);
     }
   }
 

@@ -7,7 +7,7 @@
 import type { Mode } from "../../shared/protocol.ts";
 import type { PuzzleStore } from "../store/puzzle-store.ts";
 import type { TidyKind } from "../store/tidy.ts";
-import { element, formatDuration } from "./dom.ts";
+import { element, formatDuration, setText } from "./dom.ts";
 
 export interface TableControls {
   fit(): void;
@@ -29,6 +29,7 @@ export class Hud {
   private scheduled = false;
   private finishShown = false;
   private shownNotices = new Set<number>();
+  private playersSignature = "";
 
   constructor(
     private readonly store: PuzzleStore,
@@ -133,22 +134,25 @@ export class Hud {
   private render(): void {
     const store = this.store;
     const badge = element("mode-badge");
-    badge.textContent = MODE_LABEL[store.mode];
+    setText(badge, MODE_LABEL[store.mode]);
     badge.className = `badge ${store.mode}`;
 
     const { placed, total } = store.progress();
-    element("progress-fill").style.width = `${total ? (100 * placed) / total : 0}%`;
-    element("progress-text").textContent = `${placed} / ${total}`;
+    const width = `${total ? (100 * placed) / total : 0}%`;
+    const fill = element("progress-fill");
+    if (fill.style.width !== width) fill.style.width = width;
+    setText(element("progress-text"), `${placed} / ${total}`);
     this.renderTimer();
 
     const status = element("status");
-    status.className = `status ${store.status}`;
     const rtt = store.rttMs === null ? "" : ` · ${Math.round(store.rttMs)} ms`;
-    element("status-text").textContent = `${store.status === "open" ? "online" : store.status}${store.status === "open" ? rtt : ""}`;
+    const statusClass = `status ${store.status}`;
+    if (status.className !== statusClass) status.className = statusClass;
+    setText(element("status-text"), `${store.status === "open" ? "online" : store.status}${store.status === "open" ? rtt : ""}`);
 
     const integrity = element("integrity");
     const { lostMoves, desyncedPieces } = store.integrity;
-    integrity.textContent = `lost moves ${lostMoves} · desynced ${desyncedPieces}`;
+    setText(integrity, `lost moves ${lostMoves} · desynced ${desyncedPieces}`);
     integrity.classList.toggle("bad", lostMoves > 0 || desyncedPieces > 0);
 
     const banner = element("banner");
@@ -171,12 +175,15 @@ export class Hud {
     const started = this.store.startedAtMs();
     if (started === null) return;
     const end = this.store.completedAtMs() ?? Date.now();
-    element("timer").textContent = formatDuration(end - started);
+    setText(element("timer"), formatDuration(end - started));
   }
 
   private renderPlayers(): void {
     const list = element("player-list");
     const players = this.store.players().sort((a, b) => Number(b.connected) - Number(a.connected) || b.placed - a.placed || a.name.localeCompare(b.name));
+    const signature = JSON.stringify(players);
+    if (signature === this.playersSignature) return;
+    this.playersSignature = signature;
     list.replaceChildren(
       ...players.map((player) => {
         const item = document.createElement("li");

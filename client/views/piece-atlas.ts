@@ -21,13 +21,48 @@ export interface PieceFrame {
   height: number;
 }
 
+export interface AtlasLevel {
+  pages: HTMLCanvasElement[];
+  /** Texture px per table px at this level. */
+  scale: number;
+}
+
 export interface PieceAtlas {
   pages: HTMLCanvasElement[];
+  /** Frames in the pages of level 0; a level's frames are these times its scale / `scale`. */
   frames: PieceFrame[];
   /** Texture px per table px. */
   scale: number;
   /** Table px between a frame's corner and its piece's cell corner. */
   padding: number;
+  /**
+   * Level 0 is `pages`; each next level is half the size. Drawing a zoomed-out
+   * table from the level nearest the screen's scale costs a fraction of
+   * shrinking full-size frames on every draw.
+   */
+  levels: AtlasLevel[];
+}
+
+/** Smallest level kept: below this, pieces are a few screen px and nothing finer shows. */
+const MIN_LEVEL_SCALE = 0.08;
+
+function halve(page: HTMLCanvasElement): HTMLCanvasElement {
+  const half = document.createElement("canvas");
+  half.width = Math.max(1, Math.ceil(page.width / 2));
+  half.height = Math.max(1, Math.ceil(page.height / 2));
+  const ctx = context(half);
+  ctx.imageSmoothingQuality = "high";
+  ctx.drawImage(page, 0, 0, half.width, half.height);
+  return half;
+}
+
+function mipLevels(pages: HTMLCanvasElement[], scale: number): AtlasLevel[] {
+  const levels: AtlasLevel[] = [{ pages, scale }];
+  while (levels[levels.length - 1]!.scale / 2 >= MIN_LEVEL_SCALE) {
+    const previous = levels[levels.length - 1]!;
+    levels.push({ pages: previous.pages.map(halve), scale: previous.scale / 2 });
+  }
+  return levels;
 }
 
 /** Texture resolution: sharp when zoomed in on small puzzles, within budget for big ones. */
@@ -81,7 +116,7 @@ export function buildAtlas(spec: PuzzleSpec, geometry: PieceGeometry[], image: C
     frames.push(frame);
     drawPiece(ctx!, spec, geometry[id]!, id, frame, scale, padding, source);
   }
-  return { pages, frames, scale, padding };
+  return { pages, frames, scale, padding, levels: mipLevels(pages, scale) };
 }
 
 function drawPiece(ctx: CanvasRenderingContext2D, spec: PuzzleSpec, shape: PieceGeometry, id: number, frame: PieceFrame, scale: number, padding: number, source: HTMLCanvasElement): void {

@@ -1,0 +1,217 @@
+/**
+ * `npm run bench:client`: how smoothly the browser game draws a big, busy table.
+ * Headless Chromium opens a puzzle of N pieces while scripted players (the real
+ * protocol, through ProtocolClient) grab, drag and drop pieces; the page's frame
+ * times (requestAnimationFrame deltas) and main-thread busy time (CDP
+ * Performance metrics, long tasks) are measured over a window and printed.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import os from "node:os";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, InvalidArgumentError } from "commander";
+import { chromium, type Page } from "@playwright/test";
+import { startPartykitDev } from "./lib/partykit-dev.ts";
+import { ProtocolClient } from "./lib/protocol-client.ts";
+import { createPrng, between } from "../shared/prng.ts";
+import { solvedPosition } from "../shared/puzzle-spec.ts";
+import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+/** Scripted players drag at this rate, like a person's throttled client. */
+const PLAYER_MOVE_HZ = 25;
+const MOVES_PER_DRAG = 12;
+
+function positiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError("must be a positive integer");
+  return parsed;
+}
+
+function pieceList(value: string): number[] {
+  const counts = value.split(",").map((part) => Number(part.trim()));
+  if (counts.some((count) => !Number.isInteger(count) || count < 4 || count > 2_500)) throw new InvalidArgumentError("must be piece counts between 4 and 2500, comma-separated");
+  return counts;
+}
+
+const program = new Command()
+  .name("bench-client")
+  .description("Frame rate of the browser game on a busy table, in headless Chromium")
+  .option("--pieces <list>", "piece counts to measure, comma-separated", pieceList, [1_000, 2_000])
+  .option("--players <n>", "scripted players moving pieces", positiveInt, 16)
+  .option("--seconds <n>", "measurement window per puzzle", positiveInt, 10)
+  .option("--warmup <n>", "seconds of play before measuring", positiveInt, 3)
+  .option("--screenshot <path>", "save a screenshot of the first puzzle in progress", "docs/screenshot-game.png")
+  .option("--no-build", "use the existing dist/ instead of building first")
+  .option("--profile", "record a CPU profile of the page while measuring and print the hottest functions")
+  .parse();
+const options = program.opts<{ pieces: number[]; players: number; seconds: number; warmup: number; screenshot: string; build: boolean; profile?: boolean }>();
+
+interface Result {
+  pieces: number;
+  frames: number;
+  medianFps: number;
+  p5Fps: number;
+  mainThreadMsPerFrame: number;
+  scriptMsPerFrame: number;
+  longTasks: number;
+  actionsPerSecond: number;
+}
+
+/** Scripted players: grab a random loose piece, drag it in steps, drop it (sometimes home). */
+function startPlayers(players: ProtocolClient[], stop: { done: boolean }): { actions: () => number } {
+  let actions = 0;
+  players.forEach((player, index) => {
+    const prng = createPrng(1_000 + index);
+    const loop = async (): Promise<void> => {
+      while (!stop.done) {
+        const puzzle = player.replica!.puzzle;
+        const spec = puzzle.spec;
+        const loose = puzzle.pieces.flatMap((piece, id) => (!piece.locked && !puzzle.holds.has(piece.group) ? [id] : []));
+        if (loose.length === 0) return;
+        const id = loose[Math.floor(prng() * loose.length)]!;
+        const grabbed = await player.answered(player.act({ type: "grab", pieceId: id }));
+        actions++;
+        if (grabbed.rejected) continue;
+        const from = { ...puzzle.pieces[id]! };
+        const home = prng() < 0.3;
+        const to = home ? solvedPosition(spec, id) : { x: between(prng, 0, spec.tableWidth - spec.pieceWidth), y: between(prng, 0, spec.boardY - spec.pieceHeight) };
+        for (let step = 1; step <= MOVES_PER_DRAG && !stop.done; step++) {
+          const x = from.x + ((to.x - from.x) * step) / MOVES_PER_DRAG;
+          const y = from.y + ((to.y - from.y) * step) / MOVES_PER_DRAG;
+          player.act({ type: "move", pieceId: id, x, y });
+          player.cursor(x + spec.pieceWidth / 2, y + spec.pieceHeight / 2);
+          actions++;
+          await new Promise((resolve) => setTimeout(resolve, 1_000 / PLAYER_MOVE_HZ));
+        }
+        await player.answered(player.act({ type: "drop", pieceId: id, x: to.x, y: to.y }));
+        actions++;
+      }
+    };
+    void loop().catch((error: unknown) => {
+      // Waits cut short by the end of the run are not errors.
+      if (!stop.done) console.error(`player ${index}: ${String(error)}`);
+    });
+  });
+  return { actions: () => actions };
+}
+
+async function measure(page: Page, seconds: number): Promise<Omit<Result, "pieces" | "actionsPerSecond">> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const metrics = async () => Object.fromEntries(((await cdp.send("Performance.getMetrics")) as { metrics: Array<{ name: string; value: number }> }).metrics.map((metric) => [metric.name, metric.value]));
+  // A string, not a function: tsx would wrap named functions in a helper the page lacks.
+  await page.evaluate(`(() => {
+    const bench = (window.__bench = { deltas: [], longTasks: 0, running: true });
+    new PerformanceObserver((list) => (bench.longTasks += list.getEntries().length)).observe({ type: "longtask" });
+    let last = performance.now();
+    const frame = (now) => {
+      if (!bench.running) return;
+      bench.deltas.push(now - last);
+      last = now;
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  })()`);
+  if (options.profile) {
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.start");
+  }
+  const before = await metrics();
+  await page.waitForTimeout(seconds * 1_000);
+  const after = await metrics();
+  if (options.profile) printHottest(((await cdp.send("Profiler.stop")) as { profile: CpuProfile }).profile);
+  const bench = (await page.evaluate(`(() => {
+    window.__bench.running = false;
+    return { deltas: window.__bench.deltas.slice(1), longTasks: window.__bench.longTasks };
+  })()`)) as { deltas: number[]; longTasks: number };
+  const sorted = [...bench.deltas].sort((a, b) => a - b);
+  const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  const frames = sorted.length;
+  return {
+    frames,
+    medianFps: 1_000 / quantile(0.5),
+    // The 5th percentile of fps is the 95th percentile of frame time.
+    p5Fps: 1_000 / quantile(0.95),
+    mainThreadMsPerFrame: (((after.TaskDuration ?? 0) - (before.TaskDuration ?? 0)) * 1_000) / frames,
+    scriptMsPerFrame: (((after.ScriptDuration ?? 0) - (before.ScriptDuration ?? 0)) * 1_000) / frames,
+    longTasks: bench.longTasks,
+  };
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time per function, for finding what to optimise. */
+function printHottest(profile: CpuProfile): void {
+  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfUs = new Map<string, number>();
+  profile.samples.forEach((nodeId, index) => {
+    const frame = byNode.get(nodeId)?.callFrame;
+    if (!frame) return;
+    const key = `${frame.functionName || "(anonymous)"} ${frame.url.split("/").pop()}:${frame.lineNumber}`;
+    selfUs.set(key, (selfUs.get(key) ?? 0) + (profile.timeDeltas[index] ?? 0));
+  });
+  const total = [...selfUs.values()].reduce((sum, value) => sum + value, 0);
+  console.log("hottest functions (self time):");
+  for (const [name, us] of [...selfUs].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`);
+}
+
+async function main(): Promise<void> {
+  if (options.build) execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" });
+  const server = await startPartykitDev();
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const results: Result[] = [];
+  try {
+    for (const [index, pieces] of options.pieces.entries()) {
+      const room = `bench-${pieces}-${Date.now().toString(36)}`;
+      const create: PuzzleOptions = { imageId: "alpine-dusk", imageWidth: 1600, imageHeight: 1000, pieceCount: pieces, seed: 2024 + pieces };
+      const host = `127.0.0.1:${server.port}`;
+      const players: ProtocolClient[] = [];
+      for (let i = 0; i < options.players; i++) players.push(await ProtocolClient.join({ host, room, name: `Bot ${i + 1}`, create }));
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+      await page.goto(`${server.url}/?room=${room}&mode=stateful`);
+      await page.fill("#name", "Viewer");
+      await page.click("#start");
+      await page.waitForFunction(() => window.__puzzle?.ready === true, null, { timeout: 120_000 });
+      const stop = { done: false };
+      const load = startPlayers(players, stop);
+      await page.waitForTimeout(options.warmup * 1_000);
+      const startActions = load.actions();
+      const measured = await measure(page, options.seconds);
+      const actionsPerSecond = (load.actions() - startActions) / options.seconds;
+      if (index === 0 && options.screenshot) {
+        mkdirSync(dirname(options.screenshot), { recursive: true });
+        await page.screenshot({ path: options.screenshot });
+      }
+      stop.done = true;
+      results.push({ pieces, ...measured, actionsPerSecond });
+      await page.close();
+      for (const player of players) player.close();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+
+  const cpus = os.cpus();
+  console.log(`\nbench:client on ${cpus[0]?.model ?? "unknown CPU"} (${cpus.length} cores), ${os.platform()} ${os.release()}, headless Chromium 1280x800, Phaser canvas renderer`);
+  console.log(`${options.players} scripted players dragging at ${PLAYER_MOVE_HZ} Hz; ${options.warmup} s warm-up, ${options.seconds} s measured\n`);
+  console.log("| pieces | median fps | p5 fps | main thread ms/frame | script ms/frame | long tasks | room actions/s |");
+  console.log("|---:|---:|---:|---:|---:|---:|---:|");
+  for (const result of results) {
+    console.log(
+      `| ${result.pieces} | ${result.medianFps.toFixed(1)} | ${result.p5Fps.toFixed(1)} | ${result.mainThreadMsPerFrame.toFixed(2)} | ${result.scriptMsPerFrame.toFixed(2)} | ${result.longTasks} | ${result.actionsPerSecond.toFixed(0)} |`,
+    );
+  }
+  if (options.screenshot) console.log(`\nscreenshot of the ${options.pieces[0]}-piece game in progress: ${options.screenshot}`);
+}
+
+await main();

@@ -7,20 +7,8 @@
 import { createPuzzle, lockedCount, type PuzzleState } from "../shared/puzzle-state.ts";
 import { pieceCountOf } from "../shared/puzzle-spec.ts";
 import { drop, expireLeases, grab, move, releasePlayer, type RuleResult } from "../shared/rules.ts";
-import {
-  CLOSE_ROOM_FULL,
-  CLOSE_VERSION_MISMATCH,
-  PROTOCOL_VERSION,
-  parseClientFrame,
-  type ActionMessage,
-  type BatchEvent,
-  type ErrorCode,
-  type Hello,
-  type Mode,
-  type Player,
-  type ServerMessage,
-  type Snapshot,
-} from "../shared/protocol.ts";
+import { PROTOCOL_VERSION, parseClientFrame, type ActionMessage, type BatchEvent, type Hello, type Mode, type Player, type Snapshot } from "../shared/protocol.ts";
+import { PlayerRoster, sendError, sendMessage, type RoomSocket } from "./player-roster.ts";
 import {
   META_KEY,
   chunkCount,
@@ -38,16 +26,8 @@ export const FRAME_INTERVAL_MS = 17;
 /** Cursors alone trigger a frame at most this often. */
 export const CURSOR_INTERVAL_MS = 50;
 export const DEFAULT_MAX_PLAYERS = 64;
-/** Players remembered for resuming after they leave; older ones are forgotten. */
-const MAX_REMEMBERED_PLAYERS = 256;
 
-const PLAYER_COLORS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4", "#469990", "#dcbeff", "#9a6324", "#fffac8", "#800000", "#aaffc3", "#808000"];
-
-export interface RoomSocket {
-  readonly id: string;
-  send(frame: string): void;
-  close(code: number, reason: string): void;
-}
+export type { RoomSocket } from "./player-roster.ts";
 
 export interface RoomHost {
   storage: RoomStorage;
@@ -85,8 +65,7 @@ export interface RoomSummary {
 
 export class RoomCore {
   private state: PuzzleState | null = null;
-  private players = new Map<string, StoredPlayer>();
-  private sessions = new Map<string, Session>();
+  private readonly roster: PlayerRoster<StoredPlayer, Session>;
   private startedAtMs = 0;
   private actionsApplied = 0;
   private actionsRejected = 0;
@@ -110,7 +89,9 @@ export class RoomCore {
   constructor(
     private readonly host: RoomHost,
     private readonly options: RoomOptions,
-  ) {}
+  ) {
+    this.roster = new PlayerRoster(options.maxPlayers, () => host.randomId(), (base) => ({ ...base, placed: 0 }));
+  }
 
   /** Rebuilds the room from storage; call once before anything else. */
   async load(): Promise<void> {
@@ -120,19 +101,16 @@ export class RoomCore {
     this.startedAtMs = stored.meta.startedAtMs;
     this.actionsApplied = stored.meta.actionsApplied;
     this.storedVersion = stored.meta.version;
-    for (const player of stored.meta.players) this.players.set(player.id, player);
+    for (const player of stored.meta.players) this.roster.players.set(player.id, player);
   }
 
   connect(socket: RoomSocket): void {
-    this.sessions.set(socket.id, { socket, playerId: null, replies: [] });
+    this.roster.add({ socket, playerId: null, replies: [] });
   }
 
   disconnect(socketId: string): void {
-    const session = this.sessions.get(socketId);
-    this.sessions.delete(socketId);
-    if (!session?.playerId || !this.state) return;
-    const playerId = session.playerId;
-    if (this.connectionOf(playerId)) return;
+    const playerId = this.roster.remove(socketId);
+    if (!playerId || !this.state) return;
     this.cursors.delete(playerId);
     for (const group of releasePlayer(this.state, playerId)) this.dirtyHolds.add(group);
     this.sharedEvents.push({ type: "player-left", playerId });
@@ -140,18 +118,18 @@ export class RoomCore {
   }
 
   receive(socketId: string, frame: string | ArrayBuffer | ArrayBufferView): void {
-    const session = this.sessions.get(socketId);
+    const session = this.roster.sessions.get(socketId);
     if (!session) return;
     const parsed = parseClientFrame(frame);
-    if (!parsed.ok) return this.sendError(session, parsed.code, parsed.message);
+    if (!parsed.ok) return sendError(session.socket, parsed.code, parsed.message);
     const message = parsed.message;
     switch (message.type) {
       case "hello":
         return this.join(session, message);
       case "ping":
-        return send(session.socket, { type: "pong", t: message.t, serverTimeMs: this.host.now() });
+        return sendMessage(session.socket, { type: "pong", t: message.t, serverTimeMs: this.host.now() });
       case "cursor":
-        if (!session.playerId) return this.sendError(session, "not-joined", "send hello first");
+        if (!session.playerId) return sendError(session.socket, "not-joined", "send hello first");
         this.cursors.set(session.playerId, [Math.round(message.x), Math.round(message.y)]);
         return this.scheduleFlush();
       case "grab":
@@ -200,7 +178,7 @@ export class RoomCore {
     // edge) yet bump the version: everyone still needs the new version.
     const versionMoved = this.state.version !== this.sentVersion;
     this.sentVersion = this.state.version;
-    for (const session of this.sessions.values()) {
+    for (const session of this.roster.sessions.values()) {
       if (!session.playerId) continue;
       if (session.replies.length === 0 && shared === "" && !versionMoved) continue;
       const own = session.replies.map((event) => JSON.stringify(event)).join(",");
@@ -217,8 +195,8 @@ export class RoomCore {
       created: this.state !== null,
       pieces: this.state ? pieceCountOf(this.state.spec) : 0,
       placed: this.state ? lockedCount(this.state) : 0,
-      players: this.players.size,
-      connected: this.connectedPlayerIds().size,
+      players: this.roster.players.size,
+      connected: this.roster.connectedPlayerIds().size,
       actionsApplied: this.actionsApplied,
       actionsRejected: this.actionsRejected,
       version: this.state?.version ?? 0,
@@ -234,7 +212,7 @@ export class RoomCore {
       spec: state.spec,
       pieces: state.pieces.map((piece) => [piece.x, piece.y, piece.group, piece.locked ? 1 : 0]),
       holds: [...state.holds.keys()].map((group) => this.wireHold(group)),
-      players: [...this.players.values()].map((player) => this.publicPlayer(player)),
+      players: [...this.roster.players.values()].map((player) => this.publicPlayer(player)),
       version: state.version,
       completedAtMs: state.completedAtMs,
       startedAtMs: this.startedAtMs,
@@ -242,49 +220,20 @@ export class RoomCore {
   }
 
   private join(session: Session, hello: Hello): void {
-    if (session.playerId) return this.sendError(session, "already-joined", "this connection has already joined");
-    if (hello.protocol !== PROTOCOL_VERSION) {
-      const advice = hello.protocol < PROTOCOL_VERSION ? "your game is out of date: reload the page" : "the server is older than your game";
-      const reason = `protocol ${hello.protocol} is not supported (server speaks ${PROTOCOL_VERSION}): ${advice}`;
-      this.sendError(session, "version-mismatch", reason);
-      return session.socket.close(CLOSE_VERSION_MISMATCH, reason);
-    }
+    if (session.playerId) return sendError(session.socket, "already-joined", "this connection has already joined");
+    const admission = this.roster.admit(session, hello);
+    if (!admission) return;
     if (!this.state) {
-      if (!hello.create) return this.sendError(session, "no-puzzle", "this room has no puzzle yet: send create options with hello");
+      if (!hello.create) return sendError(session.socket, "no-puzzle", "this room has no puzzle yet: send create options with hello");
       this.state = createPuzzle(hello.create);
       this.startedAtMs = this.host.now();
       for (let index = 0; index < chunkCount(this.state.spec); index++) this.dirtyChunks.add(index);
       this.metaDirty = true;
     }
-    let player = hello.token ? [...this.players.values()].find((candidate) => candidate.token === hello.token) : undefined;
-    const connected = this.connectedPlayerIds();
-    if (!(player && connected.has(player.id)) && connected.size >= this.options.maxPlayers) {
-      const reason = `room is full (${this.options.maxPlayers} players)`;
-      this.sendError(session, "room-full", reason);
-      return session.socket.close(CLOSE_ROOM_FULL, reason);
-    }
-    if (player) {
-      const previous = this.connectionOf(player.id);
-      if (previous) {
-        previous.playerId = null;
-        previous.socket.close(1000, "resumed on another connection");
-      }
-      player.name = hello.name;
-    } else {
-      player = {
-        id: this.host.randomId().slice(0, 12),
-        name: hello.name,
-        color: PLAYER_COLORS[this.players.size % PLAYER_COLORS.length]!,
-        token: this.host.randomId(),
-        placed: 0,
-      };
-      this.players.set(player.id, player);
-      this.forgetOldPlayers();
-    }
+    const player = this.roster.bind(session, hello.name, admission.resumed);
     this.metaDirty = true;
-    session.playerId = player.id;
     this.sharedEvents.push({ type: "player-joined", player: this.publicPlayer(player) });
-    send(session.socket, {
+    sendMessage(session.socket, {
       type: "welcome",
       protocol: PROTOCOL_VERSION,
       mode: this.options.mode,
@@ -297,7 +246,7 @@ export class RoomCore {
 
   private act(session: Session, message: ActionMessage): void {
     const playerId = session.playerId;
-    if (!playerId || !this.state) return this.sendError(session, "not-joined", "send hello first");
+    if (!playerId || !this.state) return sendError(session.socket, "not-joined", "send hello first");
     const now = this.host.now();
     let result: RuleResult;
     switch (message.type) {
@@ -328,7 +277,7 @@ export class RoomCore {
     }
     for (const group of result.changedHolds) this.dirtyHolds.add(group);
     if (result.placed > 0) {
-      const player = this.players.get(playerId)!;
+      const player = this.roster.players.get(playerId)!;
       player.placed = this.state.placedBy.get(playerId) ?? 0;
       this.sharedEvents.push({ type: "placed", playerId, placed: player.placed });
     }
@@ -355,7 +304,7 @@ export class RoomCore {
         completedAtMs: state.completedAtMs,
         startedAtMs: this.startedAtMs,
         actionsApplied: this.actionsApplied,
-        players: [...this.players.values()],
+        players: [...this.roster.players.values()],
       };
       entries[META_KEY] = meta;
       this.metaDirty = false;
@@ -380,12 +329,8 @@ export class RoomCore {
   }
 
   private hasReplies(): boolean {
-    for (const session of this.sessions.values()) if (session.replies.length > 0) return true;
+    for (const session of this.roster.sessions.values()) if (session.replies.length > 0) return true;
     return false;
-  }
-
-  private sendError(session: Session, code: ErrorCode, message: string): void {
-    send(session.socket, { type: "error", code, message });
   }
 
   private wireHold(group: number): [number, string | null, number] {
@@ -394,29 +339,6 @@ export class RoomCore {
   }
 
   private publicPlayer(player: StoredPlayer): Player {
-    return { id: player.id, name: player.name, color: player.color, connected: this.connectionOf(player.id) !== undefined, placed: player.placed };
+    return { id: player.id, name: player.name, color: player.color, connected: this.roster.connectionOf(player.id) !== undefined, placed: player.placed };
   }
-
-  private connectionOf(playerId: string): Session | undefined {
-    for (const session of this.sessions.values()) if (session.playerId === playerId) return session;
-    return undefined;
-  }
-
-  private connectedPlayerIds(): Set<string> {
-    const ids = new Set<string>();
-    for (const session of this.sessions.values()) if (session.playerId) ids.add(session.playerId);
-    return ids;
-  }
-
-  private forgetOldPlayers(): void {
-    const connected = this.connectedPlayerIds();
-    for (const id of this.players.keys()) {
-      if (this.players.size <= MAX_REMEMBERED_PLAYERS) return;
-      if (!connected.has(id)) this.players.delete(id);
-    }
-  }
-}
-
-function send(socket: RoomSocket, message: ServerMessage): void {
-  socket.send(JSON.stringify(message));
 }

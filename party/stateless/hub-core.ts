@@ -6,19 +6,9 @@
  * reject to the sender and the changed pieces and holds to everyone, at once and
  * in the order results come back, like a push service behind API Gateway.
  */
-import {
-  CLOSE_ROOM_FULL,
-  CLOSE_VERSION_MISMATCH,
-  PROTOCOL_VERSION,
-  parseClientFrame,
-  type ActionMessage,
-  type BatchEvent,
-  type ErrorCode,
-  type Hello,
-  type Player,
-  type ServerMessage,
-} from "../../shared/protocol.ts";
-import { CURSOR_INTERVAL_MS, type RoomSocket } from "../room-core.ts";
+import { PROTOCOL_VERSION, parseClientFrame, type ActionMessage, type BatchEvent, type Hello, type Player, type ServerMessage } from "../../shared/protocol.ts";
+import { PlayerRoster, sendError, sendMessage, type RoomSocket, type RosterPlayer } from "../player-roster.ts";
+import { CURSOR_INTERVAL_MS } from "../room-core.ts";
 import { decodeDocument, snapshotOf } from "./document.ts";
 import type { FunctionCounters, Invocation, InvocationOutcome, InvocationResult, StatelessMode } from "./invocation.ts";
 
@@ -38,13 +28,6 @@ export interface HubOptions {
   documentId: string;
 }
 
-interface HubPlayer {
-  id: string;
-  name: string;
-  color: string;
-  token: string;
-}
-
 interface HubSession {
   socket: RoomSocket;
   playerId: string | null;
@@ -52,13 +35,8 @@ interface HubSession {
   joining: boolean;
 }
 
-/** Same palette as the stateful room, so a player looks the same in every mode. */
-const PLAYER_COLORS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4", "#469990", "#dcbeff", "#9a6324", "#fffac8", "#800000", "#aaffc3", "#808000"];
-const MAX_REMEMBERED_PLAYERS = 256;
-
 export class HubCore {
-  private readonly sessions = new Map<string, HubSession>();
-  private readonly players = new Map<string, HubPlayer>();
+  private readonly roster: PlayerRoster<RosterPlayer, HubSession>;
   /** Pieces placed per player, as the latest function results reported. */
   private readonly placed = new Map<string, number>();
   private readonly cursors = new Map<string, [number, number]>();
@@ -72,17 +50,17 @@ export class HubCore {
   constructor(
     private readonly host: HubHost,
     readonly options: HubOptions,
-  ) {}
+  ) {
+    this.roster = new PlayerRoster(options.maxPlayers, () => host.randomId(), (base) => base);
+  }
 
   connect(socket: RoomSocket): void {
-    this.sessions.set(socket.id, { socket, playerId: null, joining: false });
+    this.roster.add({ socket, playerId: null, joining: false });
   }
 
   disconnect(socketId: string): void {
-    const session = this.sessions.get(socketId);
-    this.sessions.delete(socketId);
-    const playerId = session?.playerId;
-    if (!playerId || this.connectionOf(playerId)) return;
+    const playerId = this.roster.remove(socketId);
+    if (!playerId) return;
     this.cursors.delete(playerId);
     this.broadcast([{ type: "player-left", playerId }]);
     void this.invoke({ kind: "release", playerId }).then((outcome) => {
@@ -91,18 +69,18 @@ export class HubCore {
   }
 
   receive(socketId: string, frame: string | ArrayBuffer | ArrayBufferView): void {
-    const session = this.sessions.get(socketId);
+    const session = this.roster.sessions.get(socketId);
     if (!session) return;
     const parsed = parseClientFrame(frame);
-    if (!parsed.ok) return this.sendError(session, parsed.code, parsed.message);
+    if (!parsed.ok) return sendError(session.socket, parsed.code, parsed.message);
     const message = parsed.message;
     switch (message.type) {
       case "hello":
         return void this.join(session, message);
       case "ping":
-        return send(session.socket, { type: "pong", t: message.t, serverTimeMs: this.host.now() });
+        return sendMessage(session.socket, { type: "pong", t: message.t, serverTimeMs: this.host.now() });
       case "cursor":
-        if (!session.playerId) return this.sendError(session, "not-joined", "send hello first");
+        if (!session.playerId) return sendError(session.socket, "not-joined", "send hello first");
         this.cursors.set(session.playerId, [Math.round(message.x), Math.round(message.y)]);
         return this.scheduleCursorFlush();
       case "grab":
@@ -126,52 +104,34 @@ export class HubCore {
 
   /** Players as a snapshot lists them. */
   publicPlayers(): Player[] {
-    return [...this.players.values()].map((player) => this.publicPlayer(player));
+    return [...this.roster.players.values()].map((player) => this.publicPlayer(player));
   }
 
   connectedCount(): number {
-    return this.connectedPlayerIds().size;
+    return this.roster.connectedPlayerIds().size;
   }
 
   private async join(session: HubSession, hello: Hello): Promise<void> {
-    if (session.playerId || session.joining) return this.sendError(session, "already-joined", "this connection has already joined");
-    if (hello.protocol !== PROTOCOL_VERSION) {
-      const advice = hello.protocol < PROTOCOL_VERSION ? "your game is out of date: reload the page" : "the server is older than your game";
-      const reason = `protocol ${hello.protocol} is not supported (server speaks ${PROTOCOL_VERSION}): ${advice}`;
-      this.sendError(session, "version-mismatch", reason);
-      return session.socket.close(CLOSE_VERSION_MISMATCH, reason);
-    }
-    const resumed = hello.token ? [...this.players.values()].find((candidate) => candidate.token === hello.token) : undefined;
-    const connected = this.connectedPlayerIds();
+    if (session.playerId || session.joining) return sendError(session.socket, "already-joined", "this connection has already joined");
     let joining = 0;
-    for (const other of this.sessions.values()) if (other.joining) joining++;
-    if (!(resumed && connected.has(resumed.id)) && connected.size + joining >= this.options.maxPlayers) {
-      const reason = `room is full (${this.options.maxPlayers} players)`;
-      this.sendError(session, "room-full", reason);
-      return session.socket.close(CLOSE_ROOM_FULL, reason);
-    }
+    for (const other of this.roster.sessions.values()) if (other.joining) joining++;
+    const admission = this.roster.admit(session, hello, joining);
+    if (!admission) return;
 
     session.joining = true;
     const outcome = await this.invoke({ kind: "load", create: hello.create });
     session.joining = false;
-    if (this.sessions.get(session.socket.id) !== session) return;
-    if (!outcome) return this.sendError(session, "no-puzzle", "the puzzle store could not be reached; try again");
-    if (outcome.kind === "missing") return this.sendError(session, "no-puzzle", "this room has no puzzle yet: send create options with hello");
+    if (this.roster.sessions.get(session.socket.id) !== session) return;
+    if (!outcome) return sendError(session.socket, "no-puzzle", "the puzzle store could not be reached; try again");
+    if (outcome.kind === "missing") return sendError(session.socket, "no-puzzle", "this room has no puzzle yet: send create options with hello");
     if (outcome.kind !== "loaded") throw new Error(`load answered ${outcome.kind}`);
     const document = decodeDocument(outcome.document);
     this.version = Math.max(this.version, document.state.version);
     for (const [playerId, count] of document.state.placedBy) this.placed.set(playerId, count);
 
-    const player = resumed ?? this.newPlayer(hello.name);
-    player.name = hello.name;
-    const previous = this.connectionOf(player.id);
-    if (previous) {
-      previous.playerId = null;
-      previous.socket.close(1000, "resumed on another connection");
-    }
-    session.playerId = player.id;
+    const player = this.roster.bind(session, hello.name, admission.resumed);
     this.broadcast([{ type: "player-joined", player: this.publicPlayer(player) }], session);
-    send(session.socket, {
+    sendMessage(session.socket, {
       type: "welcome",
       protocol: PROTOCOL_VERSION,
       mode: this.options.mode,
@@ -183,7 +143,7 @@ export class HubCore {
 
   private async act(session: HubSession, message: ActionMessage): Promise<void> {
     const playerId = session.playerId;
-    if (!playerId) return this.sendError(session, "not-joined", "send hello first");
+    if (!playerId) return sendError(session.socket, "not-joined", "send hello first");
     const outcome = await this.invoke({ kind: "act", playerId, action: message });
     // A failed invocation gets no answer, as a crashed function gives none; the counters show it.
     if (!outcome) return;
@@ -196,7 +156,7 @@ export class HubCore {
         if (outcome.reason === "conflict") this.counters.exhausted++;
         return this.reply(session, { type: "reject", seq: message.seq, reason: outcome.reason });
       case "missing":
-        return this.sendError(session, "no-puzzle", "the store has no puzzle for this room");
+        return sendError(session.socket, "no-puzzle", "the store has no puzzle for this room");
       case "loaded":
       case "unchanged":
         throw new Error(`an action answered ${outcome.kind}`);
@@ -237,16 +197,16 @@ export class HubCore {
     }
     if (outcome.completedAtMs !== null) shared.push({ type: "complete", completedAtMs: outcome.completedAtMs });
     if (shared.length > 0) this.broadcast(shared, sender);
-    if (sender && own && this.sessions.get(sender.socket.id) === sender) sendBatch(sender.socket, outcome.version, [own, ...shared]);
+    if (sender && own && this.roster.sessions.get(sender.socket.id) === sender) sendBatch(sender.socket, outcome.version, [own, ...shared]);
   }
 
   private reply(session: HubSession, event: BatchEvent): void {
-    if (this.sessions.get(session.socket.id) === session) sendBatch(session.socket, this.version, [event]);
+    if (this.roster.sessions.get(session.socket.id) === session) sendBatch(session.socket, this.version, [event]);
   }
 
   private broadcast(events: BatchEvent[], except: HubSession | null = null): void {
     const frame = batchFrame(this.version, events);
-    for (const session of this.sessions.values()) if (session.playerId && session !== except) session.socket.send(frame);
+    for (const session of this.roster.sessions.values()) if (session.playerId && session !== except) session.socket.send(frame);
   }
 
   private scheduleCursorFlush(): void {
@@ -255,39 +215,8 @@ export class HubCore {
     this.host.requestCursorFlush(CURSOR_INTERVAL_MS);
   }
 
-  private newPlayer(name: string): HubPlayer {
-    const player: HubPlayer = {
-      id: this.host.randomId().slice(0, 12),
-      name,
-      color: PLAYER_COLORS[this.players.size % PLAYER_COLORS.length]!,
-      token: this.host.randomId(),
-    };
-    this.players.set(player.id, player);
-    const connected = this.connectedPlayerIds();
-    for (const id of this.players.keys()) {
-      if (this.players.size <= MAX_REMEMBERED_PLAYERS) break;
-      if (!connected.has(id) && id !== player.id) this.players.delete(id);
-    }
-    return player;
-  }
-
-  private publicPlayer(player: HubPlayer): Player {
-    return { id: player.id, name: player.name, color: player.color, connected: this.connectionOf(player.id) !== undefined, placed: this.placed.get(player.id) ?? 0 };
-  }
-
-  private sendError(session: HubSession, code: ErrorCode, message: string): void {
-    send(session.socket, { type: "error", code, message });
-  }
-
-  private connectionOf(playerId: string): HubSession | undefined {
-    for (const session of this.sessions.values()) if (session.playerId === playerId) return session;
-    return undefined;
-  }
-
-  private connectedPlayerIds(): Set<string> {
-    const ids = new Set<string>();
-    for (const session of this.sessions.values()) if (session.playerId) ids.add(session.playerId);
-    return ids;
+  private publicPlayer(player: RosterPlayer): Player {
+    return { id: player.id, name: player.name, color: player.color, connected: this.roster.connectionOf(player.id) !== undefined, placed: this.placed.get(player.id) ?? 0 };
   }
 }
 
@@ -297,8 +226,4 @@ function batchFrame(version: number, events: BatchEvent[]): string {
 
 function sendBatch(socket: RoomSocket, version: number, events: BatchEvent[]): void {
   socket.send(batchFrame(version, events));
-}
-
-function send(socket: RoomSocket, message: ServerMessage): void {
-  socket.send(JSON.stringify(message));
 }

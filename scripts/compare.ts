@@ -101,8 +101,8 @@ async function main(): Promise<void> {
     const base = { durationS: flags.breakpointDuration, pieces: flags.pieces[0]!, seed: flags.seed };
     for (const mode of flags.modes) {
       breakpoints.push(await findBreakpoint(mode, DEFAULT_LADDER, base, {}, (line) => console.error(line)));
-      // With the store far away every stateless ack takes two round trips and cold starts set p99; a store next door and no cold starts show where throughput and the race run out.
-      if (mode !== "stateful") breakpoints.push(await findBreakpoint(mode, DEFAULT_LADDER, base, { storeLatencyMs: 0, storeJitterMs: 0, coldStartRate: 0 }, (line) => console.error(line)));
+      // With the store far away every stateless ack takes two round trips and cold starts set p99; a store next door and no boot time show where throughput and the race run out.
+      if (mode !== "stateful") breakpoints.push(await findBreakpoint(mode, DEFAULT_LADDER, base, { storeLatencyMs: 0, storeJitterMs: 0, coldStartMs: 0 }, (line) => console.error(line)));
     }
   }
   const data: CompareData = { startedAt, finishedAt: new Date().toISOString(), machine: machineInfo(), target: flags.host ?? "local partykit dev (own port per run)", seed: flags.seed, settings: {}, workloads, runs, breakpoints };

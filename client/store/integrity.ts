@@ -46,6 +46,14 @@ export class IntegrityTracker {
     for (const id of pieceIds) this.drops.delete(id);
   }
 
+  /**
+   * The room itself showed that an acknowledged action is gone: it rejected a
+   * move of a piece this client's acked grab still held (lease not yet over).
+   */
+  recordLost(): void {
+    this.lostMoves++;
+  }
+
   /** Drops acknowledged and not yet superseded, for the test hook. */
   pendingChecks(): number {
     return this.drops.size;

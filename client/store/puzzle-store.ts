@@ -7,7 +7,7 @@
  */
 import { applyBatch, replicaFromSnapshot, type Replica } from "../../shared/replica.ts";
 import { clonePuzzle, groupMembers, heldGroupOf, lockedCount, type PuzzleState } from "../../shared/puzzle-state.ts";
-import { drop, grab, move, type RejectReason } from "../../shared/rules.ts";
+import { GRAB_LEASE_MS, drop, grab, move, type RejectReason } from "../../shared/rules.ts";
 import { pieceCountOf } from "../../shared/puzzle-spec.ts";
 import type { ActionMessage, Batch, ClientMessage, Mode, Player, Snapshot, Welcome } from "../../shared/protocol.ts";
 import { REMOTE_SMOOTHING_MS, SNAP_SMOOTHING_MS, Smoothing } from "./smoothing.ts";
@@ -79,7 +79,7 @@ const REJECT_TEXT: Record<RejectReason, string> = {
   "no-such-piece": "That piece does not exist.",
   "piece-locked": "That piece is already in place.",
   "held-by-other": "Someone else is holding that piece.",
-  "not-holding": "You are no longer holding that piece (the hold expired).",
+  "not-holding": "You are no longer holding that piece.",
   "out-of-range": "That spot is off the table.",
   "puzzle-complete": "The puzzle is already complete.",
   conflict: "The store was too busy to save that move (write conflicts); try again.",
@@ -102,7 +102,7 @@ export class PuzzleStore {
   readonly integrity = new IntegrityTracker();
   notices: Notice[] = [];
   /** Counts of what happened, for the HUD and tests. */
-  readonly stats = { acked: 0, rejected: 0, batches: 0, welcomes: 0, invalidFrames: 0 };
+  readonly stats = { acked: 0, rejected: 0, batches: 0, welcomes: 0, invalidFrames: 0, integrityChecks: 0 };
 
   private nextSeq = 1;
   private nextNoticeId = 1;
@@ -118,6 +118,8 @@ export class PuzzleStore {
   private prevLocked = new Uint8Array(0);
   private readonly listeners = new Set<() => void>();
   private holdsChanged = true;
+  /** This player's acked grabs by piece, to notice when the room has forgotten one. */
+  private readonly ackedGrabs = new Map<number, { ackedAtMs: number; judged: boolean }>();
 
   constructor(private readonly host: StoreHost) {}
 
@@ -228,6 +230,7 @@ export class PuzzleStore {
       if (piece) for (const id of groupMembers(this.view, piece.group)) busy.add(id);
     }
     const before = this.integrity.lostMoves;
+    this.stats.integrityChecks++;
     this.integrity.check(authority, this.replica.puzzle, busy, fetchStartedAtMs);
     if (this.integrity.lostMoves > before) this.notify("error", `${this.integrity.lostMoves - before} of your acknowledged moves vanished from the stored state.`);
     this.emit();
@@ -374,6 +377,8 @@ export class PuzzleStore {
     const numbered = { ...message, seq } as ActionMessage;
     const action: PendingAction = { seq, message: numbered, sentAtMs: this.host.now() };
     this.pending.push(action);
+    // A new grab starts a new hold; an older acked grab of the piece says nothing about it.
+    if (numbered.type === "grab") this.ackedGrabs.delete(numbered.pieceId);
     if (numbered.type === "drop" && this.view) {
       // Where our copy of the rules lands the drop: what "this move" means for the lost-move check.
       const trial = clonePuzzle(this.view);
@@ -427,6 +432,8 @@ export class PuzzleStore {
     this.stats.acked++;
     action.ackedAtMs = nowMs;
     action.ackVersion = version;
+    if (action.message.type === "grab") this.ackedGrabs.set(action.message.pieceId, { ackedAtMs: nowMs, judged: false });
+    if (action.message.type === "drop") this.ackedGrabs.delete(action.message.pieceId);
     if (action.message.type === "drop" && action.landedAt) {
       this.integrity.recordAckedDrop({ seq, pieceId: action.message.pieceId, x: action.landedAt.x, y: action.landedAt.y, ackedAtMs: nowMs });
     }
@@ -437,6 +444,17 @@ export class PuzzleStore {
     if (index < 0) return;
     this.stats.rejected++;
     const [action] = this.pending.splice(index, 1);
+    if (action && action.message.type !== "grab" && (reason === "not-holding" || reason === "held-by-other")) {
+      const grabbed = this.ackedGrabs.get(action.message.pieceId);
+      // Within its lease an acked grab cannot lapse (drags renew it): the room lost it.
+      if (grabbed && !grabbed.judged && action.sentAtMs - grabbed.ackedAtMs < GRAB_LEASE_MS - LEASE_RENEW_INTERVAL_MS) {
+        grabbed.judged = true;
+        this.integrity.recordLost();
+        if (this.drag?.pieceId === action.message.pieceId) this.drag = null;
+        this.notify("error", "The room forgot your acknowledged grab of that piece: another write overwrote it.");
+        return;
+      }
+    }
     if (this.drag && this.drag.grabSeq === seq) {
       const piece = this.replica?.puzzle.pieces[this.drag.pieceId];
       const hold = piece ? this.replica?.puzzle.holds.get(piece.group) : undefined;

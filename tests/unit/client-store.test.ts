@@ -276,6 +276,40 @@ describe("lost moves and desync against the authoritative state", () => {
     expect(store.integrity.lostMoves).toBe(0);
   });
 
+  it("counts an acknowledged grab the room forgot (its next move is refused within the lease)", () => {
+    const { server, store, actions, batch, advance, inward } = setup();
+    const piece = store.view!.pieces[9]!;
+    store.beginDrag(9, piece.x, piece.y);
+    const [grabMsg] = actions() as Array<{ seq: number }>;
+    grab(server, ME, 9, 0);
+    batch([{ type: "ack", seq: grabMsg!.seq, version: server.version }, { type: "holds", holds: [[9, ME, 9]] }]);
+    advance(MOVE_SEND_INTERVAL_MS);
+    const to = inward(9, 40);
+    store.dragTo(to.x, to.y);
+    const moveMsg = actions().at(-1) as { seq: number };
+    batch([{ type: "reject", seq: moveMsg.seq, reason: "not-holding" }]);
+    expect(store.integrity.lostMoves).toBe(1);
+    expect(store.drag).toBeNull();
+  });
+
+  it("does not count a refused move after a grab that was itself refused", () => {
+    const { server, store, actions, batch, inward, advance } = setup();
+    const piece = store.view!.pieces[9]!;
+    // An earlier drag of the same piece, acked and finished.
+    store.beginDrag(9, piece.x, piece.y);
+    store.endDrag(piece.x, piece.y);
+    for (const message of actions() as Array<{ seq: number }>) batch([{ type: "ack", seq: message.seq, version: server.version }]);
+    advance(16);
+    store.beginDrag(9, piece.x, piece.y);
+    const to = inward(9, 40);
+    advance(MOVE_SEND_INTERVAL_MS);
+    store.dragTo(to.x, to.y);
+    const [grabMsg, moveMsg] = (actions() as Array<{ seq: number }>).slice(-2);
+    grab(server, OTHER, 9, 0);
+    batch([{ type: "holds", holds: [[9, OTHER, 9]] }, { type: "reject", seq: grabMsg!.seq, reason: "held-by-other" }, { type: "reject", seq: moveMsg!.seq, reason: "held-by-other" }]);
+    expect(store.integrity.lostMoves).toBe(0);
+  });
+
   it("reports a desync only when the difference persists across checks", () => {
     const { server, store, now } = ackedDrop();
     const diverged = createPuzzle(server.spec);

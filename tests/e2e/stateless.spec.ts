@@ -1,0 +1,81 @@
+/**
+ * The stateless-with-store mode in a real browser: while scripted players hammer
+ * the same room through the real protocol, the player's own acknowledged moves
+ * get overwritten by other functions' whole-state writes, and the HUD says so.
+ * Nothing here injects a loss: it comes from the backend's read-modify-write race.
+ */
+import { expect, test } from "@playwright/test";
+import { ProtocolClient } from "../../scripts/lib/protocol-client.ts";
+import { PARTY_FOR_MODE } from "../../shared/protocol.ts";
+import { createPrng } from "../../shared/prng.ts";
+import { attachScreenshot, createRoom, dragBy, grabPoint, reachableLoosePiece } from "./helpers.ts";
+
+const SCRIPTED_PLAYERS = 6;
+const SCRIPTED_MOVE_INTERVAL_MS = 50;
+
+/** Scripted players: grab a loose piece, drag it a few steps, drop it elsewhere; repeat until stopped. */
+function runWorkload(players: ProtocolClient[], stop: { done: boolean }): Promise<void[]> {
+  return Promise.all(
+    players.map(async (player, index) => {
+      const prng = createPrng(77 + index);
+      const pause = () => new Promise((resolve) => setTimeout(resolve, SCRIPTED_MOVE_INTERVAL_MS));
+      while (!stop.done) {
+        const puzzle = player.replica!.puzzle;
+        const { spec } = puzzle;
+        const loose = puzzle.pieces.flatMap((piece, id) => (piece.locked || puzzle.holds.has(piece.group) ? [] : [id]));
+        const id = loose[Math.floor(prng() * loose.length)];
+        if (id === undefined) return;
+        player.act({ type: "grab", pieceId: id });
+        await pause();
+        const x = Math.round(prng() * (spec.tableWidth - spec.pieceWidth));
+        const y = Math.round(prng() * (spec.boardY - spec.pieceHeight));
+        for (let step = 0; step < 3 && !stop.done; step++) {
+          player.act({ type: "move", pieceId: id, x, y: y + step });
+          await pause();
+        }
+        player.act({ type: "drop", pieceId: id, x, y });
+        await pause();
+      }
+    }),
+  );
+}
+
+test("in stateless mode under a concurrent workload, the HUD reports lost moves", async ({ browser }, testInfo) => {
+  test.setTimeout(180_000);
+  const page = await (await browser.newContext()).newPage();
+  const link = await createRoom(page, { name: "Ada", pieces: 48, mode: "stateless" });
+  expect(link).toContain("mode=stateless");
+  expect(await page.evaluate(() => window.__puzzle!.mode())).toBe("stateless");
+  await expect(page.locator("#mode-badge")).toHaveText("Stateless + store");
+
+  const room = new URL(link).searchParams.get("room")!;
+  const host = new URL(link).host;
+  const players: ProtocolClient[] = [];
+  for (let index = 0; index < SCRIPTED_PLAYERS; index++) {
+    players.push(await ProtocolClient.join({ host, room, party: PARTY_FOR_MODE.stateless, name: `Script ${index + 1}` }));
+  }
+  const stop = { done: false };
+  const workload = runWorkload(players, stop);
+  try {
+    // The player keeps moving pieces with the mouse until one of their acknowledged moves is gone.
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline && (await page.evaluate(() => window.__puzzle!.lostMoves())) === 0) {
+      const id = await reachableLoosePiece(page);
+      if (id < 0) continue;
+      const from = await grabPoint(page, id);
+      if (!from) continue;
+      await dragBy(page, id, { x: (640 - from.x) / 3, y: (400 - from.y) / 3 }, 6);
+      await page.waitForTimeout(300);
+    }
+    expect(await page.evaluate(() => window.__puzzle!.lostMoves())).toBeGreaterThan(0);
+    // The authoritative state was really fetched and compared, not just the room's refusals counted.
+    await expect.poll(() => page.evaluate(() => window.__puzzle!.stats().integrityChecks)).toBeGreaterThan(0);
+    await expect(page.locator("#integrity")).toContainText(/lost moves [1-9]/);
+    await expect(page.locator("#integrity")).toHaveClass(/bad/);
+    await attachScreenshot(page, testInfo, "stateless-lost-moves");
+  } finally {
+    stop.done = true;
+    await workload.catch(() => undefined);
+    for (const player of players) player.close();
+  }
+});

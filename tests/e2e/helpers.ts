@@ -3,7 +3,7 @@
  * find pieces through `window.__puzzle`, drag them with the real mouse, and keep
  * a screenshot of every test.
  */
-import { expect, type Page, type TestInfo } from "@playwright/test";
+import { test as base, expect, type BrowserContext, type Page, type TestInfo } from "@playwright/test";
 import type { Mode } from "../../shared/protocol.ts";
 import type { PuzzleHook } from "../../client/test-hook.ts";
 
@@ -12,6 +12,24 @@ declare global {
     __puzzle?: PuzzleHook;
   }
 }
+
+/**
+ * `test` with a `newPlayer()` fixture: a page in its own browser context (its
+ * own sessionStorage, so its own player), closed when the test ends so no game
+ * keeps drawing in the background of the next test.
+ */
+export const test = base.extend<{ newPlayer: () => Promise<Page> }>({
+  newPlayer: async ({ browser }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async () => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      return context.newPage();
+    });
+    await Promise.all(contexts.map((context) => context.close()));
+  },
+});
+export { expect };
 
 export interface CreateOptions {
   name: string;

@@ -2,20 +2,20 @@
  * Two players in two browser contexts, in one room joined by link, playing with
  * the real mouse; every assertion reads `window.__puzzle`.
  */
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { attachScreenshot, createRoom, dragBy, dragHome, grabPoint, joinByLink, reachableLoosePiece } from "./helpers.ts";
+import type { Page } from "@playwright/test";
+import { attachScreenshot, createRoom, dragBy, dragHome, grabPoint, joinByLink, reachableLoosePiece, expect, test } from "./helpers.ts";
 
-async function twoPlayers(browser: Browser, pieces: number): Promise<{ a: Page; b: Page; link: string }> {
-  const a = await (await browser.newContext()).newPage();
-  const b = await (await browser.newContext()).newPage();
+async function twoPlayers(newPlayer: () => Promise<Page>, pieces: number): Promise<{ a: Page; b: Page; link: string }> {
+  const a = await newPlayer();
+  const b = await newPlayer();
   const link = await createRoom(a, { name: "Ada", pieces });
   expect(link).toMatch(/\?room=[a-z0-9]+&mode=stateful$/);
   await joinByLink(b, link, "Bob");
   return { a, b, link };
 }
 
-test("B sees A drag a piece with the mouse, and A's cursor", async ({ browser }, testInfo) => {
-  const { a, b } = await twoPlayers(browser, 24);
+test("B sees A drag a piece with the mouse, and A's cursor", async ({ newPlayer }, testInfo) => {
+  const { a, b } = await twoPlayers(newPlayer, 24);
   expect(await a.evaluate(() => window.__puzzle!.room)).toBe(await b.evaluate(() => window.__puzzle!.room));
   await expect.poll(() => b.evaluate(() => window.__puzzle!.players().map((player) => player.name).sort())).toEqual(["Ada", "Bob"]);
 
@@ -39,8 +39,8 @@ test("B sees A drag a piece with the mouse, and A's cursor", async ({ browser },
   await attachScreenshot(a, testInfo, "player-a");
 });
 
-test("two players solve a 4-piece puzzle with the mouse and both see the finish", async ({ browser }, testInfo) => {
-  const { a, b } = await twoPlayers(browser, 4);
+test("two players solve a 4-piece puzzle with the mouse and both see the finish", async ({ newPlayer }, testInfo) => {
+  const { a, b } = await twoPlayers(newPlayer, 4);
   expect(await a.evaluate(() => window.__puzzle!.pieceCount())).toBe(4);
   for (let index = 0; index < 8; index++) {
     const page = index % 2 === 0 ? a : b;
@@ -61,8 +61,8 @@ test("two players solve a 4-piece puzzle with the mouse and both see the finish"
   await attachScreenshot(b, testInfo, "finish-player-b");
 });
 
-test("a reload mid-game restores the same player and the same state", async ({ browser }, testInfo) => {
-  const { a, b } = await twoPlayers(browser, 12);
+test("a reload mid-game restores the same player and the same state", async ({ newPlayer }, testInfo) => {
+  const { a, b } = await twoPlayers(newPlayer, 12);
   const id = await reachableLoosePiece(a);
   await dragHome(a, id);
   await expect.poll(() => a.evaluate((pieceId) => window.__puzzle!.confirmedPieces()[pieceId]!.locked, id)).toBe(true);

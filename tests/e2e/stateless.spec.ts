@@ -4,11 +4,10 @@
  * get overwritten by other functions' whole-state writes, and the HUD says so.
  * Nothing here injects a loss: it comes from the backend's read-modify-write race.
  */
-import { expect, test } from "@playwright/test";
 import { ProtocolClient } from "../../scripts/lib/protocol-client.ts";
 import { PARTY_FOR_MODE } from "../../shared/protocol.ts";
 import { createPrng } from "../../shared/prng.ts";
-import { attachScreenshot, createRoom, dragBy, grabPoint, reachableLoosePiece } from "./helpers.ts";
+import { attachScreenshot, createRoom, dragBy, grabPoint, reachableLoosePiece, expect, test } from "./helpers.ts";
 
 const SCRIPTED_PLAYERS = 6;
 const SCRIPTED_MOVE_INTERVAL_MS = 50;
@@ -40,9 +39,9 @@ function runWorkload(players: ProtocolClient[], stop: { done: boolean }): Promis
   );
 }
 
-test("in stateless mode under a concurrent workload, the HUD reports lost moves", async ({ browser }, testInfo) => {
+test("in stateless mode under a concurrent workload, the HUD reports lost moves", async ({ newPlayer }, testInfo) => {
   test.setTimeout(180_000);
-  const page = await (await browser.newContext()).newPage();
+  const page = await newPlayer();
   const link = await createRoom(page, { name: "Ada", pieces: 48, mode: "stateless" });
   expect(link).toContain("mode=stateless");
   expect(await page.evaluate(() => window.__puzzle!.mode())).toBe("stateless");

@@ -2,12 +2,11 @@
  * A player's own picture: uploaded from the lobby to the room, and handed by
  * the room to a player who joins later.
  */
-import { expect, test } from "@playwright/test";
-import { attachScreenshot, createRoom, joinByLink } from "./helpers.ts";
+import { attachScreenshot, createRoom, joinByLink, expect, test } from "./helpers.ts";
 
-test("A's own uploaded picture reaches B", async ({ browser }, testInfo) => {
-  const a = await (await browser.newContext()).newPage();
-  const b = await (await browser.newContext()).newPage();
+test("A's own uploaded picture reaches B", async ({ newPlayer }, testInfo) => {
+  const a = await newPlayer();
+  const b = await newPlayer();
   await a.goto("/");
   // A picture no built-in image looks like: orange left half, blue right half, a white stripe.
   const png = await a.evaluate(async () => {

@@ -188,6 +188,9 @@ async function main(): Promise<void> {
       const actionsPerSecond = (load.actions() - startActions) / options.seconds;
       if (index === 0 && options.screenshot) {
         mkdirSync(dirname(options.screenshot), { recursive: true });
+        // Closer than fit-to-screen, so the picture shows piece shapes, holds and cursors.
+        for (let i = 0; i < 4; i++) await page.keyboard.press("+");
+        await page.waitForTimeout(800);
         await page.screenshot({ path: options.screenshot });
       }
       stop.done = true;

@@ -381,7 +381,9 @@ export class PuzzleStore {
     if (numbered.type === "grab") this.ackedGrabs.delete(numbered.pieceId);
     if (numbered.type === "drop" && this.view) {
       // Where our copy of the rules lands the drop: what "this move" means for the lost-move check.
+      // The view may not show this drop's grab yet (tidying sends both at once): take it in the trial.
       const trial = clonePuzzle(this.view);
+      grab(trial, this.myId, numbered.pieceId, this.host.now());
       drop(trial, this.myId, numbered.pieceId, numbered.x, numbered.y, this.host.now());
       const landed = trial.pieces[numbered.pieceId];
       if (landed) action.landedAt = { x: landed.x, y: landed.y };

@@ -57,6 +57,11 @@ test("two players solve a 4-piece puzzle with the mouse and both see the finish"
   }
   const placed = await b.evaluate(() => window.__puzzle!.players().reduce((sum, player) => sum + player.placed, 0));
   expect(placed).toBe(4);
+  // The stateful room loses nothing: checked against its authoritative state.
+  for (const page of [a, b]) {
+    await expect.poll(() => page.evaluate(() => window.__puzzle!.stats().integrityChecks)).toBeGreaterThan(1);
+    expect(await page.evaluate(() => [window.__puzzle!.lostMoves(), window.__puzzle!.desyncedPieces()])).toEqual([0, 0]);
+  }
   await attachScreenshot(a, testInfo, "finish-player-a");
   await attachScreenshot(b, testInfo, "finish-player-b");
 });

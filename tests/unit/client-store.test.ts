@@ -349,6 +349,28 @@ describe("gather and sort edges", () => {
     expect(edges.every((move) => move.y + spec.pieceHeight < spec.boardY)).toBe(true);
   });
 
+  it("tidying in the stateful room loses nothing: acked tidy drops match the room's state", () => {
+    const { server, store, actions, advance, batch, piecesEvent, now } = setup(48);
+    store.tidy("gather");
+    for (let round = 0; round < 20 && (store.tidyRemaining() > 0 || store.pending.length > 0); round++) {
+      advance(16);
+      const unanswered = store.pending.filter((action) => action.ackedAtMs === undefined);
+      const events: BatchEvent[] = [];
+      const moved: number[] = [];
+      for (const { message } of unanswered) {
+        const result = message.type === "grab" ? grab(server, ME, message.pieceId, 0) : message.type === "drop" ? drop(server, ME, message.pieceId, message.x, message.y, 0) : null;
+        if (!result?.ok) throw new Error(`room refused ${message.type}`);
+        moved.push(...result.changedPieces);
+        events.push({ type: "ack", seq: message.seq, version: server.version });
+      }
+      batch([...events, piecesEvent(moved)]);
+    }
+    expect(actions().length).toBeGreaterThan(40);
+    advance(2_000);
+    store.checkIntegrity(snapshotOf(server), now());
+    expect(store.integrity.lostMoves).toBe(0);
+  });
+
   it("tidies through ordinary grab and drop actions, a bounded number in flight", () => {
     const { store, actions, advance } = setup(48);
     const count = store.tidy("gather");

@@ -93,7 +93,8 @@ export class PuzzleScene extends Phaser.Scene {
     this.ghost = this.add.image(spec.boardX, spec.boardY, pictureKey).setOrigin(0, 0).setDisplaySize(boardWidth, boardHeight).setAlpha(0.22).setDepth(-2).setVisible(false);
     this.finished = this.add.image(spec.boardX, spec.boardY, pictureKey).setOrigin(0, 0).setDisplaySize(boardWidth, boardHeight).setAlpha(0).setDepth(DEPTH_FINISHED);
 
-    this.pieces = new PieceBatch(this, this.atlas, store.smoothing!, spec.pieceWidth, spec.pieceHeight);
+    const board = { x: spec.boardX, y: spec.boardY, width: boardWidth, height: boardHeight };
+    this.pieces = new PieceBatch(this, this.atlas, store.smoothing!, spec.pieceWidth, spec.pieceHeight, board, (id) => store.view?.pieces[id]?.locked ?? false);
     for (let id = 0; id < pieceCountOf(spec); id++) this.changed.add(id);
     this.outlines = new HoldOutlines(this, store, this.geometry);
     this.cursors = new CursorLayer(this, store);

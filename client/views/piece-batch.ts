@@ -3,12 +3,14 @@
  * save/setTransform/restore, and on a software canvas `restore` alone took half
  * of every frame at 1,000 pieces; here the camera transform is set once and each
  * visible piece is one drawImage from the atlas level nearest the zoom. Pieces
- * off screen are skipped, and the stacking order is re-sorted only when a depth
+ * off screen are skipped, settled locked pieces come from one static layer
+ * (locked-layer.ts), and the stacking order is re-sorted only when a depth
  * changes.
  */
 import Phaser from "phaser";
 import type { PieceAtlas } from "./piece-atlas.ts";
 import type { Smoothing } from "../store/smoothing.ts";
+import { LockedLayer } from "./locked-layer.ts";
 
 interface Bounds {
   left: number;
@@ -23,7 +25,8 @@ export class PieceBatch {
   private order: number[];
   private orderDirty = true;
   private readonly matrix = new Phaser.GameObjects.Components.TransformMatrix();
-  /** Pieces drawn in the last frame, for the benchmark and tests. */
+  private readonly locked: LockedLayer;
+  /** Pieces drawn one by one in the last frame (the rest came from the locked layer or were off screen). */
   drawn = 0;
 
   constructor(
@@ -32,8 +35,11 @@ export class PieceBatch {
     private readonly smoothing: Smoothing,
     private readonly cellWidth: number,
     private readonly cellHeight: number,
+    board: { x: number; y: number; width: number; height: number },
+    private readonly isLocked: (id: number) => boolean,
   ) {
     const count = atlas.frames.length;
+    this.locked = new LockedLayer(atlas, board, cellWidth, cellHeight);
     this.depth = new Float64Array(count);
     this.order = Array.from({ length: count }, (_, id) => id);
     this.object = scene.add.extern();
@@ -63,10 +69,14 @@ export class PieceBatch {
     const pad = atlas.padding;
     const view = this.visibleBounds(camera);
     // The smallest atlas level still at least as detailed as the screen.
-    let level = atlas.levels[0]!;
-    for (const candidate of atlas.levels) if (candidate.scale >= camera.zoom) level = candidate;
+    let levelIndex = 0;
+    atlas.levels.forEach((candidate, index) => {
+      if (candidate.scale >= camera.zoom) levelIndex = index;
+    });
+    const level = atlas.levels[levelIndex]!;
     const pages = level.pages;
     const shrink = level.scale / atlas.scale;
+    this.updateLockedLayer();
     const drawWidth = this.cellWidth + 2 * pad;
     const drawHeight = this.cellHeight + 2 * pad;
     ctx.save();
@@ -74,8 +84,11 @@ export class PieceBatch {
     ctx.globalAlpha = camera.alpha;
     ctx.globalCompositeOperation = "source-over";
     ctx.imageSmoothingEnabled = true;
+    this.locked.draw(ctx, levelIndex, view, (id) => ({ x: smoothing.x[id]!, y: smoothing.y[id]! }));
+    const included = this.locked.included;
     let drawn = 0;
     for (const id of this.order) {
+      if (included[id]) continue;
       const x = smoothing.x[id]! - pad;
       const y = smoothing.y[id]! - pad;
       if (x > view.right || y > view.bottom || x + drawWidth < view.left || y + drawHeight < view.top) continue;
@@ -85,6 +98,21 @@ export class PieceBatch {
     }
     ctx.restore();
     this.drawn = drawn;
+  }
+
+  /** Moves settled locked pieces into the static layer; rebuilds it if one came unlocked. */
+  private updateLockedLayer(): void {
+    const { smoothing, locked } = this;
+    const count = locked.included.length;
+    for (let id = 0; id < count; id++) {
+      if (locked.included[id] && !this.isLocked(id)) {
+        locked.clear();
+        break;
+      }
+    }
+    for (let id = 0; id < count; id++) {
+      if (!locked.included[id] && this.isLocked(id) && !smoothing.isMoving(id)) locked.add(id, smoothing.x[id]!, smoothing.y[id]!);
+    }
   }
 
   /** The table area the camera shows. */

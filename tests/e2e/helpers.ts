@@ -3,7 +3,7 @@
  * find pieces through `window.__puzzle`, drag them with the real mouse, and keep
  * a screenshot of every test.
  */
-import { test as base, expect, type BrowserContext, type Page, type TestInfo } from "@playwright/test";
+import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Page, type TestInfo } from "@playwright/test";
 import type { Mode } from "../../shared/protocol.ts";
 import type { PuzzleHook } from "../../client/test-hook.ts";
 
@@ -18,11 +18,11 @@ declare global {
  * own sessionStorage, so its own player), closed when the test ends so no game
  * keeps drawing in the background of the next test.
  */
-export const test = base.extend<{ newPlayer: () => Promise<Page> }>({
+export const test = base.extend<{ newPlayer: (options?: BrowserContextOptions) => Promise<Page> }>({
   newPlayer: async ({ browser }, use) => {
     const contexts: BrowserContext[] = [];
-    await use(async () => {
-      const context = await browser.newContext();
+    await use(async (options) => {
+      const context = await browser.newContext(options);
       contexts.push(context);
       return context.newPage();
     });

@@ -88,3 +88,14 @@ test("a reload mid-game restores the same player and the same state", async ({ n
   await expect.poll(() => b.evaluate(() => window.__puzzle!.players().length)).toBe(2);
   await attachScreenshot(a, testInfo, "after-reload");
 });
+
+test("a link to a room with no puzzle says so and leads back to creating one", async ({ newPlayer }, testInfo) => {
+  const page = await newPlayer();
+  await page.goto("/?room=nosuchroom1&mode=stateful");
+  await page.fill("#name", "Cleo");
+  await page.click("#start");
+  await expect(page.locator("#lobby-error")).toContainText("no puzzle");
+  await expect(page.locator("#start")).toHaveText("Create room");
+  expect(new URL(page.url()).search).toBe("");
+  await attachScreenshot(page, testInfo, "no-such-room");
+});

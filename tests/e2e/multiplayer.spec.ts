@@ -2,7 +2,7 @@
  * Two players in two browser contexts, in one room joined by link, playing with
  * the real mouse; every assertion reads `window.__puzzle`.
  */
-import type { Page } from "@playwright/test";
+import type { Page, WebSocketRoute } from "@playwright/test";
 import { attachScreenshot, createRoom, dragBy, dragHome, grabPoint, joinByLink, reachableLoosePiece, expect, test } from "./helpers.ts";
 
 async function twoPlayers(newPlayer: () => Promise<Page>, pieces: number): Promise<{ a: Page; b: Page; link: string }> {
@@ -98,4 +98,39 @@ test("a link to a room with no puzzle says so and leads back to creating one", a
   await expect(page.locator("#start")).toHaveText("Create room");
   expect(new URL(page.url()).search).toBe("");
   await attachScreenshot(page, testInfo, "no-such-room");
+});
+
+test("losing the network shows the reconnecting banner, and the player resumes as themselves", async ({ newPlayer }, testInfo) => {
+  const a = await newPlayer();
+  const b = await newPlayer();
+  // A's sockets go through a route the test controls: pass-through until the "network" drops.
+  let online = true;
+  const routes: WebSocketRoute[] = [];
+  await a.routeWebSocket(/\/parties\//, (route) => {
+    if (!online) return route.close({ code: 1006, reason: "network down" });
+    routes.push(route);
+    route.connectToServer();
+  });
+  const link = await createRoom(a, { name: "Ada", pieces: 12 });
+  await joinByLink(b, link, "Bob");
+  const myId = await a.evaluate(() => window.__puzzle!.myId());
+
+  online = false;
+  for (const route of routes) await route.close({ code: 1006, reason: "network down" });
+  await expect.poll(() => a.evaluate(() => window.__puzzle!.status())).toBe("reconnecting");
+  await expect(a.locator("#banner")).toContainText("reconnecting");
+  await attachScreenshot(a, testInfo, "reconnecting");
+  // Meanwhile B moves a piece: A must catch up from a fresh snapshot.
+  const id = await reachableLoosePiece(b);
+  const start = (await grabPoint(b, id))!;
+  await dragBy(b, id, { x: (640 - start.x) / 3, y: (400 - start.y) / 3 });
+  await expect.poll(() => b.evaluate(() => window.__puzzle!.pendingActions())).toBe(0);
+  const moved = await b.evaluate((pieceId) => window.__puzzle!.confirmedPieces()[pieceId]!, id);
+
+  online = true;
+  await expect.poll(() => a.evaluate(() => window.__puzzle!.status()), { timeout: 30_000 }).toBe("open");
+  await expect(a.locator("#banner")).toBeHidden();
+  expect(await a.evaluate(() => window.__puzzle!.myId())).toBe(myId);
+  await expect.poll(() => a.evaluate((pieceId) => window.__puzzle!.confirmedPieces()[pieceId]!, id)).toEqual(moved);
+  expect(await b.evaluate(() => window.__puzzle!.players().length)).toBe(2);
 });

@@ -116,8 +116,10 @@ export class Connection {
         if (message.code === "no-puzzle") {
           this.close();
           this.store.setFatal("This room has no puzzle yet. Ask for a fresh link, or create a new room.");
-        } else if (message.code === "version-mismatch" || message.code === "room-full") {
-          this.store.setFatal(message.message);
+        } else if (message.code === "room-full") {
+          this.store.setFatal(`Cannot join: ${message.message}. Create a room of your own below, or try again later.`);
+        } else if (message.code === "version-mismatch") {
+          this.store.setFatal(`Cannot join: ${message.message}.`);
         } else {
           this.store.notify("error", `The room refused a message: ${message.message}`);
         }

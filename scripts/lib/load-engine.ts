@@ -130,7 +130,7 @@ async function setUpRooms(config: LoadConfig, target: ServerTarget, party: strin
     for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
       const name = `${runId}-r${index}`;
       const create: PuzzleOptions = { ...PUZZLE_IMAGE, pieceCount: config.pieces, seed: (config.seed + index) >>> 0 };
-      const join = (player: number) => ProtocolClient.join({ host: target.host, room: name, party, name: `p${player}`, create });
+      const join = (player: number) => ProtocolClient.join({ host: target.host, room: name, party, name: `p${player}`, create, keepEvents: false });
       const first = await join(0);
       const others = await Promise.all(Array.from({ length: config.players - 1 }, (_, player) => join(player + 1)));
       rooms[index] = { name, clients: [first, ...others], tracker: new FanOutTracker() };

@@ -8,7 +8,7 @@ import { createPrng } from "../../shared/prng.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import { cpuDelta, type ProcessCpu } from "./process-cpu.ts";
 import { FanOutTracker } from "./fan-out.ts";
-import { judgeLostMoves, type AcknowledgedPlacement, type AckOrder } from "./lost-moves.ts";
+import { judgeLostMoves, type AcknowledgedPlacement, type AckOrder, type LostMoveVerdict } from "./lost-moves.ts";
 import { ProtocolClient, type SentAction } from "./protocol-client.ts";
 import { playUntilEnd } from "./simulated-player.ts";
 import { distribution, histogram, type Distribution, type Histogram } from "./stats.ts";
@@ -18,6 +18,7 @@ import type { LoadConfig } from "./load-config.ts";
 /** Rooms set up at once; more would only queue behind the same two cores. */
 const ROOM_SETUP_CONCURRENCY = 8;
 const CONTESTED_PIECES_PER_ROOM = 3;
+const MAX_LOST_EXAMPLES = 5;
 /** After the last answer, how long the room must stay quiet before the final state is read. */
 const QUIET_MS = 500;
 const QUIET_MAX_WAIT_MS = 10_000;
@@ -45,7 +46,8 @@ export interface ModeFigures {
   actions: { sent: number; acknowledged: number; rejected: number; unanswered: number; byType: Record<"grab" | "move" | "drop", number> };
   rejectReasons: Record<string, number>;
   acknowledgedPerS: number;
-  lostMoves: { lost: number; judgedPieces: number; lostPerJudged: number };
+  /** `examples`: a few lost pieces (room, expected and found position) to look into. */
+  lostMoves: { lost: number; judgedPieces: number; lostPerJudged: number; examples: Array<LostMoveVerdict["lostPieces"][number] & { room: string }> };
   desync: { clients: number; piecesPerClientMean: number; piecesPerClientMax: number; clientsDesynced: number };
   ackLatencyMs: Distribution;
   ackLatencyHistogram: Histogram;
@@ -259,12 +261,14 @@ function measure(mode: Mode, rooms: RoomRun[], finals: RoomFinal[], window: Wind
   const order: AckOrder = mode === "stateless" ? "ack-time" : "version";
   let lost = 0;
   let judgedPieces = 0;
+  const examples: ModeFigures["lostMoves"]["examples"] = [];
   const desyncPerClient: number[] = [];
   rooms.forEach((room, index) => {
     const final = finals[index]!;
     const verdict = judgeLostMoves(placementsOf(room.clients), final.snapshot.pieces, order);
     lost += verdict.lost;
     judgedPieces += verdict.judged;
+    for (const piece of verdict.lostPieces) if (examples.length < MAX_LOST_EXAMPLES) examples.push({ ...piece, room: room.name });
     for (const client of room.clients) desyncPerClient.push(desyncedPieces(client, final.snapshot));
   });
 
@@ -292,7 +296,7 @@ function measure(mode: Mode, rooms: RoomRun[], finals: RoomFinal[], window: Wind
     actions: { sent, acknowledged, rejected, unanswered: sent - acknowledged - rejected, byType },
     rejectReasons,
     acknowledgedPerS: acknowledged / window.playS,
-    lostMoves: { lost, judgedPieces, lostPerJudged: judgedPieces ? lost / judgedPieces : 0 },
+    lostMoves: { lost, judgedPieces, lostPerJudged: judgedPieces ? lost / judgedPieces : 0, examples },
     desync: summarizeDesync(desyncPerClient),
     ackLatencyMs: distribution(ackSamples),
     ackLatencyHistogram: histogram(ackSamples),
@@ -389,7 +393,7 @@ export function totalOf(modeRuns: ModeRun[]): ModeFigures {
     },
     rejectReasons,
     acknowledgedPerS: acknowledged / playS,
-    lostMoves: { lost, judgedPieces, lostPerJudged: judgedPieces ? lost / judgedPieces : 0 },
+    lostMoves: { lost, judgedPieces, lostPerJudged: judgedPieces ? lost / judgedPieces : 0, examples: runs.flatMap((run) => run.lostMoves.examples).slice(0, MAX_LOST_EXAMPLES) },
     desync: summarizeDesync(raws.flatMap((raw) => raw.desyncPerClient)),
     ackLatencyMs: distribution(ackSamples),
     ackLatencyHistogram: histogram(ackSamples),

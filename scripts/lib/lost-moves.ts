@@ -43,10 +43,11 @@ function isLater(candidate: AcknowledgedPlacement, current: AcknowledgedPlacemen
 }
 
 /**
- * Judges every piece that has an acknowledged placement. A move must be found
- * exactly where it put the piece; a drop may also have snapped the piece to a
- * neighbour or to the board, which moves it by at most SNAP_RADIUS_PX and
- * joins or locks it.
+ * Judges every piece that has an acknowledged placement. The piece must be
+ * exactly where that action put it, unless a snap moved it since: a drop snaps
+ * the dropped group to a neighbour and then, with the neighbours it joined, to
+ * the board, moving each piece by at most SNAP_RADIUS_PX and leaving it joined
+ * or locked. A loose piece anywhere else lost its move.
  */
 export function judgeLostMoves(placements: Iterable<AcknowledgedPlacement>, finalPieces: readonly FinalPiece[], order: AckOrder): LostMoveVerdict {
   const last = new Map<number, AcknowledgedPlacement>();
@@ -60,7 +61,7 @@ export function judgeLostMoves(placements: Iterable<AcknowledgedPlacement>, fina
     if (!piece) throw new Error(`piece ${pieceId} is not in the final state`);
     const [x, y, group, locked] = piece;
     const exact = x === placement.x && y === placement.y;
-    const snapped = placement.type === "drop" && (locked === 1 || group !== pieceId || groupHasOthers(finalPieces, group, pieceId)) && Math.hypot(x - placement.x, y - placement.y) <= SNAP_RADIUS_PX;
+    const snapped = (locked === 1 || group !== pieceId || groupHasOthers(finalPieces, group, pieceId)) && Math.hypot(x - placement.x, y - placement.y) <= SNAP_RADIUS_PX;
     if (exact || snapped) continue;
     verdict.lost++;
     verdict.lostPieces.push({ pieceId, expected: { x: placement.x, y: placement.y }, found: { x, y }, by: placement.clientId });

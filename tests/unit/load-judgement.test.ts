@@ -26,13 +26,15 @@ describe("lost moves", () => {
     expect(judgeLostMoves(ordered, [loose(5, 5, 0)], "version").lost).toBe(0);
   });
 
-  test("a drop may snap to a neighbour or the board, a move may not", () => {
+  test("a snap may have moved the piece a little and joined or locked it; a loose piece elsewhere lost its move", () => {
     const drop = [placement({ type: "drop", x: 100, y: 100 })];
     expect(judgeLostMoves(drop, [[110, 95, 0, 1]], "version").lost).toBe(0);
     expect(judgeLostMoves(drop, [[110, 95, 0, 0], [174, 95, 0, 0]], "version").lost).toBe(0);
     expect(judgeLostMoves(drop, [loose(110, 95, 0)], "version").lost).toBe(1);
     expect(judgeLostMoves(drop, [[160, 100, 0, 1]], "version").lost).toBe(1);
-    expect(judgeLostMoves([placement({ x: 100, y: 100 })], [[110, 95, 0, 1]], "version").lost).toBe(1);
+    // A neighbour's drop joined this piece and carried the group onto the board.
+    expect(judgeLostMoves([placement({ x: 100, y: 100 })], [[110, 95, 0, 1]], "version").lost).toBe(0);
+    expect(judgeLostMoves([placement({ x: 100, y: 100 })], [loose(101, 100, 0)], "version").lost).toBe(1);
   });
 
   test("pieces nobody moved are not judged", () => {

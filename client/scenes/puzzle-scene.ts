@@ -10,6 +10,7 @@ import { buildAtlas, type PieceAtlas } from "../views/piece-atlas.ts";
 import { buildGeometry, cellPadding, type PieceGeometry } from "../views/piece-geometry.ts";
 import { HoldOutlines } from "../views/hold-outlines.ts";
 import { PieceBatch } from "../views/piece-batch.ts";
+import { SnapFlash } from "../views/snap-flash.ts";
 import { CursorLayer } from "../views/cursor-layer.ts";
 import { screenToWorld, scrollKeeping, worldToScreen } from "../views/camera-math.ts";
 
@@ -48,6 +49,7 @@ export class PuzzleScene extends Phaser.Scene {
   private atlas!: PieceAtlas;
   private outlines!: HoldOutlines;
   private cursors!: CursorLayer;
+  private snapFlash!: SnapFlash;
   private ghost!: Phaser.GameObjects.Image;
   private finished!: Phaser.GameObjects.Image;
   private gesture: Gesture = { kind: "none" };
@@ -98,6 +100,7 @@ export class PuzzleScene extends Phaser.Scene {
     for (let id = 0; id < pieceCountOf(spec); id++) this.changed.add(id);
     this.outlines = new HoldOutlines(this, store, this.geometry);
     this.cursors = new CursorLayer(this, store);
+    this.snapFlash = new SnapFlash(this, store, this.geometry);
 
     this.input.on("pointerdown", (pointer: Phaser.Input.Pointer) => this.onPointerDown(pointer));
     this.input.on("pointermove", (pointer: Phaser.Input.Pointer) => this.onPointerMove(pointer));
@@ -123,6 +126,7 @@ export class PuzzleScene extends Phaser.Scene {
     const zoom = this.cameras.main.zoom;
     if (store.takeHoldsChanged()) this.outlines.draw(zoom);
     this.cursors.draw(zoom, now);
+    this.snapFlash.draw(zoom, now);
     if (store.completedAtMs() !== null && !this.celebrated) this.celebrate();
   }
 

@@ -118,6 +118,7 @@ export class PuzzleStore {
   private prevLocked = new Uint8Array(0);
   private readonly listeners = new Set<() => void>();
   private holdsChanged = true;
+  private readonly snaps: number[] = [];
   /** This player's acked grabs by piece, to notice when the room has forgotten one. */
   private readonly ackedGrabs = new Map<number, { ackedAtMs: number; judged: boolean }>();
 
@@ -139,9 +140,14 @@ export class PuzzleStore {
     const count = message.snapshot.pieces.length;
     if (fresh || !this.smoothing) {
       this.smoothing = new Smoothing(count);
-      this.prevGroup = new Int32Array(count).fill(-1);
+      this.prevGroup = new Int32Array(count);
       this.prevLocked = new Uint8Array(count);
-      this.replica.puzzle.pieces.forEach((piece, id) => this.smoothing!.jump(id, piece.x, piece.y));
+      this.replica.puzzle.pieces.forEach((piece, id) => {
+        this.smoothing!.jump(id, piece.x, piece.y);
+        this.prevGroup[id] = piece.group;
+        this.prevLocked[id] = piece.locked ? 1 : 0;
+        this.changed.add(id);
+      });
     }
     this.rederive();
     this.emit();
@@ -326,6 +332,11 @@ export class PuzzleStore {
     this.changed.clear();
   }
 
+  /** Pieces that joined a group or locked since the last call (for the snap flash). */
+  takeSnaps(): number[] {
+    return this.snaps.splice(0);
+  }
+
   /** True once since the last call when holds changed (outlines need redrawing). */
   takeHoldsChanged(): boolean {
     const result = this.holdsChanged;
@@ -505,6 +516,9 @@ export class PuzzleStore {
       const locked = piece.locked ? 1 : 0;
       if (this.prevGroup[id] !== piece.group || this.prevLocked[id] !== locked) {
         if (this.prevLocked[id] !== locked) this.snapping.add(id);
+        // Joining a group gives it the smaller id; a lock only ever appears. Anything else is an undo.
+        const joined = piece.group < this.prevGroup[id]! || (locked === 1 && this.prevLocked[id] === 0);
+        if (joined && this.snaps.length < pieces.length) this.snaps.push(id);
         this.prevGroup[id] = piece.group;
         this.prevLocked[id] = locked;
         this.changed.add(id);

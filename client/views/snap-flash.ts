@@ -1,0 +1,56 @@
+/**
+ * A short glow around a group at the moment pieces join it or lock on the board,
+ * so a snap is felt as well as seen, whoever made it.
+ */
+import type Phaser from "phaser";
+import { groupMembers } from "../../shared/puzzle-state.ts";
+import type { PuzzleStore } from "../store/puzzle-store.ts";
+import { neighbourAcross, SIDES, type PieceGeometry } from "./piece-geometry.ts";
+
+const FLASH_MS = 450;
+const FLASH_SCREEN_PX = 4;
+
+interface Flash {
+  pieces: Set<number>;
+  startMs: number;
+}
+
+export class SnapFlash {
+  private readonly graphics: Phaser.GameObjects.Graphics;
+  private flashes: Flash[] = [];
+
+  constructor(scene: Phaser.Scene, private readonly store: PuzzleStore, private readonly geometry: PieceGeometry[]) {
+    this.graphics = scene.add.graphics().setDepth(Number.MAX_SAFE_INTEGER - 20);
+  }
+
+  draw(zoom: number, nowMs: number): void {
+    const view = this.store.view;
+    const smoothing = this.store.smoothing;
+    if (!view || !smoothing) return;
+    const snapped = this.store.takeSnaps();
+    if (snapped.length > 0) {
+      const groups = new Set(snapped.map((id) => view.pieces[id]!.group));
+      for (const group of groups) this.flashes.push({ pieces: new Set(groupMembers(view, group)), startMs: nowMs });
+    }
+    if (this.flashes.length === 0) return;
+    this.flashes = this.flashes.filter((flash) => nowMs - flash.startMs < FLASH_MS);
+    const graphics = this.graphics;
+    graphics.clear();
+    for (const flash of this.flashes) {
+      const fade = 1 - (nowMs - flash.startMs) / FLASH_MS;
+      graphics.lineStyle((FLASH_SCREEN_PX * (0.6 + fade)) / zoom, 0xfff4c2, 0.9 * fade);
+      for (const id of flash.pieces) {
+        const ox = smoothing.x[id]!;
+        const oy = smoothing.y[id]!;
+        for (const side of SIDES) {
+          if (flash.pieces.has(neighbourAcross(view.spec, id, side))) continue;
+          const points = this.geometry[id]!.sides[side];
+          graphics.beginPath();
+          graphics.moveTo(ox + points[0]!, oy + points[1]!);
+          for (let i = 2; i < points.length; i += 2) graphics.lineTo(ox + points[i]!, oy + points[i + 1]!);
+          graphics.strokePath();
+        }
+      }
+    }
+  }
+}

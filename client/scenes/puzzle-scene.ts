@@ -107,7 +107,11 @@ export class PuzzleScene extends Phaser.Scene {
     this.input.on("pointerup", (pointer: Phaser.Input.Pointer) => this.onPointerUp(pointer));
     this.input.on("pointerupoutside", (pointer: Phaser.Input.Pointer) => this.onPointerUp(pointer));
     this.input.on("wheel", (pointer: Phaser.Input.Pointer, _over: unknown, _dx: number, dy: number) => this.zoomBy(Math.pow(2, -dy / WHEEL_PER_DOUBLING), pointer.x, pointer.y));
-    this.scale.on("resize", () => this.fitToScreen());
+    // A resized window keeps the same table point in the middle and the same zoom.
+    this.scale.on("resize", (_game: unknown, _base: unknown, _display: unknown, previousWidth: number, previousHeight: number) => {
+      const camera = this.cameras.main;
+      camera.setScroll(camera.scrollX + (previousWidth - camera.width) / 2, camera.scrollY + (previousHeight - camera.height) / 2);
+    });
     this.fitToScreen();
     this.applyDepths();
   }

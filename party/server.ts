@@ -4,6 +4,7 @@
  */
 import type * as Party from "partykit/server";
 import { DEFAULT_MAX_PLAYERS, RoomCore } from "./room-core.ts";
+import { tolerantSocket } from "./player-roster.ts";
 import { readPositiveInteger } from "./env.ts";
 import { handleImageRequest } from "./image-store.ts";
 
@@ -36,7 +37,7 @@ export default class StatefulRoom implements Party.Server {
   }
 
   onConnect(connection: Party.Connection): void {
-    this.core.connect(connection);
+    this.core.connect(tolerantSocket(connection));
   }
 
   onMessage(message: string | ArrayBuffer | ArrayBufferView, sender: Party.Connection): void {

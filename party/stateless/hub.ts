@@ -9,6 +9,7 @@ import { lockedCount } from "../../shared/puzzle-state.ts";
 import { pieceCountOf } from "../../shared/puzzle-spec.ts";
 import { readPositiveInteger } from "../env.ts";
 import { DEFAULT_MAX_PLAYERS, type RoomSummary } from "../room-core.ts";
+import { tolerantSocket } from "../player-roster.ts";
 import { readStatelessConfig, type StatelessConfig } from "./config.ts";
 import { decodeDocument, snapshotOf } from "./document.ts";
 import { FUNCTION_PARTY, STORE_PARTY } from "./function.ts";
@@ -40,7 +41,7 @@ export default class StatelessHub implements Party.Server {
   }
 
   onConnect(connection: Party.Connection): void {
-    this.core.connect(connection);
+    this.core.connect(tolerantSocket(connection));
   }
 
   onMessage(message: string | ArrayBuffer | ArrayBufferView, sender: Party.Connection): void {

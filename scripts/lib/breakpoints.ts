@@ -1,6 +1,6 @@
 /**
  * Where a mode breaks: the first step of a rising load at which ack p99 passes
- * BREAK_ACK_P99_MS or fewer than 99% of actions are acknowledged.
+ * BREAK_ACK_P99_MS or fewer than 99% of actions are acknowledged, in two runs.
  */
 import type { Mode } from "../../shared/protocol.ts";
 import { DEFAULT_LOAD_CONFIG, type LoadConfig } from "./load-config.ts";
@@ -53,14 +53,21 @@ export function breaks(figures: ModeFigures): boolean {
 
 export async function findBreakpoint(mode: Mode, ladder: readonly LoadStep[], base: Pick<LoadConfig, "durationS" | "pieces" | "seed">, settings: ModeSettings, log: (line: string) => void): Promise<Breakpoint> {
   const steps: StepResult[] = [];
-  for (const step of ladder) {
+  const run = async (step: LoadStep): Promise<ModeFigures> => {
     const config: LoadConfig = { ...DEFAULT_LOAD_CONFIG, ...base, ...step, modes: [mode], progress: false, settings: { ...settings, maxPlayers: Math.max(64, step.players) } };
     const target = await openTarget(undefined, config.settings);
-    let figures: ModeFigures;
     try {
-      figures = (await runMode(mode, config, target)).figures;
+      return (await runMode(mode, config, target)).figures;
     } finally {
       await target.close();
+    }
+  };
+  for (const step of ladder) {
+    let figures = await run(step);
+    // On a shared machine one slow moment can push a p99 over; a break must show twice.
+    if (breaks(figures)) {
+      const again = await run(step);
+      if (!breaks(again)) figures = again;
     }
     const result: StepResult = {
       ...step,

@@ -121,6 +121,8 @@ export function drop(state: PuzzleState, playerId: string, pieceId: number, x: n
   if (problem) return reject(problem);
   if (!inRange(state, x, y)) return reject("out-of-range");
   const heldGroup = state.pieces[pieceId]!.group;
+  // Neighbours whose holder's lease ran out are free to join, so end those holds first.
+  const expired = expireLeases(state, nowMs);
   const changed = new Set(placeGroup(state, heldGroup, pieceId, x, y));
   state.holds.delete(heldGroup);
   const movedCount = groupMembers(state, heldGroup).length;
@@ -137,7 +139,7 @@ export function drop(state: PuzzleState, playerId: string, pieceId: number, x: n
     completed = true;
   }
   state.version++;
-  return applied([...changed].sort((a, b) => a - b), [heldGroup], placed, completed);
+  return applied([...changed].sort((a, b) => a - b), [heldGroup, ...expired], placed, completed);
 }
 
 /** Releases whatever `playerId` holds (on disconnect). Returns the released groups. */

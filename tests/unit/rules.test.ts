@@ -300,6 +300,19 @@ describe("snapping to neighbours", () => {
     place(state, A, 1, 84, 20);
     expect(state.pieces[1]!.group).toBe(0);
   });
+
+  it("merges into a group whose holder's lease ran out, and reports that hold released", () => {
+    const state = twelvePieces();
+    put(state, 0, 20, 20);
+    ok(grab(state, B, 0, T0_MS));
+    const later = T0_MS + GRAB_LEASE_MS + 1;
+    ok(grab(state, A, 1, later));
+    const result = ok(drop(state, A, 1, 84, 20, later));
+    expect(state.pieces[1]!.group).toBe(0);
+    expect(state.holds.has(0)).toBe(false);
+    expect(result.changedHolds).toContain(0);
+    expect(result.placed).toBe(1);
+  });
 });
 
 describe("snapping to the board", () => {

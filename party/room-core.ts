@@ -22,7 +22,7 @@ import {
 } from "./room-storage.ts";
 
 /** At most one frame per client per interval: under 60 frames per second. */
-export const FRAME_INTERVAL_MS = 17;
+export const FRAME_INTERVAL_MS = 18;
 /** Cursors alone trigger a frame at most this often. */
 export const CURSOR_INTERVAL_MS = 50;
 export const DEFAULT_MAX_PLAYERS = 64;

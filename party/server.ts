@@ -4,17 +4,18 @@
  */
 import type * as Party from "partykit/server";
 import { DEFAULT_MAX_PLAYERS, RoomCore } from "./room-core.ts";
-import { tolerantSocket } from "./player-roster.ts";
+import { SocketParty } from "./socket-party.ts";
 import { readPositiveInteger } from "./env.ts";
 import { handleImageRequest } from "./image-store.ts";
 
-export default class StatefulRoom implements Party.Server {
+export default class StatefulRoom extends SocketParty implements Party.Server {
   static options = { hibernate: false };
 
-  private readonly core: RoomCore;
+  protected readonly core: RoomCore;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(readonly room: Party.Room) {
+    super();
     this.core = new RoomCore(
       {
         storage: room.storage,
@@ -34,22 +35,6 @@ export default class StatefulRoom implements Party.Server {
 
   async onStart(): Promise<void> {
     await this.core.load();
-  }
-
-  onConnect(connection: Party.Connection): void {
-    this.core.connect(tolerantSocket(connection));
-  }
-
-  onMessage(message: string | ArrayBuffer | ArrayBufferView, sender: Party.Connection): void {
-    this.core.receive(sender.id, message);
-  }
-
-  onClose(connection: Party.Connection): void {
-    this.core.disconnect(connection.id);
-  }
-
-  onError(connection: Party.Connection): void {
-    this.core.disconnect(connection.id);
   }
 
   /**

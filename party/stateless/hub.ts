@@ -9,7 +9,7 @@ import { lockedCount } from "../../shared/puzzle-state.ts";
 import { pieceCountOf } from "../../shared/puzzle-spec.ts";
 import { readPositiveInteger } from "../env.ts";
 import { DEFAULT_MAX_PLAYERS, type RoomSummary } from "../room-core.ts";
-import { tolerantSocket } from "../player-roster.ts";
+import { SocketParty } from "../socket-party.ts";
 import { readStatelessConfig, type StatelessConfig } from "./config.ts";
 import { decodeDocument, snapshotOf } from "./document.ts";
 import { FUNCTION_PARTY, STORE_PARTY } from "./function.ts";
@@ -20,14 +20,15 @@ import type { StoreStats } from "./store.ts";
 /** GET /parties/<stateless|stateless-occ>/<room>: the room summary plus what the backend spent. */
 export type StatelessSummary = RoomSummary & { backend: StatelessBackendSummary };
 
-export default class StatelessHub implements Party.Server {
+export default class StatelessHub extends SocketParty implements Party.Server {
   static options = { hibernate: false };
 
-  private readonly core: HubCore;
+  protected readonly core: HubCore;
   private readonly config: StatelessConfig;
   private nextInstance = 0;
 
   constructor(readonly room: Party.Room) {
+    super();
     this.config = readStatelessConfig(room.env);
     this.core = new HubCore(
       {
@@ -38,22 +39,6 @@ export default class StatelessHub implements Party.Server {
       },
       { mode: modeOfParty(room.name), maxPlayers: readPositiveInteger(room.env, "MAX_PLAYERS", DEFAULT_MAX_PLAYERS), documentId: `${room.name}.${encodeURIComponent(room.id)}` },
     );
-  }
-
-  onConnect(connection: Party.Connection): void {
-    this.core.connect(tolerantSocket(connection));
-  }
-
-  onMessage(message: string | ArrayBuffer | ArrayBufferView, sender: Party.Connection): void {
-    this.core.receive(sender.id, message);
-  }
-
-  onClose(connection: Party.Connection): void {
-    this.core.disconnect(connection.id);
-  }
-
-  onError(connection: Party.Connection): void {
-    this.core.disconnect(connection.id);
   }
 
   /** GET: a JSON summary like the stateful room's plus `backend`; GET ?state=1 adds the stored snapshot. */

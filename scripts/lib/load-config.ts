@@ -131,7 +131,8 @@ export function loadCommand(): Command {
     .showHelpAfterError("(run with --help for every flag)");
 }
 
-interface ParsedFlags {
+/** The flags as commander hands them over; the mode settings keep their own names. */
+interface ParsedFlags extends ModeSettings {
   mode: Mode[];
   rooms: number;
   players: number;
@@ -144,14 +145,6 @@ interface ParsedFlags {
   contention: number;
   think: string;
   settle: number;
-  storeLatencyMs?: number;
-  storeJitterMs?: number;
-  coldStartMs?: number;
-  coldStartRate?: number;
-  poolSize?: number;
-  occRetries?: number;
-  occBackoffMs?: number;
-  maxPlayers?: number;
   json: boolean;
   progress: boolean;
 }

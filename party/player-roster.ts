@@ -3,7 +3,7 @@
  * stateful room and the stateless hubs): the protocol-version check, the player
  * limit, identities assigned by the server, and resuming by token.
  */
-import { CLOSE_ROOM_FULL, CLOSE_VERSION_MISMATCH, PROTOCOL_VERSION, type ErrorCode, type Hello, type ServerMessage } from "../shared/protocol.ts";
+import { CLOSE_ROOM_FULL, CLOSE_VERSION_MISMATCH, PROTOCOL_VERSION, parseClientFrame, type ActionMessage, type ErrorCode, type Hello, type ServerMessage } from "../shared/protocol.ts";
 
 /** The three members of a socket a room needs. */
 export interface RoomSocket {
@@ -119,6 +119,42 @@ export class PlayerRoster<P extends RosterPlayer, S extends RosterSession> {
     for (const id of this.players.keys()) {
       if (this.players.size <= MAX_REMEMBERED_PLAYERS) return;
       if (!connected.has(id) && id !== keep) this.players.delete(id);
+    }
+  }
+}
+
+/** What a room does with each kind of valid frame; the dispatcher handles the rest. */
+export interface FrameHandlers<S extends RosterSession> {
+  hello(session: S, hello: Hello): void;
+  act(session: S, action: ActionMessage): void;
+  /** A joined player's cursor, rounded to table pixels. */
+  cursor(playerId: string, x: number, y: number): void;
+  now(): number;
+}
+
+/**
+ * Validates one client frame and hands it to the room: a bad frame gets a typed
+ * error, a ping its pong, and a cursor before hello a not-joined error.
+ */
+export function dispatchFrame<S extends RosterSession>(session: S, frame: string | ArrayBuffer | ArrayBufferView, handlers: FrameHandlers<S>): void {
+  const parsed = parseClientFrame(frame);
+  if (!parsed.ok) return sendError(session.socket, parsed.code, parsed.message);
+  const message = parsed.message;
+  switch (message.type) {
+    case "hello":
+      return handlers.hello(session, message);
+    case "ping":
+      return sendMessage(session.socket, { type: "pong", t: message.t, serverTimeMs: handlers.now() });
+    case "cursor":
+      if (!session.playerId) return sendError(session.socket, "not-joined", "send hello first");
+      return handlers.cursor(session.playerId, Math.round(message.x), Math.round(message.y));
+    case "grab":
+    case "move":
+    case "drop":
+      return handlers.act(session, message);
+    default: {
+      const unreachable: never = message;
+      return unreachable;
     }
   }
 }

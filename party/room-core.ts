@@ -7,8 +7,8 @@
 import { createPuzzle, lockedCount, type PuzzleState } from "../shared/puzzle-state.ts";
 import { pieceCountOf } from "../shared/puzzle-spec.ts";
 import { drop, expireLeases, grab, move, releasePlayer, type RuleResult } from "../shared/rules.ts";
-import { PROTOCOL_VERSION, parseClientFrame, type ActionMessage, type BatchEvent, type Hello, type Mode, type Player, type Snapshot } from "../shared/protocol.ts";
-import { PlayerRoster, sendError, sendMessage, type RoomSocket } from "./player-roster.ts";
+import { PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Mode, type Player, type Snapshot } from "../shared/protocol.ts";
+import { PlayerRoster, dispatchFrame, type FrameHandlers, sendError, sendMessage, type RoomSocket } from "./player-roster.ts";
 import {
   META_KEY,
   chunkCount,
@@ -66,6 +66,7 @@ export interface RoomSummary {
 export class RoomCore {
   private state: PuzzleState | null = null;
   private readonly roster: PlayerRoster<StoredPlayer, Session>;
+  private readonly frameHandlers: FrameHandlers<Session>;
   private startedAtMs = 0;
   private actionsApplied = 0;
   private actionsRejected = 0;
@@ -91,6 +92,15 @@ export class RoomCore {
     private readonly options: RoomOptions,
   ) {
     this.roster = new PlayerRoster(options.maxPlayers, () => host.randomId(), (base) => ({ ...base, placed: 0 }));
+    this.frameHandlers = {
+      hello: (joining, hello) => this.join(joining, hello),
+      act: (acting, action) => this.act(acting, action),
+      cursor: (playerId, x, y) => {
+        this.cursors.set(playerId, [x, y]);
+        this.scheduleFlush();
+      },
+      now: () => this.host.now(),
+    };
   }
 
   /** Rebuilds the room from storage; call once before anything else. */
@@ -120,27 +130,7 @@ export class RoomCore {
   receive(socketId: string, frame: string | ArrayBuffer | ArrayBufferView): void {
     const session = this.roster.sessions.get(socketId);
     if (!session) return;
-    const parsed = parseClientFrame(frame);
-    if (!parsed.ok) return sendError(session.socket, parsed.code, parsed.message);
-    const message = parsed.message;
-    switch (message.type) {
-      case "hello":
-        return this.join(session, message);
-      case "ping":
-        return sendMessage(session.socket, { type: "pong", t: message.t, serverTimeMs: this.host.now() });
-      case "cursor":
-        if (!session.playerId) return sendError(session.socket, "not-joined", "send hello first");
-        this.cursors.set(session.playerId, [Math.round(message.x), Math.round(message.y)]);
-        return this.scheduleFlush();
-      case "grab":
-      case "move":
-      case "drop":
-        return this.act(session, message);
-      default: {
-        const unreachable: never = message;
-        return unreachable;
-      }
-    }
+    dispatchFrame(session, frame, this.frameHandlers);
   }
 
   /** Persists and sends everything pending; the host calls it when asked. */

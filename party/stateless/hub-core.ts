@@ -6,8 +6,8 @@
  * reject to the sender and the changed pieces and holds to everyone, at once and
  * in the order results come back, like a push service behind API Gateway.
  */
-import { PROTOCOL_VERSION, parseClientFrame, type ActionMessage, type BatchEvent, type Hello, type Player, type ServerMessage } from "../../shared/protocol.ts";
-import { PlayerRoster, sendError, sendMessage, type RoomSocket, type RosterPlayer } from "../player-roster.ts";
+import { PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Player, type ServerMessage } from "../../shared/protocol.ts";
+import { PlayerRoster, dispatchFrame, type FrameHandlers, sendError, sendMessage, type RoomSocket, type RosterPlayer } from "../player-roster.ts";
 import { CURSOR_INTERVAL_MS } from "../room-core.ts";
 import { decodeDocument, snapshotOf } from "./document.ts";
 import type { FunctionCounters, Invocation, InvocationOutcome, InvocationResult, StatelessMode } from "./invocation.ts";
@@ -37,6 +37,7 @@ interface HubSession {
 
 export class HubCore {
   private readonly roster: PlayerRoster<RosterPlayer, HubSession>;
+  private readonly frameHandlers: FrameHandlers<HubSession>;
   /** Pieces placed per player, as the latest function results reported. */
   private readonly placed = new Map<string, number>();
   private readonly cursors = new Map<string, [number, number]>();
@@ -52,6 +53,15 @@ export class HubCore {
     readonly options: HubOptions,
   ) {
     this.roster = new PlayerRoster(options.maxPlayers, () => host.randomId(), (base) => base);
+    this.frameHandlers = {
+      hello: (joining, hello) => void this.join(joining, hello),
+      act: (acting, action) => void this.act(acting, action),
+      cursor: (playerId, x, y) => {
+        this.cursors.set(playerId, [x, y]);
+        this.scheduleCursorFlush();
+      },
+      now: () => this.host.now(),
+    };
   }
 
   connect(socket: RoomSocket): void {
@@ -71,27 +81,7 @@ export class HubCore {
   receive(socketId: string, frame: string | ArrayBuffer | ArrayBufferView): void {
     const session = this.roster.sessions.get(socketId);
     if (!session) return;
-    const parsed = parseClientFrame(frame);
-    if (!parsed.ok) return sendError(session.socket, parsed.code, parsed.message);
-    const message = parsed.message;
-    switch (message.type) {
-      case "hello":
-        return void this.join(session, message);
-      case "ping":
-        return sendMessage(session.socket, { type: "pong", t: message.t, serverTimeMs: this.host.now() });
-      case "cursor":
-        if (!session.playerId) return sendError(session.socket, "not-joined", "send hello first");
-        this.cursors.set(session.playerId, [Math.round(message.x), Math.round(message.y)]);
-        return this.scheduleCursorFlush();
-      case "grab":
-      case "move":
-      case "drop":
-        return void this.act(session, message);
-      default: {
-        const unreachable: never = message;
-        return unreachable;
-      }
-    }
+    dispatchFrame(session, frame, this.frameHandlers);
   }
 
   flushCursors(): void {

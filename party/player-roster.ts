@@ -31,15 +31,13 @@ export const MAX_REMEMBERED_PLAYERS = 256;
 /** One palette everywhere, so a player looks the same in every mode. */
 export const PLAYER_COLORS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4", "#469990", "#dcbeff", "#9a6324", "#fffac8", "#800000", "#aaffc3", "#808000"];
 
-export class PlayerRoster<P extends RosterPlayer, S extends RosterSession> {
+export class PlayerRoster<S extends RosterSession> {
   readonly sessions = new Map<string, S>();
-  readonly players = new Map<string, P>();
+  readonly players = new Map<string, RosterPlayer>();
 
   constructor(
     private readonly maxPlayers: number,
     private readonly randomId: () => string,
-    /** Completes a new player with whatever the room keeps beside the roster's fields. */
-    private readonly newPlayer: (base: RosterPlayer) => P,
   ) {}
 
   add(session: S): void {
@@ -60,7 +58,7 @@ export class PlayerRoster<P extends RosterPlayer, S extends RosterSession> {
    * returns the player the hello's token resumes, if any. `joiningCount` counts
    * sessions admitted but not yet bound.
    */
-  admit(session: S, hello: Hello, joiningCount = 0): { resumed: P | undefined } | null {
+  admit(session: S, hello: Hello, joiningCount = 0): { resumed: RosterPlayer | undefined } | null {
     if (hello.protocol !== PROTOCOL_VERSION) {
       const advice = hello.protocol < PROTOCOL_VERSION ? "your game is out of date: reload the page" : "the server is older than your game";
       const reason = `protocol ${hello.protocol} is not supported (server speaks ${PROTOCOL_VERSION}): ${advice}`;
@@ -80,7 +78,7 @@ export class PlayerRoster<P extends RosterPlayer, S extends RosterSession> {
   }
 
   /** Binds the session to the resumed player (closing its older connection) or to a new one. */
-  bind(session: S, name: string, resumed: P | undefined): P {
+  bind(session: S, name: string, resumed: RosterPlayer | undefined): RosterPlayer {
     let player = resumed;
     if (player) {
       const previous = this.connectionOf(player.id);
@@ -90,12 +88,12 @@ export class PlayerRoster<P extends RosterPlayer, S extends RosterSession> {
       }
       player.name = name;
     } else {
-      player = this.newPlayer({
+      player = {
         id: this.randomId().slice(0, 12),
         name,
         color: PLAYER_COLORS[this.players.size % PLAYER_COLORS.length]!,
         token: this.randomId(),
-      });
+      };
       this.players.set(player.id, player);
       this.forgetOldPlayers(player.id);
     }

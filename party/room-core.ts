@@ -8,7 +8,8 @@ import { createPuzzle, lockedCount, type PuzzleState } from "../shared/puzzle-st
 import { pieceCountOf } from "../shared/puzzle-spec.ts";
 import { drop, expireLeases, grab, move, releasePlayer, type RuleResult } from "../shared/rules.ts";
 import { PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Mode, type Player, type Snapshot } from "../shared/protocol.ts";
-import { PlayerRoster, dispatchFrame, type FrameHandlers, sendError, sendMessage, type RoomSocket } from "./player-roster.ts";
+import { wireHold, wirePiece, wirePieceChange } from "../shared/replica.ts";
+import { PlayerRoster, dispatchFrame, type FrameHandlers, type RosterPlayer, sendError, sendMessage, type RoomSocket } from "./player-roster.ts";
 import {
   META_KEY,
   chunkCount,
@@ -65,7 +66,7 @@ export interface RoomSummary {
 
 export class RoomCore {
   private state: PuzzleState | null = null;
-  private readonly roster: PlayerRoster<StoredPlayer, Session>;
+  private readonly roster: PlayerRoster<Session>;
   private readonly frameHandlers: FrameHandlers<Session>;
   private startedAtMs = 0;
   private actionsApplied = 0;
@@ -91,13 +92,13 @@ export class RoomCore {
     private readonly host: RoomHost,
     private readonly options: RoomOptions,
   ) {
-    this.roster = new PlayerRoster(options.maxPlayers, () => host.randomId(), (base) => ({ ...base, placed: 0 }));
+    this.roster = new PlayerRoster(options.maxPlayers, () => host.randomId());
     this.frameHandlers = {
       hello: (joining, hello) => this.join(joining, hello),
       act: (acting, action) => this.act(acting, action),
       cursor: (playerId, x, y) => {
         this.cursors.set(playerId, [x, y]);
-        this.scheduleFlush();
+        this.scheduleFlush(false);
       },
       now: () => this.host.now(),
     };
@@ -111,7 +112,7 @@ export class RoomCore {
     this.startedAtMs = stored.meta.startedAtMs;
     this.actionsApplied = stored.meta.actionsApplied;
     this.storedVersion = stored.meta.version;
-    for (const player of stored.meta.players) this.roster.players.set(player.id, player);
+    for (const { placed: _placed, ...player } of stored.meta.players) this.roster.players.set(player.id, player);
   }
 
   connect(socket: RoomSocket): void {
@@ -144,15 +145,13 @@ export class RoomCore {
     const events: BatchEvent[] = [...this.sharedEvents];
     this.sharedEvents = [];
     if (this.dirtyPieces.size > 0) {
-      const pieces = [...this.dirtyPieces].map((id) => {
-        const piece = this.state!.pieces[id]!;
-        return [id, piece.x, piece.y, piece.group, piece.locked ? 1 : 0] as [number, number, number, number, 0 | 1];
-      });
-      events.push({ type: "pieces", pieces });
+      const state = this.state;
+      events.push({ type: "pieces", pieces: [...this.dirtyPieces].map((id) => wirePieceChange(state, id)) });
       this.dirtyPieces.clear();
     }
     if (this.dirtyHolds.size > 0) {
-      events.push({ type: "holds", holds: [...this.dirtyHolds].map((group) => this.wireHold(group)) });
+      const state = this.state;
+      events.push({ type: "holds", holds: [...this.dirtyHolds].map((group) => wireHold(state, group)) });
       this.dirtyHolds.clear();
     }
     if (this.cursors.size > 0 && now - this.lastCursorFlushMs >= CURSOR_INTERVAL_MS) {
@@ -176,7 +175,7 @@ export class RoomCore {
       session.socket.send(`${head}${own}${own && shared ? "," : ""}${shared}]}`);
     }
     this.lastFlushMs = now;
-    if (this.cursors.size > 0 || this.state.holds.size > 0) this.scheduleFlush();
+    if (this.cursors.size > 0 || this.state.holds.size > 0) this.scheduleFlush(false);
   }
 
   summary(): RoomSummary {
@@ -200,8 +199,8 @@ export class RoomCore {
     if (!state) return null;
     return {
       spec: state.spec,
-      pieces: state.pieces.map((piece) => [piece.x, piece.y, piece.group, piece.locked ? 1 : 0]),
-      holds: [...state.holds.keys()].map((group) => this.wireHold(group)),
+      pieces: state.pieces.map(wirePiece),
+      holds: [...state.holds.keys()].map((group) => wireHold(state, group)),
       players: [...this.roster.players.values()].map((player) => this.publicPlayer(player)),
       version: state.version,
       completedAtMs: state.completedAtMs,
@@ -267,9 +266,7 @@ export class RoomCore {
     }
     for (const group of result.changedHolds) this.dirtyHolds.add(group);
     if (result.placed > 0) {
-      const player = this.roster.players.get(playerId)!;
-      player.placed = this.state.placedBy.get(playerId) ?? 0;
-      this.sharedEvents.push({ type: "placed", playerId, placed: player.placed });
+      this.sharedEvents.push({ type: "placed", playerId, placed: this.state.placedBy.get(playerId) ?? 0 });
     }
     if (result.completed) this.sharedEvents.push({ type: "complete", completedAtMs: this.state.completedAtMs! });
     session.replies.push({ type: "ack", seq: message.seq, version: this.state.version });
@@ -294,7 +291,7 @@ export class RoomCore {
         completedAtMs: state.completedAtMs,
         startedAtMs: this.startedAtMs,
         actionsApplied: this.actionsApplied,
-        players: [...this.roster.players.values()],
+        players: [...this.roster.players.values()].map((player): StoredPlayer => ({ ...player, placed: state.placedBy.get(player.id) ?? 0 })),
       };
       entries[META_KEY] = meta;
       this.metaDirty = false;
@@ -303,11 +300,16 @@ export class RoomCore {
     if (Object.keys(entries).length > 0) void this.host.storage.put(entries);
   }
 
-  private scheduleFlush(): void {
+  /**
+   * Asks the host for the next flush. `urgent` (the default) is for actions, joins
+   * and leaves: the next frame slot. Cursors alone wait for the cursor interval,
+   * and held pieces for the first lease to run out. Every caller that adds an ack,
+   * a change or an event passes urgent, so this never scans the sessions.
+   */
+  private scheduleFlush(urgent = true): void {
     const now = this.host.now();
-    const hasUrgent = this.sharedEvents.length > 0 || this.dirtyPieces.size > 0 || this.dirtyHolds.size > 0 || this.hasReplies();
     let due = this.lastFlushMs + FRAME_INTERVAL_MS;
-    if (!hasUrgent) {
+    if (!urgent) {
       if (this.cursors.size > 0) due = Math.max(due, this.lastCursorFlushMs + CURSOR_INTERVAL_MS);
       else if (this.state && this.state.holds.size > 0) due = Math.min(...[...this.state.holds.values()].map((hold) => hold.expiresAtMs + 1));
       else return;
@@ -318,17 +320,8 @@ export class RoomCore {
     this.host.requestFlush(due - now);
   }
 
-  private hasReplies(): boolean {
-    for (const session of this.roster.sessions.values()) if (session.replies.length > 0) return true;
-    return false;
-  }
-
-  private wireHold(group: number): [number, string | null, number] {
-    const hold = this.state!.holds.get(group);
-    return hold ? [group, hold.playerId, hold.pieceId] : [group, null, -1];
-  }
-
-  private publicPlayer(player: StoredPlayer): Player {
-    return { id: player.id, name: player.name, color: player.color, connected: this.roster.connectionOf(player.id) !== undefined, placed: player.placed };
+  private publicPlayer(player: RosterPlayer): Player {
+    const placed = this.state?.placedBy.get(player.id) ?? 0;
+    return { id: player.id, name: player.name, color: player.color, connected: this.roster.connectionOf(player.id) !== undefined, placed };
   }
 }

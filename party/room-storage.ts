@@ -5,7 +5,8 @@
  */
 import { pieceCountOf, type PuzzleSpec } from "../shared/puzzle-spec.ts";
 import type { PuzzleState } from "../shared/puzzle-state.ts";
-import type { Mode } from "../shared/protocol.ts";
+import type { Mode, WirePiece } from "../shared/protocol.ts";
+import { pieceFromWire, wirePiece } from "../shared/replica.ts";
 
 /** Pieces per stored chunk: about 5 KiB of JSON each. */
 export const PIECES_PER_CHUNK = 256;
@@ -35,9 +36,6 @@ export interface StoredMeta {
   players: StoredPlayer[];
 }
 
-/** A stored piece: [x, y, group, locked ? 1 : 0]. */
-type StoredPiece = [number, number, number, 0 | 1];
-
 export function chunkKey(index: number): string {
   return `pieces:${index}`;
 }
@@ -50,10 +48,10 @@ export function chunkCount(spec: PuzzleSpec): number {
   return Math.ceil(pieceCountOf(spec) / PIECES_PER_CHUNK);
 }
 
-export function encodeChunk(state: PuzzleState, index: number): StoredPiece[] {
+export function encodeChunk(state: PuzzleState, index: number): WirePiece[] {
   return state.pieces
     .slice(index * PIECES_PER_CHUNK, (index + 1) * PIECES_PER_CHUNK)
-    .map((piece) => [piece.x, piece.y, piece.group, piece.locked ? 1 : 0]);
+    .map(wirePiece);
 }
 
 /** Reads meta and every piece chunk; undefined when the room was never created. */
@@ -62,15 +60,15 @@ export async function loadRoom(storage: RoomStorage): Promise<{ meta: StoredMeta
   const meta = metaMap.get(META_KEY);
   if (!meta) return undefined;
   const keys = Array.from({ length: chunkCount(meta.spec) }, (_, index) => chunkKey(index));
-  const chunks = new Map<string, StoredPiece[]>();
+  const chunks = new Map<string, WirePiece[]>();
   // Durable Object storage reads at most 128 keys per call.
   for (let start = 0; start < keys.length; start += 128) {
-    for (const [key, value] of await storage.get<StoredPiece[]>(keys.slice(start, start + 128))) chunks.set(key, value);
+    for (const [key, value] of await storage.get<WirePiece[]>(keys.slice(start, start + 128))) chunks.set(key, value);
   }
   const pieces = keys.flatMap((key) => {
     const chunk = chunks.get(key);
     if (!chunk) throw new Error(`room storage is missing ${key}`);
-    return chunk.map(([x, y, group, locked]) => ({ x, y, group, locked: locked === 1 }));
+    return chunk.map(pieceFromWire);
   });
   const state: PuzzleState = {
     spec: meta.spec,

@@ -98,6 +98,9 @@ export const WirePieceSchema = v.tuple([v.number(), v.number(), v.number(), v.pi
 export const WirePieceChangeSchema = v.tuple([v.number(), v.number(), v.number(), v.number(), v.picklist([0, 1])]);
 /** A hold on the wire: [group, playerId, grabbed pieceId], or [group, null, -1] when released. */
 export const WireHoldSchema = v.tuple([v.number(), v.nullable(PlayerId), v.number()]);
+export type WirePiece = v.InferOutput<typeof WirePieceSchema>;
+export type WirePieceChange = v.InferOutput<typeof WirePieceChangeSchema>;
+export type WireHold = v.InferOutput<typeof WireHoldSchema>;
 
 export const SnapshotSchema = v.object({
   spec: PuzzleSpecSchema,

@@ -1,10 +1,32 @@
 /**
- * A replica of a room's puzzle, built from a welcome snapshot and kept current by
- * batch events. The browser store and the simulated players both use it, so the
- * two can never read the wire differently.
+ * The wire form of the puzzle, both ways: the encoders every backend writes
+ * pieces and holds with, and a replica built from a welcome snapshot and kept
+ * current by batch events. Rooms, stores, the browser and the simulated players
+ * all go through here, so none can read or write the wire differently.
  */
-import type { BatchEvent, Player, Snapshot } from "./protocol.ts";
-import type { PuzzleState } from "./puzzle-state.ts";
+import type { BatchEvent, Player, Snapshot, WireHold, WirePiece, WirePieceChange } from "./protocol.ts";
+import type { PieceState, PuzzleState } from "./puzzle-state.ts";
+
+/** A piece as snapshots and storage carry it. */
+export function wirePiece(piece: PieceState): WirePiece {
+  return [piece.x, piece.y, piece.group, piece.locked ? 1 : 0];
+}
+
+export function pieceFromWire([x, y, group, locked]: WirePiece): PieceState {
+  return { x, y, group, locked: locked === 1 };
+}
+
+/** A changed piece as batch frames carry it. */
+export function wirePieceChange(state: PuzzleState, id: number): WirePieceChange {
+  const piece = state.pieces[id]!;
+  return [id, piece.x, piece.y, piece.group, piece.locked ? 1 : 0];
+}
+
+/** A hold, or its release, as the wire carries it. */
+export function wireHold(state: PuzzleState, group: number): WireHold {
+  const hold = state.holds.get(group);
+  return hold ? [group, hold.playerId, hold.pieceId] : [group, null, -1];
+}
 
 export interface Replica {
   puzzle: PuzzleState;
@@ -15,7 +37,7 @@ export interface Replica {
 export function replicaFromSnapshot(snapshot: Snapshot): Replica {
   const puzzle: PuzzleState = {
     spec: snapshot.spec,
-    pieces: snapshot.pieces.map(([x, y, group, locked]) => ({ x, y, group, locked: locked === 1 })),
+    pieces: snapshot.pieces.map(pieceFromWire),
     holds: new Map(),
     placedBy: new Map(snapshot.players.filter((player) => player.placed > 0).map((player) => [player.id, player.placed])),
     version: snapshot.version,

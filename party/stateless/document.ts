@@ -6,7 +6,8 @@
  */
 import type { PuzzleSpec } from "../../shared/puzzle-spec.ts";
 import type { PuzzleState } from "../../shared/puzzle-state.ts";
-import type { Player, Snapshot } from "../../shared/protocol.ts";
+import type { Player, Snapshot, WirePiece } from "../../shared/protocol.ts";
+import { pieceFromWire, wireHold, wirePiece } from "../../shared/replica.ts";
 
 /** The whole stored document. */
 export interface PuzzleDocument {
@@ -17,7 +18,7 @@ export interface PuzzleDocument {
 interface EncodedDocument {
   spec: PuzzleSpec;
   /** [x, y, group, locked ? 1 : 0] per piece. */
-  pieces: Array<[number, number, number, 0 | 1]>;
+  pieces: WirePiece[];
   /** [group, playerId, pieceId, expiresAtMs] per hold. */
   holds: Array<[number, string, number, number]>;
   placedBy: Array<[string, number]>;
@@ -30,7 +31,7 @@ export function encodeDocument(document: PuzzleDocument): string {
   const { state } = document;
   const encoded: EncodedDocument = {
     spec: state.spec,
-    pieces: state.pieces.map((piece) => [piece.x, piece.y, piece.group, piece.locked ? 1 : 0]),
+    pieces: state.pieces.map(wirePiece),
     holds: [...state.holds].map(([group, hold]) => [group, hold.playerId, hold.pieceId, hold.expiresAtMs]),
     placedBy: [...state.placedBy],
     version: state.version,
@@ -48,7 +49,7 @@ export function decodeDocument(text: string): PuzzleDocument {
   }
   const state: PuzzleState = {
     spec: encoded.spec,
-    pieces: encoded.pieces.map(([x, y, group, locked]) => ({ x, y, group, locked: locked === 1 })),
+    pieces: encoded.pieces.map(pieceFromWire),
     holds: new Map(encoded.holds.map(([group, playerId, pieceId, expiresAtMs]) => [group, { playerId, pieceId, expiresAtMs }])),
     placedBy: new Map(encoded.placedBy),
     version: encoded.version,
@@ -57,24 +58,12 @@ export function decodeDocument(text: string): PuzzleDocument {
   return { state, startedAtMs: encoded.startedAtMs ?? 0 };
 }
 
-/** A changed piece as the wire carries it. */
-export function wirePiece(state: PuzzleState, id: number): [number, number, number, number, 0 | 1] {
-  const piece = state.pieces[id]!;
-  return [id, piece.x, piece.y, piece.group, piece.locked ? 1 : 0];
-}
-
-/** A hold (or its release) as the wire carries it. */
-export function wireHold(state: PuzzleState, group: number): [number, string | null, number] {
-  const hold = state.holds.get(group);
-  return hold ? [group, hold.playerId, hold.pieceId] : [group, null, -1];
-}
-
 /** The snapshot a joining client gets, built from a stored document and the hub's players. */
 export function snapshotOf(document: PuzzleDocument, players: Player[], nowMs: number): Snapshot {
   const { state } = document;
   return {
     spec: state.spec,
-    pieces: state.pieces.map((piece) => [piece.x, piece.y, piece.group, piece.locked ? 1 : 0]),
+    pieces: state.pieces.map(wirePiece),
     // A lease that ran out is nobody's hold any more, whether or not a write removed it yet.
     holds: [...state.holds].filter(([, hold]) => hold.expiresAtMs >= nowMs).map(([group]) => wireHold(state, group)),
     players: players.map((player) => ({ ...player, placed: state.placedBy.get(player.id) ?? 0 })),

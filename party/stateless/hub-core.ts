@@ -36,7 +36,7 @@ interface HubSession {
 }
 
 export class HubCore {
-  private readonly roster: PlayerRoster<RosterPlayer, HubSession>;
+  private readonly roster: PlayerRoster<HubSession>;
   private readonly frameHandlers: FrameHandlers<HubSession>;
   /** Pieces placed per player, as the latest function results reported. */
   private readonly placed = new Map<string, number>();
@@ -52,7 +52,7 @@ export class HubCore {
     private readonly host: HubHost,
     readonly options: HubOptions,
   ) {
-    this.roster = new PlayerRoster(options.maxPlayers, () => host.randomId(), (base) => base);
+    this.roster = new PlayerRoster(options.maxPlayers, () => host.randomId());
     this.frameHandlers = {
       hello: (joining, hello) => void this.join(joining, hello),
       act: (acting, action) => void this.act(acting, action),

@@ -15,7 +15,8 @@
 import { createPuzzle } from "../../shared/puzzle-state.ts";
 import { drop, expireLeases, grab, move, releasePlayer, type RejectReason } from "../../shared/rules.ts";
 import type { StatelessConfig } from "./config.ts";
-import { decodeDocument, encodeDocument, wireHold, wirePiece, type PuzzleDocument } from "./document.ts";
+import { wireHold, wirePieceChange } from "../../shared/replica.ts";
+import { decodeDocument, encodeDocument, type PuzzleDocument } from "./document.ts";
 import type { Invocation, InvocationMetrics, InvocationOutcome } from "./invocation.ts";
 import { sleep, type StoreClient } from "./store-client.ts";
 
@@ -106,7 +107,7 @@ function applied(document: PuzzleDocument, mutation: Mutation & { ok: true }, ch
   return {
     kind: "applied",
     version: state.version,
-    pieces: mutation.changedPieces.map((id) => wirePiece(state, id)),
+    pieces: mutation.changedPieces.map((id) => wirePieceChange(state, id)),
     holds: [...new Set(changedHolds)].map((group) => wireHold(state, group)),
     placed: mutation.placed > 0 && playerId !== null ? (state.placedBy.get(playerId) ?? 0) : null,
     completedAtMs: mutation.completed ? state.completedAtMs : null,

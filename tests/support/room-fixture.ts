@@ -5,6 +5,7 @@
 import { ProtocolClient, type ProtocolClientOptions } from "../../scripts/lib/protocol-client.ts";
 import type { PartykitDev } from "../../scripts/lib/partykit-dev.ts";
 import type { Snapshot } from "../../shared/protocol.ts";
+import { wirePiece } from "../../shared/replica.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
 
 export const SMALL_PUZZLE: PuzzleOptions = { imageId: "test", imageWidth: 400, imageHeight: 400, pieceCount: 4, seed: 7 };
@@ -28,5 +29,5 @@ export async function roomState(server: PartykitDev, room: string, party = "main
 
 /** The pieces of a replica in the snapshot's wire form, for exact comparison. */
 export function wirePieces(client: ProtocolClient): Snapshot["pieces"] {
-  return client.replica!.puzzle.pieces.map((piece) => [piece.x, piece.y, piece.group, piece.locked ? 1 : 0]);
+  return client.replica!.puzzle.pieces.map(wirePiece);
 }

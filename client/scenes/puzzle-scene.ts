@@ -308,12 +308,12 @@ export class PuzzleScene extends Phaser.Scene {
     const view = store.view;
     if (!view) return;
     const myGroup = store.drag ? store.myGroup() : undefined;
-    const raised = new Set<number>();
     for (const id of this.changed) {
-      const piece = view.pieces[id];
-      if (piece && !piece.locked) raised.add(piece.group);
+      if (view.pieces[id]?.locked === false) {
+        this.depthCounter++;
+        break;
+      }
     }
-    if (raised.size > 0) this.depthCounter++;
     for (const id of this.changed) {
       const piece = view.pieces[id];
       if (!piece) continue;

@@ -6,7 +6,7 @@
  * and gives it a `send`, the scene reads it every frame.
  */
 import { applyBatch, replicaFromSnapshot, type Replica } from "../../shared/replica.ts";
-import { clonePuzzle, groupMembers, heldGroupOf, lockedCount, type PuzzleState } from "../../shared/puzzle-state.ts";
+import { clonePuzzle, groupMembers, heldGroupOf, holderOf, lockedCount, type PuzzleState } from "../../shared/puzzle-state.ts";
 import { GRAB_LEASE_MS, drop, grab, move, type RejectReason } from "../../shared/rules.ts";
 import { pieceCountOf } from "../../shared/puzzle-spec.ts";
 import type { ActionMessage, Batch, ClientMessage, Mode, Player, Snapshot, Welcome } from "../../shared/protocol.ts";
@@ -250,7 +250,7 @@ export class PuzzleStore {
     const piece = view.pieces[pieceId];
     if (!piece) return "not-ready";
     if (piece.locked) return "locked";
-    const hold = view.holds.get(piece.group);
+    const hold = holderOf(view, pieceId);
     if (hold && hold.playerId !== this.myId) {
       this.notify("reject", `${this.playerName(hold.playerId)} is holding that piece.`);
       return "held";
@@ -319,7 +319,7 @@ export class PuzzleStore {
     if (this.pending.some((action) => action.ackedAtMs !== undefined)) {
       if (this.retireConfirmed(nowMs)) this.rederive();
     }
-    this.smoothing?.advance(dtMs, this.changed);
+    this.smoothing?.advance(dtMs);
     for (const cursor of this.cursors.values()) {
       const factor = 1 - Math.exp(-dtMs / REMOTE_SMOOTHING_MS);
       cursor.x += (cursor.targetX - cursor.x) * factor;
@@ -469,8 +469,7 @@ export class PuzzleStore {
       }
     }
     if (this.drag && this.drag.grabSeq === seq) {
-      const piece = this.replica?.puzzle.pieces[this.drag.pieceId];
-      const hold = piece ? this.replica?.puzzle.holds.get(piece.group) : undefined;
+      const hold = this.replica ? holderOf(this.replica.puzzle, this.drag.pieceId) : undefined;
       this.drag = null;
       this.notify("reject", hold && hold.playerId !== this.myId ? `${this.playerName(hold.playerId)} grabbed that piece first.` : REJECT_TEXT[reason]);
       return;

@@ -52,8 +52,12 @@ export class Smoothing {
     return this.moving.has(id);
   }
 
-  /** Advances every glide by `dtMs`; adds the pieces whose drawn position changed to `changed`. */
-  advance(dtMs: number, changed: Set<number>): void {
+  /**
+   * Advances every glide by `dtMs`. The scene reads drawn positions from these
+   * arrays, so a glide step needs no other notice: stacking changes only when a
+   * target, group or lock changes, which the store reports itself.
+   */
+  advance(dtMs: number): void {
     for (const id of this.moving) {
       const factor = 1 - Math.exp(-dtMs / this.tauMs[id]!);
       const dx = this.targetX[id]! - this.x[id]!;
@@ -66,7 +70,6 @@ export class Smoothing {
         this.x[id] = this.x[id]! + dx * factor;
         this.y[id] = this.y[id]! + dy * factor;
       }
-      changed.add(id);
     }
   }
 }

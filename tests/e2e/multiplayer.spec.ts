@@ -3,7 +3,7 @@
  * the real mouse; every assertion reads `window.__puzzle`.
  */
 import type { Page, WebSocketRoute } from "@playwright/test";
-import { attachScreenshot, createRoom, dragBy, dragHome, grabPoint, joinByLink, reachableLoosePiece, expect, test } from "./helpers.ts";
+import { attachScreenshot, createRoom, dragBy, dragHome, grabPoint, joinByLink, reachableLoosePiece, expect, test, waitForGame } from "./helpers.ts";
 
 async function twoPlayers(newPlayer: () => Promise<Page>, pieces: number): Promise<{ a: Page; b: Page; link: string }> {
   const a = await newPlayer();
@@ -80,7 +80,7 @@ test("a reload mid-game restores the same player and the same state", async ({ n
   const myId = await a.evaluate(() => window.__puzzle!.myId());
   const before = await b.evaluate(() => window.__puzzle!.confirmedPieces());
   await a.reload();
-  await a.waitForFunction(() => window.__puzzle?.ready === true && window.__puzzle.status() === "open");
+  await waitForGame(a);
   expect(await a.evaluate(() => window.__puzzle!.myId())).toBe(myId);
   expect(await a.evaluate(() => window.__puzzle!.confirmedPieces())).toEqual(before);
   expect(await a.evaluate(() => window.__puzzle!.progress().placed)).toBe(1);

@@ -30,7 +30,10 @@ function runWorkload(players: ProtocolClient[], stop: { done: boolean }): Promis
         const { spec } = puzzle;
         const loose = puzzle.pieces.flatMap((piece, id) => (piece.locked || puzzle.holds.has(piece.group) ? [] : [id]));
         const id = loose[Math.floor(prng() * loose.length)];
-        if (id === undefined) return;
+        if (id === undefined) {
+          await pause();
+          continue;
+        }
         player.act({ type: "grab", pieceId: id });
         await pause();
         const x = Math.round(prng() * (spec.tableWidth - spec.pieceWidth));

@@ -16,6 +16,7 @@ import { startPartykitDev, type PartykitDev } from "../../scripts/lib/partykit-d
 import { snapshotProject, type ProjectSnapshot } from "../../scripts/lib/project-snapshot.ts";
 import { runModesWorkload, type ModesWorkloadResult } from "../../scripts/lib/modes-workload.ts";
 import { ProtocolClient } from "../../scripts/lib/protocol-client.ts";
+import { roomState } from "../support/room-fixture.ts";
 import { PARTY_FOR_MODE, PROTOCOL_VERSION, type Mode } from "../../shared/protocol.ts";
 
 const OWNERS = 16;
@@ -104,7 +105,7 @@ describe.each(["stateless", "stateless-occ"] as const)("%s hub", (mode) => {
     const b = await ProtocolClient.join({ host: host(), room, party, name: "B" });
     try {
       expect(a.mode).toBe(mode);
-      const before = await summaryOf(party, room);
+      const before = await roomState(server, room, party);
       a.sendRaw("{not json");
       a.sendRaw(JSON.stringify({ type: "teleport", seq: 1 }));
       a.sendRaw(JSON.stringify({ type: "move", seq: 2, pieceId: 0, x: Number.MAX_VALUE, y: 0 }));
@@ -121,7 +122,7 @@ describe.each(["stateless", "stateless-occ"] as const)("%s hub", (mode) => {
       const missing = await b.answered(b.act({ type: "grab", pieceId: 99 }));
       expect(missing.rejected).toBe("no-such-piece");
 
-      const after = await summaryOf(party, room);
+      const after = await roomState(server, room, party);
       expect(after.snapshot.pieces).toEqual(before.snapshot.pieces);
       expect(after.actionsApplied).toBe(before.actionsApplied + 1);
     } finally {
@@ -187,7 +188,3 @@ function report(result: ModesWorkloadResult): void {
   console.log(`[modes] ${JSON.stringify(figures)}`);
 }
 
-async function summaryOf(party: string, room: string): Promise<{ actionsApplied: number; snapshot: { pieces: unknown[] } }> {
-  const response = await fetch(`http://${host()}/parties/${party}/${room}?state=1`);
-  return (await response.json()) as { actionsApplied: number; snapshot: { pieces: unknown[] } };
-}

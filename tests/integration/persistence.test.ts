@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, expect, test } from "vitest";
+import { afterAll, afterEach, expect, test } from "vitest";
 import { startPartykitDev, type PartykitDev } from "../../scripts/lib/partykit-dev.ts";
 import type { ProtocolClient } from "../../scripts/lib/protocol-client.ts";
 import { createPrng } from "../../shared/prng.ts";
@@ -15,8 +15,7 @@ import { MEDIUM_PUZZLE, joinRoom, roomState } from "../support/room-fixture.ts";
 
 const persistDir = mkdtempSync(join(tmpdir(), "puzzle-rooms-persist-"));
 let server: PartykitDev | undefined;
-afterAll(async () => {
-  await server?.stop("SIGKILL");
+afterAll(() => {
   rmSync(persistDir, { recursive: true, force: true });
 });
 
@@ -48,6 +47,12 @@ async function play(client: ProtocolClient, seed: number): Promise<Map<number, [
   expected.set(free, [target.x, target.y]);
   return expected;
 }
+
+afterEach(async () => {
+  // A failed case must not leave its server running into the next one.
+  await server?.stop("SIGKILL");
+  server = undefined;
+});
 
 test.each(["SIGTERM", "SIGKILL"] as const)("acknowledged actions survive a restart after %s", async (signal) => {
   const room = `persist-${signal.toLowerCase()}`;

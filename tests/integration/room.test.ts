@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startPartykitDev, type PartykitDev } from "../../scripts/lib/partykit-dev.ts";
-import type { ProtocolClient } from "../../scripts/lib/protocol-client.ts";
+import { ProtocolClient } from "../../scripts/lib/protocol-client.ts";
 import { createPrng } from "../../shared/prng.ts";
 import { CLOSE_ROOM_FULL, CLOSE_VERSION_MISMATCH, MAX_CLIENT_FRAME_BYTES, PROTOCOL_VERSION } from "../../shared/protocol.ts";
 import { solvedPosition } from "../../shared/puzzle-spec.ts";
@@ -103,6 +103,12 @@ describe("stateful room over real sockets", () => {
     expect(late.replica!.puzzle.completedAtMs).toBe(snapshot.completedAtMs);
     const afterwards = await late.answered(late.act({ type: "grab", pieceId: 0 }));
     expect(afterwards.rejected).toBe("puzzle-complete");
+
+    // The HTTP summary reports pieces, players and actions; other methods are refused.
+    const summary = await (await fetch(`${server.url}/parties/main/${room}`)).json();
+    expect(summary).toMatchObject({ mode: "stateful", created: true, pieces: 4, placed: 4 });
+    expect(summary.actionsApplied).toBe(8);
+    expect((await fetch(`${server.url}/parties/main/${room}`, { method: "DELETE" })).status).toBe(405);
   });
 
   test("bad input gets a typed answer, changes nothing, and the room keeps serving", async () => {
@@ -151,7 +157,7 @@ describe("stateful room over real sockets", () => {
 
   test("a wrong protocol version is closed with a clear reason", async () => {
     await expect(join("version", "Old", SMALL_PUZZLE, { protocol: 0 })).rejects.toThrow(/version-mismatch|protocol 0/);
-    const client = await import("../../scripts/lib/protocol-client.ts").then(({ ProtocolClient }) => new ProtocolClient({ host: `127.0.0.1:${server.port}`, room: "version", name: "Old", protocol: 99, create: SMALL_PUZZLE }));
+    const client = new ProtocolClient({ host: `127.0.0.1:${server.port}`, room: "version", name: "Old", protocol: 99, create: SMALL_PUZZLE });
     clients.push(client);
     await client.until(() => client.closeEvents.length > 0);
     expect(client.errors[0]?.code).toBe("version-mismatch");
@@ -162,7 +168,6 @@ describe("stateful room over real sockets", () => {
   test("the player limit refuses the next player with a clear reason", async () => {
     const room = "full";
     await Promise.all(Array.from({ length: 20 }, (_, index) => join(room, `P${index}`)));
-    const { ProtocolClient } = await import("../../scripts/lib/protocol-client.ts");
     const extra = new ProtocolClient({ host: `127.0.0.1:${server.port}`, room, name: "one too many" });
     clients.push(extra);
     await extra.until(() => extra.closeEvents.length > 0);
@@ -180,13 +185,5 @@ describe("stateful room over real sockets", () => {
     const again = await join(room, "A", SMALL_PUZZLE, { token: a.token });
     expect(again.playerId).toBe(a.playerId);
     expect(again.replica!.puzzle.pieces[0]).toMatchObject({ x: 3, y: 4 });
-  });
-
-  test("the HTTP summary reports pieces, players and actions", async () => {
-    const response = await fetch(`${server.url}/parties/main/solve`);
-    const summary = await response.json();
-    expect(summary).toMatchObject({ mode: "stateful", created: true, pieces: 4, placed: 4 });
-    expect(summary.actionsApplied).toBe(8);
-    expect((await fetch(`${server.url}/parties/main/solve`, { method: "DELETE" })).status).toBe(405);
   });
 });

@@ -14,6 +14,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { chromium, type Page } from "@playwright/test";
 import { startPartykitDev } from "./lib/partykit-dev.ts";
 import { ProtocolClient } from "./lib/protocol-client.ts";
+import { percentile } from "./lib/stats.ts";
 import { createPrng, between } from "../shared/prng.ts";
 import { solvedPosition } from "../shared/puzzle-spec.ts";
 import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
@@ -142,7 +143,7 @@ async function measure(page: Page, seconds: number): Promise<Omit<Result, "piece
     return { deltas: window.__bench.deltas.slice(1), longTasks: window.__bench.longTasks };
   })()`)) as { deltas: number[]; longTasks: number };
   const sorted = [...bench.deltas].sort((a, b) => a - b);
-  const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  const quantile = (q: number) => percentile(sorted, q);
   const frames = sorted.length;
   return {
     frames,

@@ -25,14 +25,16 @@ export class FanOutTracker {
 
   /** Records a move `sender` sent; `receivers` are the room's other players. */
   sent(pieceId: number, x: number, y: number, sentAtMs: number, sender: string, receivers: Iterable<string>): void {
-    const waiting = new Set([...receivers].filter((id) => id !== sender));
+    // One set per move: this runs for every move the generator sends.
+    const waiting = new Set(receivers);
+    waiting.delete(sender);
     if (waiting.size === 0) return;
-    let list = this.pending.get(pieceId);
-    if (!list) this.pending.set(pieceId, (list = []));
     // A move to where the piece already is changes nothing, so nobody is sent anything.
     const previous = this.lastSent.get(pieceId);
     this.lastSent.set(pieceId, { x, y });
     if (previous && previous.x === x && previous.y === y) return;
+    let list = this.pending.get(pieceId);
+    if (!list) this.pending.set(pieceId, (list = []));
     const index = this.nextIndex.get(pieceId) ?? 0;
     this.nextIndex.set(pieceId, index + 1);
     list.push({ index, x, y, sentAtMs, sender, waiting });

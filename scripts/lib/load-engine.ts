@@ -8,7 +8,7 @@ import { createPrng } from "../../shared/prng.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import { cpuDelta, type ProcessCpu } from "./process-cpu.ts";
 import { FanOutTracker } from "./fan-out.ts";
-import { judgeLostMoves, type AcknowledgedPlacement, type AckOrder, type LostMoveVerdict } from "./lost-moves.ts";
+import { judgeLostMoves, placementsOf, type AckOrder, type LostMoveVerdict } from "./lost-moves.ts";
 import { ProtocolClient, type SentAction } from "./protocol-client.ts";
 import { playUntilEnd } from "./simulated-player.ts";
 import { distribution, histogram, type Distribution, type Histogram } from "./stats.ts";
@@ -70,6 +70,8 @@ export interface ModeFigures {
 interface RoomRun {
   name: string;
   clients: ProtocolClient[];
+  /** The clients' player ids, fixed once everyone has joined. */
+  playerIds: string[];
   tracker: FanOutTracker;
 }
 
@@ -135,7 +137,8 @@ async function setUpRooms(config: LoadConfig, target: ServerTarget, party: strin
       const join = (player: number) => ProtocolClient.join({ host: target.host, room: name, party, name: `p${player}`, create, keepEvents: false });
       const first = await join(0);
       const others = await Promise.all(Array.from({ length: config.players - 1 }, (_, player) => join(player + 1)));
-      rooms[index] = { name, clients: [first, ...others], tracker: new FanOutTracker() };
+      const clients = [first, ...others];
+      rooms[index] = { name, clients, playerIds: clients.map((client) => client.playerId), tracker: new FanOutTracker() };
     }
   };
   try {
@@ -163,7 +166,7 @@ function watchRoom(room: RoomRun, counters: Counters): void {
 function onSent(room: RoomRun, sender: ProtocolClient, record: SentAction, counters: Counters): void {
   counters.sent++;
   if (record.action.type !== "move") return;
-  room.tracker.sent(record.action.pieceId, record.action.x, record.action.y, record.sentAtMs, sender.playerId, room.clients.map((client) => client.playerId));
+  room.tracker.sent(record.action.pieceId, record.action.x, record.action.y, record.sentAtMs, sender.playerId, room.playerIds);
 }
 
 function reportProgress(mode: Mode, config: LoadConfig, counters: Counters, startMs: number, onProgress?: (progress: LoadProgress) => void): () => void {
@@ -325,18 +328,6 @@ function addCounters(into: ServerCounters, summary: Record<string, unknown>, pre
     if (typeof value === "number") into[name] = (into[name] ?? 0) + value;
     else if (value && typeof value === "object" && !Array.isArray(value) && key !== "config") addCounters(into, value as Record<string, unknown>, `${name}.`);
   }
-}
-
-function placementsOf(clients: ProtocolClient[]): AcknowledgedPlacement[] {
-  const placements: AcknowledgedPlacement[] = [];
-  for (const client of clients) {
-    for (const record of client.sent.values()) {
-      const { action } = record;
-      if (action.type === "grab" || record.ackedAtMs === undefined) continue;
-      placements.push({ type: action.type, pieceId: action.pieceId, x: action.x, y: action.y, version: record.version ?? 0, ackedAtMs: record.ackedAtMs, clientId: client.playerId });
-    }
-  }
-  return placements;
 }
 
 /** Pieces where the client's replica differs from the server's final state. */

@@ -4,6 +4,7 @@
  * acknowledged move or drop of that piece, across every client of the room.
  */
 import { SNAP_RADIUS_PX } from "../../shared/rules.ts";
+import type { ProtocolClient } from "./protocol-client.ts";
 
 /** A move or drop some client sent and the server acknowledged. */
 export interface AcknowledgedPlacement {
@@ -71,4 +72,17 @@ export function judgeLostMoves(placements: Iterable<AcknowledgedPlacement>, fina
 
 function groupHasOthers(pieces: readonly FinalPiece[], group: number, pieceId: number): boolean {
   return pieces.some((piece, id) => id !== pieceId && piece[2] === group);
+}
+
+/** Every acknowledged move and drop the clients sent, as the judgement takes them. */
+export function placementsOf(clients: ProtocolClient[]): AcknowledgedPlacement[] {
+  const placements: AcknowledgedPlacement[] = [];
+  for (const client of clients) {
+    for (const record of client.sent.values()) {
+      const { action } = record;
+      if (action.type === "grab" || record.ackedAtMs === undefined) continue;
+      placements.push({ type: action.type, pieceId: action.pieceId, x: action.x, y: action.y, version: record.version ?? 0, ackedAtMs: record.ackedAtMs, clientId: client.playerId });
+    }
+  }
+  return placements;
 }

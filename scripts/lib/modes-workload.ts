@@ -6,8 +6,9 @@
  * state, desync of every replica against it) so a test can assert on measured
  * loss, and prints nothing itself.
  */
-import { ProtocolClient, hostAndProtocol, type SentAction } from "./protocol-client.ts";
-import { judgeLostMoves, type AckOrder, type AcknowledgedPlacement, type LostMoveVerdict } from "./lost-moves.ts";
+import { ProtocolClient, type SentAction } from "./protocol-client.ts";
+import { judgeLostMoves, placementsOf, type AckOrder, type LostMoveVerdict } from "./lost-moves.ts";
+import { httpBaseOf, roomUrl } from "./server-target.ts";
 import { desyncedPieces } from "./load-engine.ts";
 import { distribution, type Distribution } from "./stats.ts";
 import { createPrng } from "../../shared/prng.ts";
@@ -84,7 +85,7 @@ export async function runModesWorkload(options: ModesWorkloadOptions): Promise<M
     await Promise.all(clients.map((client) => client.settled(60_000)));
     await sleep(PUSH_GRACE_MS);
 
-    const response = await fetch(`${httpBase(host)}/parties/${party}/${encodeURIComponent(room)}?state=1`);
+    const response = await fetch(roomUrl(httpBaseOf(host), party, room, true));
     if (!response.ok) throw new Error(`summary of ${room} answered ${response.status}`);
     const summary = (await response.json()) as ModesWorkloadResult["summary"];
     return judge(mode, clients, summary);
@@ -185,21 +186,6 @@ async function answer(client: ProtocolClient, record: SentAction): Promise<SentA
   if (answered()) return record;
   const seen = { closes: client.closeEvents, errors: client.errors, framesReceived: client.framesReceived };
   throw new Error(`${client.playerId} got no answer to ${JSON.stringify(record)}; it saw ${JSON.stringify(seen)}`);
-}
-
-function placementsOf(clients: ProtocolClient[]): AcknowledgedPlacement[] {
-  return clients.flatMap((client) =>
-    [...client.sent.values()].flatMap((record) => {
-      const { action } = record;
-      if (action.type === "grab" || record.ackedAtMs === undefined) return [];
-      return [{ type: action.type, pieceId: action.pieceId, x: action.x, y: action.y, version: record.version ?? 0, ackedAtMs: record.ackedAtMs, clientId: client.playerId }];
-    }),
-  );
-}
-
-function httpBase(host: string): string {
-  const { host: bare, protocol } = hostAndProtocol(host);
-  return `${protocol === "wss" ? "https" : "http"}://${bare}`;
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -124,8 +124,12 @@ export class ProtocolClient {
     while (!condition()) {
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for the room`);
       await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 50);
+        // Woken by the next frame or close, or after 50 ms to re-check the deadline.
+        const timer = setTimeout(resolve, 50);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
   }

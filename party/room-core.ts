@@ -22,9 +22,18 @@ import {
   type StoredPlayer,
 } from "./room-storage.ts";
 
-/** At most one frame per client per interval: under 60 frames per second. */
-export const FRAME_INTERVAL_MS = 18;
-/** Cursors alone trigger a frame at most this often. */
+/**
+ * Frames are paced per client. A client that acted gets its acks, with
+ * everything else it has not seen yet, in the room's next flush; flushes are at
+ * least ACK_BATCH_MS apart, so the acks of actions that arrive together share
+ * one storage write. A client that did not act gets what changed once it has
+ * had no frame for BROADCAST_GAP_MS. No client gets more than FRAMES_PER_S
+ * frames in any one-second window: a frame that would be one too many waits.
+ */
+export const ACK_BATCH_MS = 4;
+export const BROADCAST_GAP_MS = 30;
+export const FRAMES_PER_S = 60;
+/** Cursors reach a client at most this often. */
 export const CURSOR_INTERVAL_MS = 50;
 export const DEFAULT_MAX_PLAYERS = 64;
 
@@ -47,8 +56,20 @@ export interface RoomOptions {
 interface Session {
   socket: RoomSocket;
   playerId: string | null;
-  /** Acks and rejects owed to this client, sent with its next frame. */
-  replies: BatchEvent[];
+  /** Acks and rejects owed to this client (serialized): they make its next frame due at once. */
+  replies: string[];
+  /** What changed since this client's last frame: room events (serialized), pieces, holds, cursors. */
+  events: string[];
+  pieces: Set<number>;
+  holds: Set<number>;
+  cursors: Set<string>;
+  /** The room version this client's last frame carried. */
+  versionSent: number;
+  lastFrameMs: number;
+  lastCursorMs: number;
+  /** Send times of the last FRAMES_PER_S frames, a ring: the oldest is at frameRing[frameCount % FRAMES_PER_S]. */
+  frameRing: Float64Array;
+  frameCount: number;
 }
 
 export interface RoomSummary {
@@ -72,20 +93,17 @@ export class RoomCore {
   private actionsApplied = 0;
   private actionsRejected = 0;
 
-  // Changes since the last flush, shared by every client's next frame.
-  private dirtyPieces = new Set<number>();
-  private dirtyHolds = new Set<number>();
+  /** Wire form of changed pieces and holds, made once however many clients receive it. */
+  private readonly pieceJson = new Map<number, string>();
+  private readonly holdJson = new Map<number, string>();
   /** Storage chunks to write at the next flush. */
   private dirtyChunks = new Set<number>();
   private metaDirty = false;
   /** The version meta last stored: releases bump the version without an action. */
   private storedVersion = 0;
-  /** The version the last frames carried to every client. */
-  private sentVersion = 0;
-  private sharedEvents: BatchEvent[] = [];
-  private cursors = new Map<string, [number, number]>();
+  /** Latest cursor of each connected player. */
+  private readonly cursors = new Map<string, [number, number]>();
   private lastFlushMs = Number.NEGATIVE_INFINITY;
-  private lastCursorFlushMs = Number.NEGATIVE_INFINITY;
   private flushRequestedForMs: number | null = null;
 
   constructor(
@@ -98,7 +116,8 @@ export class RoomCore {
       act: (acting, action) => this.act(acting, action),
       cursor: (playerId, x, y) => {
         this.cursors.set(playerId, [x, y]);
-        this.scheduleFlush(false);
+        for (const session of this.joinedSessions()) if (session.playerId !== playerId) session.cursors.add(playerId);
+        this.requestFlushAt(this.host.now() + CURSOR_INTERVAL_MS);
       },
       now: () => this.host.now(),
     };
@@ -116,15 +135,28 @@ export class RoomCore {
   }
 
   connect(socket: RoomSocket): void {
-    this.roster.add({ socket, playerId: null, replies: [] });
+    this.roster.add({
+      socket,
+      playerId: null,
+      replies: [],
+      events: [],
+      pieces: new Set(),
+      holds: new Set(),
+      cursors: new Set(),
+      versionSent: 0,
+      lastFrameMs: Number.NEGATIVE_INFINITY,
+      lastCursorMs: Number.NEGATIVE_INFINITY,
+      frameRing: new Float64Array(FRAMES_PER_S).fill(Number.NEGATIVE_INFINITY),
+      frameCount: 0,
+    });
   }
 
   disconnect(socketId: string): void {
     const playerId = this.roster.remove(socketId);
     if (!playerId || !this.state) return;
     this.cursors.delete(playerId);
-    for (const group of releasePlayer(this.state, playerId)) this.dirtyHolds.add(group);
-    this.sharedEvents.push({ type: "player-left", playerId });
+    for (const group of releasePlayer(this.state, playerId)) this.markHold(group);
+    this.broadcastEvent({ type: "player-left", playerId });
     this.scheduleFlush();
   }
 
@@ -134,48 +166,28 @@ export class RoomCore {
     dispatchFrame(session, frame, this.frameHandlers);
   }
 
-  /** Persists and sends everything pending; the host calls it when asked. */
+  /**
+   * Persists what changed, then sends every client whose frame is due, and asks
+   * for the next flush; the host calls it when asked.
+   */
   flush(): void {
     this.flushRequestedForMs = null;
     if (!this.state) return;
     const now = this.host.now();
-    for (const group of expireLeases(this.state, now)) this.dirtyHolds.add(group);
+    for (const group of expireLeases(this.state, now)) this.markHold(group);
     this.persist();
-
-    const events: BatchEvent[] = [...this.sharedEvents];
-    this.sharedEvents = [];
-    if (this.dirtyPieces.size > 0) {
-      const state = this.state;
-      events.push({ type: "pieces", pieces: [...this.dirtyPieces].map((id) => wirePieceChange(state, id)) });
-      this.dirtyPieces.clear();
-    }
-    if (this.dirtyHolds.size > 0) {
-      const state = this.state;
-      events.push({ type: "holds", holds: [...this.dirtyHolds].map((group) => wireHold(state, group)) });
-      this.dirtyHolds.clear();
-    }
-    if (this.cursors.size > 0 && now - this.lastCursorFlushMs >= CURSOR_INTERVAL_MS) {
-      events.push({ type: "cursors", cursors: [...this.cursors].map(([id, [x, y]]) => [id, x, y] as [string, number, number]) });
-      this.cursors.clear();
-      this.lastCursorFlushMs = now;
-    }
-
-    // The shared part is serialized once, however many clients receive it.
-    const shared = events.map((event) => JSON.stringify(event)).join(",");
-    const head = `{"type":"batch","version":${this.state.version},"events":[`;
-    // An action may change nothing others can see (a move against the table's
-    // edge) yet bump the version: everyone still needs the new version.
-    const versionMoved = this.state.version !== this.sentVersion;
-    this.sentVersion = this.state.version;
-    for (const session of this.roster.sessions.values()) {
-      if (!session.playerId) continue;
-      if (session.replies.length === 0 && shared === "" && !versionMoved) continue;
-      const own = session.replies.map((event) => JSON.stringify(event)).join(",");
-      session.replies = [];
-      session.socket.send(`${head}${own}${own && shared ? "," : ""}${shared}]}`);
+    let next = Number.POSITIVE_INFINITY;
+    for (const session of this.joinedSessions()) {
+      let due = this.frameDue(session, now);
+      if (due <= now) {
+        this.sendFrame(session, now);
+        due = this.frameDue(session, now);
+      }
+      next = Math.min(next, due);
     }
     this.lastFlushMs = now;
-    if (this.cursors.size > 0 || this.state.holds.size > 0) this.scheduleFlush(false);
+    for (const hold of this.state.holds.values()) next = Math.min(next, hold.expiresAtMs + 1);
+    if (next !== Number.POSITIVE_INFINITY) this.requestFlushAt(next);
   }
 
   summary(): RoomSummary {
@@ -221,7 +233,8 @@ export class RoomCore {
     }
     const player = this.roster.bind(session, hello.name, admission.resumed);
     this.metaDirty = true;
-    this.sharedEvents.push({ type: "player-joined", player: this.publicPlayer(player) });
+    this.broadcastEvent({ type: "player-joined", player: this.publicPlayer(player) });
+    session.versionSent = this.state.version;
     sendMessage(session.socket, {
       type: "welcome",
       protocol: PROTOCOL_VERSION,
@@ -255,21 +268,18 @@ export class RoomCore {
     }
     if (!result.ok) {
       this.actionsRejected++;
-      session.replies.push({ type: "reject", seq: message.seq, reason: result.reason });
+      session.replies.push(JSON.stringify({ type: "reject", seq: message.seq, reason: result.reason }));
       return this.scheduleFlush();
     }
     this.actionsApplied++;
     this.metaDirty = true;
-    for (const id of result.changedPieces) {
-      this.dirtyPieces.add(id);
-      this.dirtyChunks.add(chunkOf(id));
-    }
-    for (const group of result.changedHolds) this.dirtyHolds.add(group);
+    for (const id of result.changedPieces) this.markPiece(id);
+    for (const group of result.changedHolds) this.markHold(group);
     if (result.placed > 0) {
-      this.sharedEvents.push({ type: "placed", playerId, placed: this.state.placedBy.get(playerId) ?? 0 });
+      this.broadcastEvent({ type: "placed", playerId, placed: this.state.placedBy.get(playerId) ?? 0 });
     }
-    if (result.completed) this.sharedEvents.push({ type: "complete", completedAtMs: this.state.completedAtMs! });
-    session.replies.push({ type: "ack", seq: message.seq, version: this.state.version });
+    if (result.completed) this.broadcastEvent({ type: "complete", completedAtMs: this.state.completedAtMs! });
+    session.replies.push(`{"type":"ack","seq":${message.seq},"version":${this.state.version}}`);
     this.scheduleFlush();
   }
 
@@ -300,24 +310,89 @@ export class RoomCore {
     if (Object.keys(entries).length > 0) void this.host.storage.put(entries);
   }
 
-  /**
-   * Asks the host for the next flush. `urgent` (the default) is for actions, joins
-   * and leaves: the next frame slot. Cursors alone wait for the cursor interval,
-   * and held pieces for the first lease to run out. Every caller that adds an ack,
-   * a change or an event passes urgent, so this never scans the sessions.
-   */
-  private scheduleFlush(urgent = true): void {
+  /** An action, a join or a leave: flush as soon as the ack batch allows. */
+  private scheduleFlush(): void {
+    this.requestFlushAt(this.host.now());
+  }
+
+  /** Asks the host for a flush at `atMs` (never sooner than ACK_BATCH_MS after the last), unless one is asked for earlier. */
+  private requestFlushAt(atMs: number): void {
     const now = this.host.now();
-    let due = this.lastFlushMs + FRAME_INTERVAL_MS;
-    if (!urgent) {
-      if (this.cursors.size > 0) due = Math.max(due, this.lastCursorFlushMs + CURSOR_INTERVAL_MS);
-      else if (this.state && this.state.holds.size > 0) due = Math.min(...[...this.state.holds.values()].map((hold) => hold.expiresAtMs + 1));
-      else return;
-    }
-    due = Math.max(due, now);
+    const due = Math.max(atMs, this.lastFlushMs + ACK_BATCH_MS, now);
     if (this.flushRequestedForMs !== null && this.flushRequestedForMs <= due) return;
     this.flushRequestedForMs = due;
     this.host.requestFlush(due - now);
+  }
+
+  /** When this client's next frame is due: at once with acks, later with only news, never without anything. */
+  private frameDue(session: Session, now: number): number {
+    let due: number;
+    if (session.replies.length > 0) due = now;
+    else if (session.events.length > 0 || session.pieces.size > 0 || session.holds.size > 0 || session.versionSent !== this.state!.version) due = session.lastFrameMs + BROADCAST_GAP_MS;
+    else if (session.cursors.size > 0) due = session.lastCursorMs + CURSOR_INTERVAL_MS;
+    else return Number.POSITIVE_INFINITY;
+    // The frame budget: the frame FRAMES_PER_S frames ago must be a second old.
+    return Math.max(due, session.frameRing[session.frameCount % FRAMES_PER_S]! + 1000);
+  }
+
+  /** One frame: this client's replies, then everything it has not seen yet. */
+  private sendFrame(session: Session, now: number): void {
+    const state = this.state!;
+    const parts = session.replies.concat(session.events);
+    session.replies = [];
+    session.events = [];
+    if (session.pieces.size > 0) {
+      const pieces: string[] = [];
+      for (const id of session.pieces) pieces.push(this.pieceJson.get(id) ?? this.cacheJson(this.pieceJson, id, wirePieceChange(state, id)));
+      parts.push(`{"type":"pieces","pieces":[${pieces.join(",")}]}`);
+      session.pieces.clear();
+    }
+    if (session.holds.size > 0) {
+      const holds: string[] = [];
+      for (const group of session.holds) holds.push(this.holdJson.get(group) ?? this.cacheJson(this.holdJson, group, wireHold(state, group)));
+      parts.push(`{"type":"holds","holds":[${holds.join(",")}]}`);
+      session.holds.clear();
+    }
+    if (session.cursors.size > 0 && now - session.lastCursorMs >= CURSOR_INTERVAL_MS) {
+      const cursors: Array<[string, number, number]> = [];
+      for (const id of session.cursors) {
+        const at = this.cursors.get(id);
+        if (at) cursors.push([id, at[0], at[1]]);
+      }
+      if (cursors.length > 0) parts.push(JSON.stringify({ type: "cursors", cursors }));
+      session.cursors.clear();
+      session.lastCursorMs = now;
+    }
+    session.socket.send(`{"type":"batch","version":${state.version},"events":[${parts.join(",")}]}`);
+    session.versionSent = state.version;
+    session.lastFrameMs = now;
+    session.frameRing[session.frameCount++ % FRAMES_PER_S] = now;
+  }
+
+  private cacheJson(cache: Map<number, string>, key: number, value: unknown): string {
+    const json = JSON.stringify(value);
+    cache.set(key, json);
+    return json;
+  }
+
+  private *joinedSessions(): Iterable<Session> {
+    for (const session of this.roster.sessions.values()) if (session.playerId) yield session;
+  }
+
+  private markPiece(id: number): void {
+    this.pieceJson.delete(id);
+    this.dirtyChunks.add(chunkOf(id));
+    for (const session of this.joinedSessions()) session.pieces.add(id);
+  }
+
+  private markHold(group: number): void {
+    this.holdJson.delete(group);
+    for (const session of this.joinedSessions()) session.holds.add(group);
+  }
+
+  private broadcastEvent(event: BatchEvent): void {
+    const json = JSON.stringify(event);
+    for (const session of this.joinedSessions()) session.events.push(json);
   }
 
   private publicPlayer(player: RosterPlayer): Player {

@@ -9,6 +9,7 @@ import { PROTOCOL_VERSION, parseServerFrame, type BatchEvent, type ClientMessage
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import type { RejectReason } from "../../shared/rules.ts";
 import { applyBatch, replicaFromSnapshot, type Replica } from "../../shared/replica.ts";
+import { actedGroup } from "./lost-moves.ts";
 
 type Action = { type: "grab"; pieceId: number } | { type: "move" | "drop"; pieceId: number; x: number; y: number };
 
@@ -19,6 +20,8 @@ export interface SentAction {
   ackedAtMs?: number;
   /** Room version the ack carried. */
   version?: number;
+  /** For a move or drop: the pieces it moved, from actedGroup() when the ack arrived. */
+  group?: number[];
   rejected?: RejectReason;
 }
 
@@ -150,8 +153,19 @@ export class ProtocolClient {
     );
   }
 
+  /**
+   * Stamps a frame on arrival and decodes it later. One process plays many
+   * clients; decoding one client's frame must not count as another's latency,
+   * as it would if frames that arrived together were stamped one after the
+   * other's decoding.
+   */
   private receive(frame: string): void {
-    const receivedAtMs = performance.now();
+    inbox.push({ client: this, frame, receivedAtMs: performance.now() });
+    if (inbox.length === 1) setImmediate(drainInbox);
+  }
+
+  /** Decodes one frame stamped by receive(). */
+  decode(frame: string, receivedAtMs: number): void {
     this.framesReceived++;
     this.bytesReceived += Buffer.byteLength(frame);
     const parsed = parseServerFrame(frame);
@@ -170,6 +184,12 @@ export class ProtocolClient {
         return;
       case "batch":
         if (!this.replica) return;
+        // Before the frame changes the replica: see actedGroup() for why then.
+        for (const event of message.events) {
+          if (event.type !== "ack") continue;
+          const record = this.sent.get(event.seq);
+          if (record && record.action.type !== "grab") record.group = actedGroup(this.replica.puzzle, record.action.pieceId);
+        }
         applyBatch(this.replica, message);
         for (const event of message.events) {
           if (this.options.keepEvents !== false) this.events.push(event);
@@ -201,6 +221,15 @@ export class ProtocolClient {
     this.waiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** Frames received by every client of this process, in arrival order, not yet decoded. */
+let inbox: Array<{ client: ProtocolClient; frame: string; receivedAtMs: number }> = [];
+
+function drainInbox(): void {
+  const frames = inbox;
+  inbox = [];
+  for (const { client, frame, receivedAtMs } of frames) client.decode(frame, receivedAtMs);
 }
 
 /** Splits "host:port", "http(s)://host" or "ws(s)://host" into partysocket's host and protocol. */

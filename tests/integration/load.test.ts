@@ -66,6 +66,22 @@ describe.concurrent("load script", () => {
     expect(help.stdout).toMatch(/--store-latency-ms/);
   });
 
+  test("bench:floor measures the runtime's own cost per move, and refuses unknown behaviours", async () => {
+    const bad = await run("bench-floor.ts", ["--behaviours", "receive,teleport"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/unknown behaviour "teleport"/);
+    const { code, stdout, stderr } = await run("bench-floor.ts", ["--behaviours", "receive,echo", "--clients", "4", "--rate", "20", "--duration", "2", "--runs", "1", "--json"]);
+    expect(code, stderr).toBe(0);
+    const { results } = JSON.parse(stdout) as { results: Array<{ behaviour: string; movesPerS: number; framesPerClientPerS: number; cpuPerMoveUs: number; ownEchoMs: { count: number } | null }> };
+    const [receive, echo] = results;
+    expect(receive).toMatchObject({ behaviour: "receive", framesPerClientPerS: 0, ownEchoMs: null });
+    expect(receive!.cpuPerMoveUs).toBeGreaterThan(0);
+    // Four clients at 20 Hz for 2 s: about 160 moves, every one echoed to its sender.
+    expect(echo!.movesPerS).toBeGreaterThan(40);
+    expect(echo!.framesPerClientPerS).toBeGreaterThan(10);
+    expect(echo!.ownEchoMs!.count).toBeGreaterThan(100);
+  });
+
   test("compare writes a self-contained report holding the runs' numbers", async () => {
     const dir = mkdtempSync(join(tmpdir(), "compare-test-"));
     const html = join(dir, "report.html");

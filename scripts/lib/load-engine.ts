@@ -268,7 +268,7 @@ function measure(mode: Mode, rooms: RoomRun[], finals: RoomFinal[], window: Wind
   const desyncPerClient: number[] = [];
   rooms.forEach((room, index) => {
     const final = finals[index]!;
-    const verdict = judgeLostMoves(placementsOf(room.clients), final.snapshot.pieces, order);
+    const verdict = judgeLostMoves(placementsOf(room.clients), final.snapshot, order);
     lost += verdict.lost;
     judgedPieces += verdict.judged;
     for (const piece of verdict.lostPieces) if (examples.length < MAX_LOST_EXAMPLES) examples.push({ ...piece, room: room.name });

@@ -105,7 +105,7 @@ function judge(mode: Mode, clients: ProtocolClient[], summary: ModesWorkloadResu
   const store = summary.backend?.store;
   return {
     mode,
-    verdict: judgeLostMoves(placementsOf(clients), summary.snapshot.pieces, order),
+    verdict: judgeLostMoves(placementsOf(clients), summary.snapshot, order),
     desyncPerClient: clients.map((client) => desyncedPieces(client, summary.snapshot)),
     summary,
     sent: records.length,

@@ -1,46 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { judgeLostMoves, type AcknowledgedPlacement, type FinalPiece } from "../../scripts/lib/lost-moves.ts";
 import { FanOutTracker } from "../../scripts/lib/fan-out.ts";
 import { distribution, histogram, median, percentile } from "../../scripts/lib/stats.ts";
 import { cpuDelta, parseProcStat } from "../../scripts/lib/process-cpu.ts";
 import { DEFAULT_PRICES, monthlyCosts, type MeasuredInputs } from "../../scripts/lib/cost-model.ts";
-
-const placement = (overrides: Partial<AcknowledgedPlacement>): AcknowledgedPlacement => ({ type: "move", pieceId: 0, x: 10, y: 10, version: 1, ackedAtMs: 1, clientId: "a", ...overrides });
-const loose = (x: number, y: number, id: number): FinalPiece => [x, y, id, 0];
-
-describe("lost moves", () => {
-  test("the last acknowledged move must be in the final state", () => {
-    const placements = [placement({ x: 5, y: 5, version: 1 }), placement({ x: 7, y: 7, version: 2 })];
-    expect(judgeLostMoves(placements, [loose(7, 7, 0)], "version")).toMatchObject({ judged: 1, lost: 0 });
-    const verdict = judgeLostMoves(placements, [loose(5, 5, 0)], "version");
-    expect(verdict.lost).toBe(1);
-    expect(verdict.lostPieces[0]).toMatchObject({ pieceId: 0, expected: { x: 7, y: 7 }, found: { x: 5, y: 5 } });
-  });
-
-  test("order by version or by ack arrival", () => {
-    const placements = [placement({ x: 5, y: 5, version: 9, ackedAtMs: 1, clientId: "a" }), placement({ x: 7, y: 7, version: 9, ackedAtMs: 2, clientId: "b" })];
-    // Two acks with one version (last writer wins) are told apart by arrival.
-    expect(judgeLostMoves(placements, [loose(7, 7, 0)], "ack-time").lost).toBe(0);
-    expect(judgeLostMoves(placements, [loose(5, 5, 0)], "ack-time").lost).toBe(1);
-    const ordered = [placement({ x: 5, y: 5, version: 10, ackedAtMs: 1 }), placement({ x: 7, y: 7, version: 9, ackedAtMs: 2 })];
-    expect(judgeLostMoves(ordered, [loose(5, 5, 0)], "version").lost).toBe(0);
-  });
-
-  test("a snap may have moved the piece a little and joined or locked it; a loose piece elsewhere lost its move", () => {
-    const drop = [placement({ type: "drop", x: 100, y: 100 })];
-    expect(judgeLostMoves(drop, [[110, 95, 0, 1]], "version").lost).toBe(0);
-    expect(judgeLostMoves(drop, [[110, 95, 0, 0], [174, 95, 0, 0]], "version").lost).toBe(0);
-    expect(judgeLostMoves(drop, [loose(110, 95, 0)], "version").lost).toBe(1);
-    expect(judgeLostMoves(drop, [[160, 100, 0, 1]], "version").lost).toBe(1);
-    // A neighbour's drop joined this piece and carried the group onto the board.
-    expect(judgeLostMoves([placement({ x: 100, y: 100 })], [[110, 95, 0, 1]], "version").lost).toBe(0);
-    expect(judgeLostMoves([placement({ x: 100, y: 100 })], [loose(101, 100, 0)], "version").lost).toBe(1);
-  });
-
-  test("pieces nobody moved are not judged", () => {
-    expect(judgeLostMoves([placement({ pieceId: 1 })], [loose(0, 0, 0), loose(10, 10, 1)], "version")).toMatchObject({ judged: 1, lost: 0 });
-  });
-});
 
 describe("fan-out", () => {
   test("a move counts once every other player saw it, or a later position of the piece", () => {

@@ -12,6 +12,7 @@ import { wireHold, wirePiece, wirePieceChange } from "../shared/replica.ts";
 import { PlayerRoster, dispatchFrame, type FrameHandlers, type RosterPlayer, sendError, sendMessage, type RoomSocket } from "./player-roster.ts";
 import {
   META_KEY,
+  PROGRESS_KEY,
   chunkCount,
   chunkKey,
   chunkOf,
@@ -20,6 +21,7 @@ import {
   type RoomStorage,
   type StoredMeta,
   type StoredPlayer,
+  type StoredProgress,
 } from "./room-storage.ts";
 
 /**
@@ -98,9 +100,11 @@ export class RoomCore {
   private readonly holdJson = new Map<number, string>();
   /** Storage chunks to write at the next flush. */
   private dirtyChunks = new Set<number>();
+  /** The players or placed counts changed: meta is written at the next flush. */
   private metaDirty = false;
-  /** The version meta last stored: releases bump the version without an action. */
+  /** What progress last stored: every action moves it, and releases bump the version without one. */
   private storedVersion = 0;
+  private storedActionsApplied = 0;
   /** Latest cursor of each connected player. */
   private readonly cursors = new Map<string, [number, number]>();
   private lastFlushMs = Number.NEGATIVE_INFINITY;
@@ -129,8 +133,9 @@ export class RoomCore {
     if (!stored) return;
     this.state = stored.state;
     this.startedAtMs = stored.meta.startedAtMs;
-    this.actionsApplied = stored.meta.actionsApplied;
-    this.storedVersion = stored.meta.version;
+    this.actionsApplied = stored.progress.actionsApplied;
+    this.storedVersion = stored.progress.version;
+    this.storedActionsApplied = stored.progress.actionsApplied;
     for (const { placed: _placed, ...player } of stored.meta.players) this.roster.players.set(player.id, player);
   }
 
@@ -272,10 +277,10 @@ export class RoomCore {
       return this.scheduleFlush();
     }
     this.actionsApplied++;
-    this.metaDirty = true;
     for (const id of result.changedPieces) this.markPiece(id);
     for (const group of result.changedHolds) this.markHold(group);
     if (result.placed > 0) {
+      this.metaDirty = true;
       this.broadcastEvent({ type: "placed", playerId, placed: this.state.placedBy.get(playerId) ?? 0 });
     }
     if (result.completed) this.broadcastEvent({ type: "complete", completedAtMs: this.state.completedAtMs! });
@@ -284,28 +289,30 @@ export class RoomCore {
   }
 
   /**
-   * Writes the chunks and meta that changed. Not awaited on purpose: Durable
-   * Object storage holds every frame sent after this put until the write is
-   * durable, so no ack reaches a client before its action is stored.
+   * Writes the chunks, progress and meta that changed. Not awaited on purpose:
+   * Durable Object storage holds every frame sent after this put until the
+   * write is durable, so no ack reaches a client before its action is stored.
    */
   private persist(): void {
     const state = this.state!;
     const entries: Record<string, unknown> = {};
     for (const chunk of this.dirtyChunks) entries[chunkKey(chunk)] = encodeChunk(state, chunk);
     this.dirtyChunks.clear();
-    if (this.metaDirty || state.version !== this.storedVersion) {
+    if (state.version !== this.storedVersion || this.actionsApplied !== this.storedActionsApplied) {
+      const progress: StoredProgress = { version: state.version, completedAtMs: state.completedAtMs, actionsApplied: this.actionsApplied };
+      entries[PROGRESS_KEY] = progress;
+      this.storedVersion = state.version;
+      this.storedActionsApplied = this.actionsApplied;
+    }
+    if (this.metaDirty) {
       const meta: StoredMeta = {
         mode: this.options.mode,
         spec: state.spec,
-        version: state.version,
-        completedAtMs: state.completedAtMs,
         startedAtMs: this.startedAtMs,
-        actionsApplied: this.actionsApplied,
         players: [...this.roster.players.values()].map((player): StoredPlayer => ({ ...player, placed: state.placedBy.get(player.id) ?? 0 })),
       };
       entries[META_KEY] = meta;
       this.metaDirty = false;
-      this.storedVersion = state.version;
     }
     if (Object.keys(entries).length > 0) void this.host.storage.put(entries);
   }

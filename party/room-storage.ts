@@ -10,7 +10,10 @@ import { pieceFromWire, wirePiece } from "../shared/replica.ts";
 
 /** Pieces per stored chunk: about 5 KiB of JSON each. */
 export const PIECES_PER_CHUNK = 256;
+/** Who plays and what puzzle: written when a player joins, leaves or places a piece. */
 export const META_KEY = "meta";
+/** The counters every action moves: small, written with every flush that changed something. */
+export const PROGRESS_KEY = "progress";
 
 /** The storage a room needs: the subset of Durable Object storage it uses. */
 export interface RoomStorage {
@@ -29,11 +32,14 @@ export interface StoredPlayer {
 export interface StoredMeta {
   mode: Mode;
   spec: PuzzleSpec;
+  startedAtMs: number;
+  players: StoredPlayer[];
+}
+
+export interface StoredProgress {
   version: number;
   completedAtMs: number | null;
-  startedAtMs: number;
   actionsApplied: number;
-  players: StoredPlayer[];
 }
 
 export function chunkKey(index: number): string {
@@ -54,11 +60,13 @@ export function encodeChunk(state: PuzzleState, index: number): WirePiece[] {
     .map(wirePiece);
 }
 
-/** Reads meta and every piece chunk; undefined when the room was never created. */
-export async function loadRoom(storage: RoomStorage): Promise<{ meta: StoredMeta; state: PuzzleState } | undefined> {
-  const metaMap = await storage.get<StoredMeta>([META_KEY]);
-  const meta = metaMap.get(META_KEY);
+/** Reads meta, progress and every piece chunk; undefined when the room was never created. */
+export async function loadRoom(storage: RoomStorage): Promise<{ meta: StoredMeta; progress: StoredProgress; state: PuzzleState } | undefined> {
+  const head = await storage.get<unknown>([META_KEY, PROGRESS_KEY]);
+  const meta = head.get(META_KEY) as (StoredMeta & Partial<StoredProgress>) | undefined;
   if (!meta) return undefined;
+  // Rooms stored before progress had its own key kept it in meta.
+  const progress = (head.get(PROGRESS_KEY) as StoredProgress | undefined) ?? { version: meta.version ?? 0, completedAtMs: meta.completedAtMs ?? null, actionsApplied: meta.actionsApplied ?? 0 };
   const keys = Array.from({ length: chunkCount(meta.spec) }, (_, index) => chunkKey(index));
   const chunks = new Map<string, WirePiece[]>();
   // Durable Object storage reads at most 128 keys per call.
@@ -75,8 +83,8 @@ export async function loadRoom(storage: RoomStorage): Promise<{ meta: StoredMeta
     pieces,
     holds: new Map(),
     placedBy: new Map(meta.players.filter((player) => player.placed > 0).map((player) => [player.id, player.placed])),
-    version: meta.version,
-    completedAtMs: meta.completedAtMs,
+    version: progress.version,
+    completedAtMs: progress.completedAtMs,
   };
-  return { meta, state };
+  return { meta, progress, state };
 }

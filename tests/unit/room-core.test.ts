@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ACK_BATCH_MS, BROADCAST_GAP_MS, CURSOR_INTERVAL_MS, FRAMES_PER_S, RoomCore } from "../../party/room-core.ts";
-import { META_KEY, PIECES_PER_CHUNK, chunkKey } from "../../party/room-storage.ts";
+import { META_KEY, PIECES_PER_CHUNK, PROGRESS_KEY, chunkKey } from "../../party/room-storage.ts";
 import {
   CLOSE_ROOM_FULL,
   CLOSE_VERSION_MISMATCH,
@@ -464,14 +464,14 @@ describe("persistence", () => {
         if (event.type !== "ack") continue;
         acks++;
         const received = log.findIndex((e) => e.kind === "receive" && JSON.parse(e.frame).seq === event.seq);
-        const putBetween = log.slice(received, index).some((e) => e.kind === "put" && e.keys.includes(META_KEY));
+        const putBetween = log.slice(received, index).some((e) => e.kind === "put" && e.keys.includes(PROGRESS_KEY));
         expect(putBetween, `a put between action ${event.seq} and its ack`).toBe(true);
       }
     });
     expect(acks).toBe(3);
     // What is stored is what was acknowledged.
-    const meta = room.storage.values.get(META_KEY) as { version: number };
-    expect(meta.version).toBe(room.core.snapshot()!.version);
+    const progress = room.storage.values.get(PROGRESS_KEY) as { version: number };
+    expect(progress.version).toBe(room.core.snapshot()!.version);
     expect((room.storage.values.get(chunkKey(0)) as number[][])[0]!.slice(0, 2)).toEqual([41, 52]);
   });
 
@@ -483,7 +483,7 @@ describe("persistence", () => {
     ann.act({ type: "grab", pieceId: last });
     ann.act({ type: "move", pieceId: last, x: 5, y: 5 });
     room.settle();
-    expect(room.storage.puts.slice(puts).map((entries) => Object.keys(entries).sort())).toEqual([[META_KEY, chunkKey(Math.floor(last / PIECES_PER_CHUNK))].sort()]);
+    expect(room.storage.puts.slice(puts).map((entries) => Object.keys(entries).sort())).toEqual([[PROGRESS_KEY, chunkKey(Math.floor(last / PIECES_PER_CHUNK))].sort()]);
   });
 
   it("a restarted room over the same storage has the same snapshot and summary", async () => {
@@ -523,6 +523,33 @@ describe("persistence", () => {
     expect(back.replica!.players.get(ann.playerId!)!.placed).toBe(2);
   });
 
+  it("moves write progress and chunks; joins and placements write meta; rooms stored with progress in meta still load", async () => {
+    const { room, clients } = roomWith(["Ann"]);
+    const [ann] = clients as [FakeClient];
+    const spec = room.core.snapshot()!.spec;
+    room.settle();
+    let puts = room.storage.puts.length;
+    ann.act({ type: "grab", pieceId: 3 });
+    ann.act({ type: "move", pieceId: 3, x: 30, y: 40 });
+    room.settle();
+    expect(room.storage.puts.slice(puts).flatMap((entries) => Object.keys(entries))).not.toContain(META_KEY);
+    puts = room.storage.puts.length;
+    ann.act({ type: "drop", pieceId: 3, ...solvedPosition(spec, 3) });
+    room.settle();
+    expect(room.storage.puts.slice(puts).flatMap((entries) => Object.keys(entries))).toContain(META_KEY);
+    ann.disconnect();
+    room.settle();
+
+    // The layout before progress had its own key: the counters lived in meta.
+    const { [PROGRESS_KEY]: progress, ...rest } = Object.fromEntries(room.storage.values) as Record<string, unknown> & { progress: object };
+    const old = new MemoryStorage();
+    await old.put({ ...rest, [META_KEY]: { ...(rest[META_KEY] as object), ...progress } });
+    const restarted = new InMemoryRoom({ storage: old });
+    await restarted.core.load();
+    expect(restarted.core.snapshot()).toEqual(room.core.snapshot());
+    expect(restarted.core.summary().actionsApplied).toBe(room.core.summary().actionsApplied);
+  });
+
   it("a restart while players are connected keeps every acknowledged move", async () => {
     const { room, clients } = roomWith(["Ann"]);
     const [ann] = clients as [FakeClient];
@@ -544,7 +571,7 @@ describe("persistence", () => {
     const { room } = roomWith(["Ann"], { puzzle: { ...TWELVE, pieceCount: 2_500 } });
     const pieces = room.core.snapshot()!.pieces.length;
     expect(pieces).toBeGreaterThanOrEqual(2_450);
-    const chunkKeys = [...room.storage.values.keys()].filter((key) => key !== META_KEY);
+    const chunkKeys = [...room.storage.values.keys()].filter((key) => key !== META_KEY && key !== PROGRESS_KEY);
     expect(chunkKeys).toHaveLength(Math.ceil(pieces / PIECES_PER_CHUNK));
     for (const [key, value] of room.storage.values) {
       const bytes = new TextEncoder().encode(JSON.stringify(value)).length;

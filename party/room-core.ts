@@ -25,21 +25,30 @@ import {
 } from "./room-storage.ts";
 
 /**
- * Frames are paced per client. A client that acted gets its acks, with
- * everything else it has not seen yet, in the room's next flush; flushes are at
- * least ACK_BATCH_MS apart, so the acks of actions that arrive together share
- * one storage write. A client that did not act gets what changed once it has
- * had no frame for BROADCAST_GAP_MS. No client gets more than FRAMES_PER_S
- * frames in any one-second window: a frame that would be one too many waits.
+ * Frames are paced per client. Everyone gets what changed on the room's
+ * broadcast tick, every BROADCAST_TICK_MS, all in one flush. A client that
+ * acted gets its acks, with everything else it has not seen yet, in the room's
+ * next flush, unless the tick is at most ACK_RIDE_MS away: then the acks ride
+ * it. Flushes for acks are at least ACK_BATCH_MS apart, so the acks of actions
+ * that arrive together share one storage write. No client gets more than
+ * FRAMES_PER_S frames in any one-second window: a frame that would be one too
+ * many waits. A client acting at 30 Hz gets about 37 tick frames and 21 ack
+ * frames a second.
  */
+export const BROADCAST_TICK_MS = 27;
+export const ACK_RIDE_MS = 8;
 export const ACK_BATCH_MS = 4;
-export const BROADCAST_GAP_MS = 30;
 export const FRAMES_PER_S = 60;
 /** Cursors reach a client at most this often. */
 export const CURSOR_INTERVAL_MS = 50;
 export const DEFAULT_MAX_PLAYERS = 64;
 
 export type { RoomSocket } from "./player-roster.ts";
+
+/** The first broadcast tick at or after `ms`: ticks are multiples of BROADCAST_TICK_MS on the room's clock. */
+function tickAtOrAfter(ms: number): number {
+  return Math.ceil(ms / BROADCAST_TICK_MS) * BROADCAST_TICK_MS;
+}
 
 export interface RoomHost {
   storage: RoomStorage;
@@ -58,8 +67,9 @@ export interface RoomOptions {
 interface Session {
   socket: RoomSocket;
   playerId: string | null;
-  /** Acks and rejects owed to this client (serialized): they make its next frame due at once. */
+  /** Acks and rejects owed to this client (serialized), and when its frame with them is due. */
   replies: string[];
+  repliesDueMs: number;
   /** What changed since this client's last frame: room events (serialized), pieces, holds, cursors. */
   events: string[];
   pieces: Set<number>;
@@ -144,6 +154,7 @@ export class RoomCore {
       socket,
       playerId: null,
       replies: [],
+      repliesDueMs: 0,
       events: [],
       pieces: new Set(),
       holds: new Set(),
@@ -273,8 +284,7 @@ export class RoomCore {
     }
     if (!result.ok) {
       this.actionsRejected++;
-      session.replies.push(JSON.stringify({ type: "reject", seq: message.seq, reason: result.reason }));
-      return this.scheduleFlush();
+      return this.reply(session, JSON.stringify({ type: "reject", seq: message.seq, reason: result.reason }));
     }
     this.actionsApplied++;
     for (const id of result.changedPieces) this.markPiece(id);
@@ -284,7 +294,8 @@ export class RoomCore {
       this.broadcastEvent({ type: "placed", playerId, placed: this.state.placedBy.get(playerId) ?? 0 });
     }
     if (result.completed) this.broadcastEvent({ type: "complete", completedAtMs: this.state.completedAtMs! });
-    session.replies.push(`{"type":"ack","seq":${message.seq},"version":${this.state.version}}`);
+    this.reply(session, `{"type":"ack","seq":${message.seq},"version":${this.state.version}}`);
+    // Everyone else hears of it on the tick, even while this client's own frames wait for its budget.
     this.scheduleFlush();
   }
 
@@ -318,25 +329,43 @@ export class RoomCore {
   }
 
   /** An action, a join or a leave: flush as soon as the ack batch allows. */
+  /** A change: everyone hears of it on the next tick. */
   private scheduleFlush(): void {
-    this.requestFlushAt(this.host.now());
+    this.requestFlushAt(tickAtOrAfter(this.host.now()));
   }
 
-  /** Asks the host for a flush at `atMs` (never sooner than ACK_BATCH_MS after the last), unless one is asked for earlier. */
+  /**
+   * Owes `session` an ack or reject. The first one it is owed decides when its
+   * frame goes: on the tick if that is at most ACK_RIDE_MS away, else in the
+   * next flush for acks.
+   */
+  private reply(session: Session, event: string): void {
+    session.replies.push(event);
+    if (session.replies.length > 1) return;
+    const now = this.host.now();
+    const tick = tickAtOrAfter(now);
+    session.repliesDueMs = tick - now <= ACK_RIDE_MS ? tick : Math.max(now, this.lastFlushMs + ACK_BATCH_MS);
+    this.requestFlushAt(session.repliesDueMs);
+  }
+
+  /** Asks the host for a flush at `atMs` (at once if that has passed), unless one is asked for earlier. */
   private requestFlushAt(atMs: number): void {
     const now = this.host.now();
-    const due = Math.max(atMs, this.lastFlushMs + ACK_BATCH_MS, now);
+    const due = Math.max(atMs, now);
     if (this.flushRequestedForMs !== null && this.flushRequestedForMs <= due) return;
     this.flushRequestedForMs = due;
     this.host.requestFlush(due - now);
   }
 
-  /** When this client's next frame is due: at once with acks, later with only news, never without anything. */
+  /** When this client's next frame is due: soon with acks, on a tick with only news, never without anything. */
   private frameDue(session: Session, now: number): number {
     let due: number;
-    if (session.replies.length > 0) due = now;
-    else if (session.events.length > 0 || session.pieces.size > 0 || session.holds.size > 0 || session.versionSent !== this.state!.version) due = session.lastFrameMs + BROADCAST_GAP_MS;
-    else if (session.cursors.size > 0) due = session.lastCursorMs + CURSOR_INTERVAL_MS;
+    if (session.replies.length > 0) due = session.repliesDueMs;
+    else if (session.events.length > 0 || session.pieces.size > 0 || session.holds.size > 0 || session.versionSent !== this.state!.version) {
+      // The first tick after this client's last frame: one tick frame per tick at most.
+      due = tickAtOrAfter(session.lastFrameMs + 1);
+    }
+    else if (session.cursors.size > 0) due = tickAtOrAfter(session.lastCursorMs + CURSOR_INTERVAL_MS);
     else return Number.POSITIVE_INFINITY;
     // The frame budget: the frame FRAMES_PER_S frames ago must be a second old.
     return Math.max(due, session.frameRing[session.frameCount % FRAMES_PER_S]! + 1000);

@@ -13,7 +13,7 @@ import { GRAB_LEASE_MS } from "../../shared/rules.ts";
 import { PROTOCOL_VERSION, type Snapshot } from "../../shared/protocol.ts";
 import type { Replica } from "../../shared/replica.ts";
 import { FakeClient, InMemoryRoom } from "./support/in-memory-room.ts";
-import { ACK_BATCH_MS, BROADCAST_GAP_MS, FRAMES_PER_S } from "../../party/room-core.ts";
+import { ACK_RIDE_MS, BROADCAST_TICK_MS, FRAMES_PER_S } from "../../party/room-core.ts";
 
 interface SimPlayer {
   name: string;
@@ -204,9 +204,9 @@ export async function runFuzz(seed: number, { steps }: FuzzOptions): Promise<Fuz
     if (prng() < 0.1) {
       room.flush();
       // Once the frames that flush made due are out (a client that did not act
-      // waits up to BROADCAST_GAP_MS, and its frame budget), every connected
+      // waits for the next broadcast tick, and its frame budget), every connected
       // replica has everything the room has.
-      room.settle(BROADCAST_GAP_MS + 1000 / FRAMES_PER_S + ACK_BATCH_MS);
+      room.settle(2 * BROADCAST_TICK_MS + 1000 / FRAMES_PER_S);
       const expected = roomAsSnapshot(room.core.snapshot()!);
       for (const other of players) {
         if (!other.client) continue;

@@ -9,7 +9,7 @@
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 import WebSocket from "ws";
-import { FLOOR_BEHAVIOURS, type FloorBehaviour } from "./floor-room/server.ts";
+import { FLOOR_BEHAVIOURS, FLOOR_TICK_MS, type FloorBehaviour } from "./floor-room/server.ts";
 import { describeMachine, machineInfo } from "./lib/machine.ts";
 import { startPartykitDev } from "./lib/partykit-dev.ts";
 import { cpuDelta, processGroupCpu } from "./lib/process-cpu.ts";
@@ -37,6 +37,7 @@ const program = new Command("bench:floor")
   .addOption(new Option("--rate <hz>", "moves per second per client").default(30).argParser(positive("--rate")))
   .addOption(new Option("--duration <s>", "seconds per run").default(10).argParser(positive("--duration")))
   .addOption(new Option("--runs <n>", "runs per behaviour (medians are printed)").default(3).argParser(positive("--runs")))
+  .addOption(new Option("--tick-ms <ms>", "the batched behaviours' frame interval").default(FLOOR_TICK_MS).argParser(positive("--tick-ms")))
   .option("--json", "print JSON", false)
   .allowExcessArguments(false);
 
@@ -52,7 +53,7 @@ export interface FloorFigures {
 
 async function main(): Promise<void> {
   program.parse();
-  const flags = program.opts<{ behaviours: FloorBehaviour[]; rooms: number; clients: number; rate: number; duration: number; runs: number; json: boolean }>();
+  const flags = program.opts<{ behaviours: FloorBehaviour[]; rooms: number; clients: number; rate: number; duration: number; runs: number; tickMs: number; json: boolean }>();
   const log = (line: string) => console.error(line);
   const machine = machineInfo();
   log(`machine: ${describeMachine(machine)}`);
@@ -80,10 +81,10 @@ async function main(): Promise<void> {
     await dev.stop();
   }
   if (flags.json) {
-    console.log(JSON.stringify({ machine, settings: { rooms: flags.rooms, clients: flags.clients, rateHz: flags.rate, durationS: flags.duration, runs: flags.runs }, results }, null, 2));
+    console.log(JSON.stringify({ machine, settings: { rooms: flags.rooms, clients: flags.clients, rateHz: flags.rate, durationS: flags.duration, runs: flags.runs, tickMs: flags.tickMs }, results }, null, 2));
     return;
   }
-  console.log(`\nThe runtime's floor: ${flags.rooms} room(s) x ${flags.clients} clients x ${flags.rate} Hz, ${flags.duration} s per run, median of ${flags.runs} runs`);
+  console.log(`\nThe runtime's floor: ${flags.rooms} room(s) x ${flags.clients} clients x ${flags.rate} Hz, ${flags.duration} s per run, median of ${flags.runs} runs, batched every ${flags.tickMs} ms`);
   console.log(`machine: ${describeMachine(machine)} (load generator on the same cores)\n`);
   console.log("behaviour        moves/s  frames/client/s  workerd CPU/move  own echo p50  own echo p99");
   for (const figures of results) {
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
     );
   }
   console.log("\nreceive: the room drops each move; echo: sends it back to its sender; broadcast: to everyone at once;");
-  console.log("batched: to everyone in one frame per 33 ms; batched-stored: the same with one storage write per frame.");
+  console.log(`batched: to everyone in one frame per ${flags.tickMs} ms; batched-stored: the same with one storage write per frame.`);
 }
 
 /** As small as a move can be: [client, sentAtMs, x, y]. Batched frames of them are as big as the puzzle room's. */
@@ -113,7 +114,7 @@ interface FloorClient {
 }
 
 /** One run: connect, send moves at the rate for the duration, read workerd's CPU before and after. */
-async function floorRun(port: number, pid: number, behaviour: FloorBehaviour, flags: { rooms: number; clients: number; rate: number; duration: number }, tag: string): Promise<FloorFigures> {
+async function floorRun(port: number, pid: number, behaviour: FloorBehaviour, flags: { rooms: number; clients: number; rate: number; duration: number; tickMs: number }, tag: string): Promise<FloorFigures> {
   const clients: FloorClient[] = [];
   const echoes: number[] = [];
   // Frames are stamped on arrival and decoded after, as the load clients do.
@@ -130,7 +131,7 @@ async function floorRun(port: number, pid: number, behaviour: FloorBehaviour, fl
   const stamp = Date.now().toString(36);
   await Promise.all(
     Array.from({ length: flags.rooms * flags.clients }, (_, index) => {
-      const room = `${behaviour}-${stamp}-${tag}-${Math.floor(index / flags.clients)}`;
+      const room = `${behaviour}-t${Math.round(flags.tickMs)}-${stamp}-${tag}-${Math.floor(index / flags.clients)}`;
       return new Promise<void>((resolve, reject) => {
         const socket = new WebSocket(`ws://127.0.0.1:${port}/parties/main/${room}`, { perMessageDeflate: false });
         const client: FloorClient = { index, socket, frames: 0 };

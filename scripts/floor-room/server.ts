@@ -8,7 +8,7 @@ import type * as Party from "partykit/server";
 
 export const FLOOR_BEHAVIOURS = ["receive", "echo", "broadcast", "batched", "batched-stored"] as const;
 export type FloorBehaviour = (typeof FLOOR_BEHAVIOURS)[number];
-/** The batched behaviours' tick: 30 Hz. */
+/** The batched behaviours' tick, unless the room id says otherwise ("batched-t16-..."). */
 export const FLOOR_TICK_MS = 33;
 
 export default class FloorRoom implements Party.Server {
@@ -16,9 +16,11 @@ export default class FloorRoom implements Party.Server {
   private pending: string[] = [];
   private tick: ReturnType<typeof setTimeout> | null = null;
   private lastTickMs = 0;
+  private readonly tickMs: number;
 
   constructor(readonly room: Party.Room) {
     this.behaviour = FLOOR_BEHAVIOURS.find((behaviour) => room.id.startsWith(`${behaviour}-`));
+    this.tickMs = Number(/-t(\d+)-/.exec(room.id)?.[1] ?? FLOOR_TICK_MS);
   }
 
   onConnect(connection: Party.Connection): void {
@@ -42,10 +44,10 @@ export default class FloorRoom implements Party.Server {
       case "batched":
       case "batched-stored":
         this.pending.push(message);
-        // A fixed 30 Hz grid, as a room's tick would be: not restarted by each message.
+        // A fixed grid, as a room's tick would be: not restarted by each message.
         if (this.tick === null) {
           const now = Date.now();
-          const wait = Math.max(0, this.lastTickMs + FLOOR_TICK_MS - now);
+          const wait = Math.max(0, this.lastTickMs + this.tickMs - now);
           this.tick = setTimeout(() => this.flush(), wait);
         }
         return;

@@ -363,13 +363,16 @@ export class RoomCore {
   /** When this client's next frame is due: soon with acks, on a tick with only news, never without anything. */
   private frameDue(session: Session, now: number): number {
     let due: number;
-    if (session.replies.length > 0) due = session.repliesDueMs;
-    else if (session.events.length > 0 || session.pieces.size > 0 || session.holds.size > 0 || session.versionSent !== this.state!.version) {
+    if (session.replies.length > 0) {
+      due = session.repliesDueMs;
+    } else if (session.events.length > 0 || session.pieces.size > 0 || session.holds.size > 0 || session.versionSent !== this.state!.version) {
       // The first tick after this client's last frame: one tick frame per tick at most.
       due = tickAtOrAfter(session.lastFrameMs + 1);
+    } else if (session.cursors.size > 0) {
+      due = tickAtOrAfter(session.lastCursorMs + CURSOR_INTERVAL_MS);
+    } else {
+      return Number.POSITIVE_INFINITY;
     }
-    else if (session.cursors.size > 0) due = tickAtOrAfter(session.lastCursorMs + CURSOR_INTERVAL_MS);
-    else return Number.POSITIVE_INFINITY;
     // The frame budget: wait for a token if the bucket is empty.
     const tokens = this.tokensOf(session, now);
     return tokens >= 1 ? due : Math.max(due, now + Math.ceil((1 - tokens) / FRAME_TOKENS_PER_MS));

@@ -5,7 +5,7 @@
 import Phaser from "phaser";
 import { groupMembers } from "../../shared/puzzle-state.ts";
 import type { PuzzleStore } from "../store/puzzle-store.ts";
-import { neighbourAcross, SIDES, type PieceGeometry } from "./piece-geometry.ts";
+import { strokeBorder, type PieceGeometry } from "./piece-geometry.ts";
 
 /** Outline thickness on screen, whatever the zoom. */
 const OUTLINE_SCREEN_PX = 3;
@@ -26,19 +26,7 @@ export class HoldOutlines {
     for (const [group, hold] of view.holds) {
       const color = Phaser.Display.Color.HexStringToColor(this.store.playerColor(hold.playerId)).color;
       graphics.lineStyle(OUTLINE_SCREEN_PX / zoom, color, 0.95);
-      for (const id of groupMembers(view, group)) {
-        const ox = smoothing.x[id]!;
-        const oy = smoothing.y[id]!;
-        for (const side of SIDES) {
-          const neighbour = neighbourAcross(view.spec, id, side);
-          if (neighbour >= 0 && view.pieces[neighbour]!.group === group) continue;
-          const points = this.geometry[id]!.sides[side];
-          graphics.beginPath();
-          graphics.moveTo(ox + points[0]!, oy + points[1]!);
-          for (let i = 2; i < points.length; i += 2) graphics.lineTo(ox + points[i]!, oy + points[i + 1]!);
-          graphics.strokePath();
-        }
-      }
+      strokeBorder(graphics, view.spec, this.geometry, smoothing, groupMembers(view, group), (neighbour) => neighbour >= 0 && view.pieces[neighbour]!.group === group);
     }
   }
 }

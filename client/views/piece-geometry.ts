@@ -3,6 +3,7 @@
  * for cutting textures and hit-testing, and each side as a polyline for drawing
  * outlines around held groups.
  */
+import type Phaser from "phaser";
 import { generateEdges, pieceOutline, TAB_REACH_FRACTION, type PathCommand } from "../../shared/piece-shapes.ts";
 import { colOf, pieceCountOf, rowOf, type PuzzleSpec } from "../../shared/puzzle-spec.ts";
 
@@ -96,6 +97,33 @@ export function neighbourAcross(spec: PuzzleSpec, id: number, side: Side): numbe
     default: {
       const unreachable: never = side;
       return unreachable;
+    }
+  }
+}
+
+/**
+ * Strokes the outer border of a set of pieces drawn at (x[id], y[id]): every
+ * side whose neighbour across is not `inside` the set. The line style is the
+ * caller's.
+ */
+export function strokeBorder(
+  graphics: Phaser.GameObjects.Graphics,
+  spec: PuzzleSpec,
+  geometry: readonly PieceGeometry[],
+  at: { x: ArrayLike<number>; y: ArrayLike<number> },
+  pieces: Iterable<number>,
+  inside: (neighbour: number) => boolean,
+): void {
+  for (const id of pieces) {
+    const ox = at.x[id]!;
+    const oy = at.y[id]!;
+    for (const side of SIDES) {
+      if (inside(neighbourAcross(spec, id, side))) continue;
+      const points = geometry[id]!.sides[side];
+      graphics.beginPath();
+      graphics.moveTo(ox + points[0]!, oy + points[1]!);
+      for (let i = 2; i < points.length; i += 2) graphics.lineTo(ox + points[i]!, oy + points[i + 1]!);
+      graphics.strokePath();
     }
   }
 }

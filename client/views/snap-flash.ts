@@ -5,7 +5,7 @@
 import type Phaser from "phaser";
 import { groupMembers } from "../../shared/puzzle-state.ts";
 import type { PuzzleStore } from "../store/puzzle-store.ts";
-import { neighbourAcross, SIDES, type PieceGeometry } from "./piece-geometry.ts";
+import { strokeBorder, type PieceGeometry } from "./piece-geometry.ts";
 
 const FLASH_MS = 450;
 const FLASH_SCREEN_PX = 4;
@@ -39,18 +39,7 @@ export class SnapFlash {
     for (const flash of this.flashes) {
       const fade = 1 - (nowMs - flash.startMs) / FLASH_MS;
       graphics.lineStyle((FLASH_SCREEN_PX * (0.6 + fade)) / zoom, 0xfff4c2, 0.9 * fade);
-      for (const id of flash.pieces) {
-        const ox = smoothing.x[id]!;
-        const oy = smoothing.y[id]!;
-        for (const side of SIDES) {
-          if (flash.pieces.has(neighbourAcross(view.spec, id, side))) continue;
-          const points = this.geometry[id]!.sides[side];
-          graphics.beginPath();
-          graphics.moveTo(ox + points[0]!, oy + points[1]!);
-          for (let i = 2; i < points.length; i += 2) graphics.lineTo(ox + points[i]!, oy + points[i + 1]!);
-          graphics.strokePath();
-        }
-      }
+      strokeBorder(graphics, view.spec, this.geometry, smoothing, flash.pieces, (neighbour) => flash.pieces.has(neighbour));
     }
   }
 }

@@ -76,6 +76,11 @@ export function createSpec(options: PuzzleOptions): PuzzleSpec {
   };
 }
 
+/** Where the solved picture lies on the table: the board. */
+export function boardRect(spec: PuzzleSpec): { x: number; y: number; width: number; height: number } {
+  return { x: spec.boardX, y: spec.boardY, width: spec.cols * spec.pieceWidth, height: spec.rows * spec.pieceHeight };
+}
+
 export function pieceCountOf(spec: PuzzleSpec): number {
   return spec.rows * spec.cols;
 }

@@ -3,7 +3,7 @@
  * the authoritative copy; clients hold replicas built from snapshots and deltas.
  */
 import { createPrng, between } from "./prng.ts";
-import { createSpec, pieceCountOf, type PuzzleOptions, type PuzzleSpec } from "./puzzle-spec.ts";
+import { boardRect, createSpec, pieceCountOf, type PuzzleOptions, type PuzzleSpec } from "./puzzle-spec.ts";
 
 export interface PieceState {
   /** Table position of the top-left corner of the piece's cell. */
@@ -42,8 +42,9 @@ export interface PuzzleState {
 export function createPuzzle(options: PuzzleOptions): PuzzleState {
   const spec = createSpec(options);
   const prng = createPrng(spec.seed);
-  const boardRight = spec.boardX + spec.cols * spec.pieceWidth;
-  const boardBottom = spec.boardY + spec.rows * spec.pieceHeight;
+  const board = boardRect(spec);
+  const boardRight = board.x + board.width;
+  const boardBottom = board.y + board.height;
   const maxX = spec.tableWidth - spec.pieceWidth;
   const maxY = spec.tableHeight - spec.pieceHeight;
   const pieces: PieceState[] = [];

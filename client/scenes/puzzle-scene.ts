@@ -4,7 +4,7 @@
  * the socket.
  */
 import Phaser from "phaser";
-import { pieceCountOf } from "../../shared/puzzle-spec.ts";
+import { boardRect, pieceCountOf } from "../../shared/puzzle-spec.ts";
 import type { PuzzleStore } from "../store/puzzle-store.ts";
 import { buildAtlas, type PieceAtlas } from "../views/piece-atlas.ts";
 import { buildGeometry, cellPadding, type PieceGeometry } from "../views/piece-geometry.ts";
@@ -77,13 +77,12 @@ export class PuzzleScene extends Phaser.Scene {
     this.atlas = buildAtlas(spec, this.geometry, image, imageWidth, imageHeight);
     this.hitContext = document.createElement("canvas").getContext("2d");
 
-    const boardWidth = spec.cols * spec.pieceWidth;
-    const boardHeight = spec.rows * spec.pieceHeight;
+    const board = boardRect(spec);
     const table = this.add.graphics().setDepth(-3);
     table.fillStyle(0x2f4a3a, 1).fillRoundedRect(0, 0, spec.tableWidth, spec.tableHeight, Math.min(48, spec.pieceWidth));
-    table.fillStyle(0x000000, 0.22).fillRect(spec.boardX + 4, spec.boardY + 6, boardWidth, boardHeight);
-    table.fillStyle(0x1f3328, 1).fillRect(spec.boardX, spec.boardY, boardWidth, boardHeight);
-    table.lineStyle(2, 0xffffff, 0.18).strokeRect(spec.boardX, spec.boardY, boardWidth, boardHeight);
+    table.fillStyle(0x000000, 0.22).fillRect(board.x + 4, board.y + 6, board.width, board.height);
+    table.fillStyle(0x1f3328, 1).fillRect(board.x, board.y, board.width, board.height);
+    table.lineStyle(2, 0xffffff, 0.18).strokeRect(board.x, board.y, board.width, board.height);
 
     const pictureKey = "picture";
     const picture = document.createElement("canvas");
@@ -92,10 +91,9 @@ export class PuzzleScene extends Phaser.Scene {
     picture.getContext("2d")!.drawImage(image, 0, 0, picture.width, picture.height);
     this.textures.addCanvas(pictureKey, picture);
     this.picture = picture;
-    this.ghost = this.add.image(spec.boardX, spec.boardY, pictureKey).setOrigin(0, 0).setDisplaySize(boardWidth, boardHeight).setAlpha(0.22).setDepth(-2).setVisible(false);
-    this.finished = this.add.image(spec.boardX, spec.boardY, pictureKey).setOrigin(0, 0).setDisplaySize(boardWidth, boardHeight).setAlpha(0).setDepth(DEPTH_FINISHED);
+    this.ghost = this.add.image(board.x, board.y, pictureKey).setOrigin(0, 0).setDisplaySize(board.width, board.height).setAlpha(0.22).setDepth(-2).setVisible(false);
+    this.finished = this.add.image(board.x, board.y, pictureKey).setOrigin(0, 0).setDisplaySize(board.width, board.height).setAlpha(0).setDepth(DEPTH_FINISHED);
 
-    const board = { x: spec.boardX, y: spec.boardY, width: boardWidth, height: boardHeight };
     this.pieces = new PieceBatch(this, this.atlas, store.smoothing!, spec.pieceWidth, spec.pieceHeight, board, (id) => store.view?.pieces[id]?.locked ?? false);
     for (let id = 0; id < pieceCountOf(spec); id++) this.changed.add(id);
     this.outlines = new HoldOutlines(this, store, this.geometry);
@@ -141,10 +139,11 @@ export class PuzzleScene extends Phaser.Scene {
     if (!view) return;
     const camera = this.cameras.main;
     const spec = view.spec;
-    let minX = spec.boardX;
-    let minY = spec.boardY;
-    let maxX = spec.boardX + spec.cols * spec.pieceWidth;
-    let maxY = spec.boardY + spec.rows * spec.pieceHeight;
+    const board = boardRect(spec);
+    let minX = board.x;
+    let minY = board.y;
+    let maxX = board.x + board.width;
+    let maxY = board.y + board.height;
     const smoothing = this.input_.store.smoothing!;
     const pad = cellPadding(spec);
     for (let id = 0; id < view.pieces.length; id++) {
@@ -328,8 +327,9 @@ export class PuzzleScene extends Phaser.Scene {
     this.tweens.add({ targets: this.finished, alpha: 1, duration: 1_200, ease: "Sine.easeInOut" });
     const spec = this.input_.store.view!.spec;
     const camera = this.cameras.main;
-    const zoom = Math.min(camera.width / (spec.cols * spec.pieceWidth), camera.height / (spec.rows * spec.pieceHeight)) * 0.8;
-    camera.pan(spec.boardX + (spec.cols * spec.pieceWidth) / 2, spec.boardY + (spec.rows * spec.pieceHeight) / 2, 1_200, "Sine.easeInOut");
+    const board = boardRect(spec);
+    const zoom = Math.min(camera.width / board.width, camera.height / board.height) * 0.8;
+    camera.pan(board.x + board.width / 2, board.y + board.height / 2, 1_200, "Sine.easeInOut");
     camera.zoomTo(zoom, 1_200, "Sine.easeInOut");
   }
 }

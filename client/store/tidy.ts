@@ -3,7 +3,7 @@
  * the table around the board, spaced so that laid-out pieces never snap to each
  * other. The moves themselves go through the protocol like any drag.
  */
-import { isEdgePiece, type PuzzleSpec } from "../../shared/puzzle-spec.ts";
+import { boardRect, isEdgePiece, type PuzzleSpec } from "../../shared/puzzle-spec.ts";
 import { TAB_REACH_FRACTION } from "../../shared/piece-shapes.ts";
 import { SNAP_RADIUS_PX } from "../../shared/rules.ts";
 import type { PuzzleState } from "../../shared/puzzle-state.ts";
@@ -28,8 +28,9 @@ function slotStep(size: number): number {
 function slots(spec: PuzzleSpec, edgesOnTop: boolean): Array<{ x: number; y: number }> {
   const stepX = slotStep(spec.pieceWidth);
   const stepY = slotStep(spec.pieceHeight);
-  const boardRight = spec.boardX + spec.cols * spec.pieceWidth;
-  const boardBottom = spec.boardY + spec.rows * spec.pieceHeight;
+  const board = boardRect(spec);
+  const boardRight = board.x + board.width;
+  const boardBottom = board.y + board.height;
   const centreX = (spec.boardX + boardRight) / 2;
   const centreY = (spec.boardY + boardBottom) / 2;
   const result: Array<{ x: number; y: number; distance: number }> = [];

@@ -3,7 +3,7 @@
  * outline, given a soft shadow and a faint bevel, and packed into a few large
  * atlas pages, so thousands of pieces draw from a handful of textures.
  */
-import { colOf, pieceCountOf, rowOf, type PuzzleSpec } from "../../shared/puzzle-spec.ts";
+import { boardRect, colOf, pieceCountOf, rowOf, type PuzzleSpec } from "../../shared/puzzle-spec.ts";
 import { cellPadding, type PieceGeometry } from "./piece-geometry.ts";
 
 /** Side of one atlas page in texture px. */
@@ -89,11 +89,10 @@ export function buildAtlas(spec: PuzzleSpec, geometry: PieceGeometry[], image: C
   const count = pieceCountOf(spec);
 
   // The picture scaled once to the board's size in texture px, so each piece copies 1:1.
-  const boardWidth = spec.cols * spec.pieceWidth;
-  const boardHeight = spec.rows * spec.pieceHeight;
+  const board = boardRect(spec);
   const source = document.createElement("canvas");
-  source.width = Math.round(boardWidth * scale);
-  source.height = Math.round(boardHeight * scale);
+  source.width = Math.round(board.width * scale);
+  source.height = Math.round(board.height * scale);
   const sourceCtx = context(source);
   sourceCtx.imageSmoothingQuality = "high";
   sourceCtx.drawImage(image, 0, 0, imageWidth, imageHeight, 0, 0, source.width, source.height);
@@ -138,8 +137,9 @@ function drawPiece(ctx: CanvasRenderingContext2D, spec: PuzzleSpec, shape: Piece
   // Copy only the part of the picture around this cell, clamped to the picture.
   const sx = Math.max(0, left);
   const sy = Math.max(0, top);
-  const sw = Math.min(spec.cols * spec.pieceWidth, left + size.w) - sx;
-  const sh = Math.min(spec.rows * spec.pieceHeight, top + size.h) - sy;
+  const board = boardRect(spec);
+  const sw = Math.min(board.width, left + size.w) - sx;
+  const sh = Math.min(board.height, top + size.h) - sy;
   ctx.drawImage(source, sx * scale, sy * scale, sw * scale, sh * scale, sx - left - padding, sy - top - padding, sw, sh);
   // Bevel: a light rim on the upper-left, a dark one all round, both inside the cut.
   ctx.lineWidth = 2;

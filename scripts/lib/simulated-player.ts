@@ -6,7 +6,7 @@
  * whole run, the room benchmark's workload.
  */
 import { between, type Prng } from "../../shared/prng.ts";
-import { solvedPosition } from "../../shared/puzzle-spec.ts";
+import { boardRect, solvedPosition } from "../../shared/puzzle-spec.ts";
 import type { PuzzleState } from "../../shared/puzzle-state.ts";
 import type { ProtocolClient, SentAction } from "./protocol-client.ts";
 import type { LoadConfig } from "./load-config.ts";
@@ -139,8 +139,9 @@ export function destination(state: PuzzleState, pieceId: number, prng: Prng): { 
   if (prng() < PLACE_PROBABILITY) return solvedPosition(spec, pieceId);
   const maxX = spec.tableWidth - spec.pieceWidth;
   const maxY = spec.tableHeight - spec.pieceHeight;
-  const boardRight = spec.boardX + spec.cols * spec.pieceWidth;
-  const boardBottom = spec.boardY + spec.rows * spec.pieceHeight;
+  const board = boardRect(spec);
+  const boardRight = board.x + board.width;
+  const boardBottom = board.y + board.height;
   for (;;) {
     const x = Math.round(between(prng, 0, maxX));
     const y = Math.round(between(prng, 0, maxY));

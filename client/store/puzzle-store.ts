@@ -87,8 +87,9 @@ const REJECT_TEXT: Record<RejectReason, string> = {
 
 export class PuzzleStore {
   replica: Replica | null = null;
-  /** The replica with this player's unconfirmed actions replayed on top: what is shown. */
-  view: PuzzleState | null = null;
+  /** The view as last derived; `viewStale` when a drag step has moved it on since. */
+  private derivedView: PuzzleState | null = null;
+  private viewStale = false;
   smoothing: Smoothing | null = null;
   myId = "";
   mode: Mode = "stateful";
@@ -265,6 +266,13 @@ export class PuzzleStore {
     return "dragging";
   }
 
+  /** The replica with this player's unconfirmed actions replayed on top: what is shown. */
+  get view(): PuzzleState | null {
+    if (this.viewStale) this.rederive();
+    return this.derivedView;
+  }
+
+  /** A pointer step of the drag: derived once, when the view is next read or the next tick, however many steps came between. */
   dragTo(pointerX: number, pointerY: number): void {
     const drag = this.drag;
     if (!drag) return;
@@ -272,7 +280,7 @@ export class PuzzleStore {
     drag.y = pointerY + drag.offsetY;
     drag.unsent = true;
     this.sendDragMoveIfDue(this.host.now());
-    this.rederive();
+    this.viewStale = true;
   }
 
   endDrag(pointerX: number, pointerY: number): void {
@@ -307,6 +315,7 @@ export class PuzzleStore {
   tick(nowMs: number, changed: Set<number>): void {
     const dtMs = this.lastTickMs === null ? 16 : Math.min(100, nowMs - this.lastTickMs);
     this.lastTickMs = nowMs;
+    if (this.viewStale) this.rederive();
     if (this.drag) {
       this.sendDragMoveIfDue(nowMs);
       if (nowMs - this.drag.lastSentAtMs >= LEASE_RENEW_INTERVAL_MS) {
@@ -494,6 +503,7 @@ export class PuzzleStore {
 
   /** Rebuilds the view: replica, then every unconfirmed action replayed with the shared rules. */
   private rederive(): void {
+    this.viewStale = false;
     const replica = this.replica;
     const smoothing = this.smoothing;
     if (!replica || !smoothing) return;
@@ -531,8 +541,8 @@ export class PuzzleStore {
         this.changed.add(id);
       }
     }
-    if (view.holds.size > 0 || (this.view?.holds.size ?? 0) > 0) this.holdsChanged = true;
-    this.view = view;
+    if (view.holds.size > 0 || (this.derivedView?.holds.size ?? 0) > 0) this.holdsChanged = true;
+    this.derivedView = view;
   }
 
   private emit(): void {

@@ -174,7 +174,7 @@ export class RoomCore {
     const playerId = this.roster.remove(socketId);
     if (!playerId || !this.state) return;
     this.cursors.delete(playerId);
-    for (const group of releasePlayer(this.state, playerId)) this.markHold(group);
+    this.markChanged([], releasePlayer(this.state, playerId));
     this.broadcastEvent({ type: "player-left", playerId });
     this.scheduleFlush();
   }
@@ -193,7 +193,7 @@ export class RoomCore {
     this.flushRequestedForMs = null;
     if (!this.state) return;
     const now = this.host.now();
-    for (const group of expireLeases(this.state, now)) this.markHold(group);
+    this.markChanged([], expireLeases(this.state, now));
     this.persist();
     let next = Number.POSITIVE_INFINITY;
     for (const session of this.joinedSessions()) {
@@ -290,8 +290,7 @@ export class RoomCore {
       return this.reply(session, JSON.stringify({ type: "reject", seq: message.seq, reason: result.reason }));
     }
     this.actionsApplied++;
-    for (const id of result.changedPieces) this.markPiece(id);
-    for (const group of result.changedHolds) this.markHold(group);
+    this.markChanged(result.changedPieces, result.changedHolds);
     if (result.placed > 0) {
       this.metaDirty = true;
       this.broadcastEvent({ type: "placed", playerId, placed: this.state.placedBy.get(playerId) ?? 0 });
@@ -428,15 +427,18 @@ export class RoomCore {
     for (const session of this.roster.sessions.values()) if (session.playerId) yield session;
   }
 
-  private markPiece(id: number): void {
-    this.pieceJson.delete(id);
-    this.dirtyChunks.add(chunkOf(id));
-    for (const session of this.joinedSessions()) session.pieces.add(id);
-  }
-
-  private markHold(group: number): void {
-    this.holdJson.delete(group);
-    for (const session of this.joinedSessions()) session.holds.add(group);
+  /** Pieces and holds that changed: stored at the next flush, and news for every joined client. */
+  private markChanged(pieces: readonly number[], holds: readonly number[]): void {
+    if (pieces.length === 0 && holds.length === 0) return;
+    for (const id of pieces) {
+      this.pieceJson.delete(id);
+      this.dirtyChunks.add(chunkOf(id));
+    }
+    for (const group of holds) this.holdJson.delete(group);
+    for (const session of this.joinedSessions()) {
+      for (const id of pieces) session.pieces.add(id);
+      for (const group of holds) session.holds.add(group);
+    }
   }
 
   private broadcastEvent(event: BatchEvent): void {

@@ -318,7 +318,7 @@ export class PuzzleScene extends Phaser.Scene {
       if (!piece) continue;
       // Ids break ties inside a group, so each piece's shadow falls under its right and lower neighbours.
       const depth = piece.locked ? DEPTH_LOCKED + id * DEPTH_ID_STEP : piece.group === myGroup ? DEPTH_DRAGGED + id : DEPTH_LOOSE + this.depthCounter + id * DEPTH_ID_STEP;
-      this.pieces.setDepth(id, depth);
+      this.pieces.pieceChanged(id, depth);
     }
   }
 

@@ -26,6 +26,8 @@ export class PieceBatch {
   private orderDirty = true;
   private readonly matrix = new Phaser.GameObjects.Components.TransformMatrix();
   private readonly locked: LockedLayer;
+  /** Pieces that may have to enter or leave the locked layer: changed since, or locked and still gliding. */
+  private readonly lockCandidates = new Set<number>();
   /** Pieces drawn one by one in the last frame (the rest came from the locked layer or were off screen). */
   drawn = 0;
 
@@ -42,13 +44,16 @@ export class PieceBatch {
     this.locked = new LockedLayer(atlas, board, cellWidth, cellHeight);
     this.depth = new Float64Array(count);
     this.order = Array.from({ length: count }, (_, id) => id);
+    for (let id = 0; id < count; id++) this.lockCandidates.add(id);
     this.object = scene.add.extern();
     const self = this;
     // Phaser calls renderCanvas(renderer, gameObject, camera) for each display list entry.
     (this.object as unknown as { renderCanvas: (renderer: Phaser.Renderer.Canvas.CanvasRenderer, src: unknown, camera: Phaser.Cameras.Scene2D.Camera) => void }).renderCanvas = (renderer, _src, camera) => self.render(renderer, camera);
   }
 
-  setDepth(id: number, depth: number): void {
+  /** A piece changed: its stacking depth, and whether it belongs in the locked layer, are looked at again. */
+  pieceChanged(id: number, depth: number): void {
+    this.lockCandidates.add(id);
     if (this.depth[id] === depth) return;
     this.depth[id] = depth;
     this.orderDirty = true;
@@ -100,18 +105,25 @@ export class PieceBatch {
     this.drawn = drawn;
   }
 
-  /** Moves settled locked pieces into the static layer; rebuilds it if one came unlocked. */
+  /**
+   * Moves settled locked pieces among the candidates into the static layer;
+   * rebuilds it from every piece if one came unlocked.
+   */
   private updateLockedLayer(): void {
-    const { smoothing, locked } = this;
-    const count = locked.included.length;
-    for (let id = 0; id < count; id++) {
+    const { smoothing, locked, lockCandidates } = this;
+    for (const id of lockCandidates) {
       if (locked.included[id] && !this.isLocked(id)) {
         locked.clear();
+        for (let other = 0; other < locked.included.length; other++) lockCandidates.add(other);
         break;
       }
     }
-    for (let id = 0; id < count; id++) {
-      if (!locked.included[id] && this.isLocked(id) && !smoothing.isMoving(id)) locked.add(id, smoothing.x[id]!, smoothing.y[id]!);
+    for (const id of lockCandidates) {
+      if (locked.included[id] || !this.isLocked(id)) lockCandidates.delete(id);
+      else if (!smoothing.isMoving(id)) {
+        locked.add(id, smoothing.x[id]!, smoothing.y[id]!);
+        lockCandidates.delete(id);
+      }
     }
   }
 

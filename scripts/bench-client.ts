@@ -10,7 +10,9 @@ import { mkdirSync } from "node:fs";
 import os from "node:os";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
+import { integer, listOf } from "./lib/cli-args.ts";
+import { MAX_PIECES, MIN_PIECES } from "../shared/puzzle-spec.ts";
 import { chromium, type Page } from "@playwright/test";
 import { startPartykitDev } from "./lib/partykit-dev.ts";
 import { ProtocolClient } from "./lib/protocol-client.ts";
@@ -27,25 +29,13 @@ const MOVES_PER_DRAG = 12;
 /** Rows of the picture already solved when measuring: a game in progress, not a fresh table. */
 const PRE_SOLVED_FRACTION = 0.35;
 
-function positiveInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError("must be a positive integer");
-  return parsed;
-}
-
-function pieceList(value: string): number[] {
-  const counts = value.split(",").map((part) => Number(part.trim()));
-  if (counts.some((count) => !Number.isInteger(count) || count < 4 || count > 2_500)) throw new InvalidArgumentError("must be piece counts between 4 and 2500, comma-separated");
-  return counts;
-}
-
 const program = new Command()
   .name("bench-client")
   .description("Frame rate of the browser game on a busy table, in headless Chromium")
-  .option("--pieces <list>", "piece counts to measure, comma-separated", pieceList, [1_000, 2_000])
-  .option("--players <n>", "scripted players moving pieces", positiveInt, 16)
-  .option("--seconds <n>", "measurement window per puzzle", positiveInt, 10)
-  .option("--warmup <n>", "seconds of play before measuring", positiveInt, 3)
+  .option("--pieces <list>", "piece counts to measure, comma-separated", listOf(integer("--pieces", MIN_PIECES, MAX_PIECES)), [1_000, 2_000])
+  .option("--players <n>", "scripted players moving pieces", integer("--players", 1, 512), 16)
+  .option("--seconds <n>", "measurement window per puzzle", integer("--seconds", 1, 3_600), 10)
+  .option("--warmup <n>", "seconds of play before measuring", integer("--warmup", 0, 3_600), 3)
   .option("--screenshot <path>", "save a screenshot of the first puzzle in progress", "docs/screenshot-game.png")
   .option("--no-build", "use the existing dist/ instead of building first")
   .option("--profile", "record a CPU profile of the page while measuring and print the hottest functions")

@@ -8,6 +8,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { integer, positive } from "./lib/cli-args.ts";
 import WebSocket from "ws";
 import { FLOOR_BEHAVIOURS, FLOOR_TICK_MS, type FloorBehaviour } from "./floor-room/server.ts";
 import { describeMachine, machineInfo } from "./lib/machine.ts";
@@ -17,11 +18,6 @@ import { distribution, median, type Distribution } from "./lib/stats.ts";
 
 const FLOOR_PROJECT = fileURLToPath(new URL("./floor-room", import.meta.url));
 
-const positive = (name: string) => (raw: string) => {
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got "${raw}"`);
-  return value;
-};
 const behaviours = (raw: string): FloorBehaviour[] =>
   raw.split(",").map((item) => {
     const name = item.trim();
@@ -32,11 +28,11 @@ const behaviours = (raw: string): FloorBehaviour[] =>
 const program = new Command("bench:floor")
   .description("Measure the runtime's own cost: the room traffic of bench:room sent to PartyKit rooms that only drop, echo or rebroadcast it.")
   .addOption(new Option("--behaviours <list>", `what the room does with each move: ${FLOOR_BEHAVIOURS.join(", ")}`).default([...FLOOR_BEHAVIOURS], FLOOR_BEHAVIOURS.join(",")).argParser(behaviours))
-  .addOption(new Option("--rooms <n>", "rooms").default(1).argParser(positive("--rooms")))
-  .addOption(new Option("--clients <n>", "clients per room").default(64).argParser(positive("--clients")))
+  .addOption(new Option("--rooms <n>", "rooms").default(1).argParser(integer("--rooms", 1, 1_000)))
+  .addOption(new Option("--clients <n>", "clients per room").default(64).argParser(integer("--clients", 1, 512)))
   .addOption(new Option("--rate <hz>", "moves per second per client").default(30).argParser(positive("--rate")))
   .addOption(new Option("--duration <s>", "seconds per run").default(10).argParser(positive("--duration")))
-  .addOption(new Option("--runs <n>", "runs per behaviour (medians are printed)").default(3).argParser(positive("--runs")))
+  .addOption(new Option("--runs <n>", "runs per behaviour (medians are printed)").default(3).argParser(integer("--runs", 1, 100)))
   .addOption(new Option("--tick-ms <ms>", "the batched behaviours' frame interval").default(FLOOR_TICK_MS).argParser(positive("--tick-ms")))
   .option("--json", "print JSON", false)
   .allowExcessArguments(false);

@@ -3,25 +3,20 @@
  * piece at 30 Hz for 20 s, medians of 3 runs; then the highest total rate the
  * room sustains with ack p99 under 50 ms. Prints figures; asserts nothing.
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { BENCH_TARGETS, SUSTAINED_ACK_P99_MS, benchConfig, benchFiguresOf, benchRun, searchSustainedRate, type BenchFigures } from "./lib/bench-room.ts";
 import { describeMachine, machineInfo } from "./lib/machine.ts";
+import { integer, listOf, positive } from "./lib/cli-args.ts";
 import { measureRoomCore } from "./lib/room-core-cost.ts";
 
-const positive = (name: string) => (raw: string) => {
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got "${raw}"`);
-  return value;
-};
-const list = (name: string) => (raw: string) => raw.split(",").map((item) => positive(name)(item.trim()));
 
 const program = new Command("bench:room")
   .description("Benchmark one stateful room: clients dragging held pieces; medians of several runs and the highest sustained rate.")
-  .addOption(new Option("--clients <list>", "client counts to run").default([16, 64], "16,64").argParser(list("--clients")))
+  .addOption(new Option("--clients <list>", "client counts to run").default([16, 64], "16,64").argParser(listOf(integer("--clients", 1, 512))))
   .addOption(new Option("--rate <hz>", "moves per second per client").default(30).argParser(positive("--rate")))
   .addOption(new Option("--duration <s>", "seconds per run").default(20).argParser(positive("--duration")))
-  .addOption(new Option("--runs <n>", "runs per client count (medians are printed)").default(3).argParser(positive("--runs")))
-  .addOption(new Option("--search-rates <list>", "per-client rates (Hz) tried with the largest client count when searching the sustained rate").default([30, 60, 120, 240, 480], "30,60,120,240,480").argParser(list("--search-rates")))
+  .addOption(new Option("--runs <n>", "runs per client count (medians are printed)").default(3).argParser(integer("--runs", 1, 100)))
+  .addOption(new Option("--search-rates <list>", "per-client rates (Hz) tried with the largest client count when searching the sustained rate").default([30, 60, 120, 240, 480], "30,60,120,240,480").argParser(listOf(positive("--search-rates"))))
   .addOption(new Option("--search-duration <s>", "seconds per search step").default(10).argParser(positive("--search-duration")))
   .option("--no-search", "skip the sustained-rate search")
   .option("--core-only", "only time RoomCore in-process (no runtime, no sockets) to split logic from runtime cost", false)

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { MODES, type Mode } from "../shared/protocol.ts";
 import { DEFAULT_LOAD_CONFIG, parseHost, parseModes, type LoadConfig } from "./lib/load-config.ts";
 import { runMode } from "./lib/load-engine.ts";
@@ -13,29 +13,20 @@ import { machineInfo, describeMachine } from "./lib/machine.ts";
 import { renderReport, type CompareData, type CompareRun, type Workload } from "./lib/compare-report.ts";
 import { screenshotHtml } from "./lib/screenshot.ts";
 import { DEFAULT_LADDER, findBreakpoint, type Breakpoint } from "./lib/breakpoints.ts";
+import { integer, listOf, positive } from "./lib/cli-args.ts";
+import { MAX_PIECES, MIN_PIECES } from "../shared/puzzle-spec.ts";
 
-const positiveIntegers = (name: string) => (raw: string) =>
-  raw.split(",").map((item) => {
-    const value = Number(item.trim());
-    if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError(`${name} must be a comma-separated list of positive integers, got "${raw}"`);
-    return value;
-  });
-const positive = (name: string) => (raw: string) => {
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got "${raw}"`);
-  return value;
-};
 
 export function compareCommand(): Command {
   return new Command("compare")
     .description("Run one workload through every mode at a few sizes and write an HTML report with charts and a cost estimate.")
     .addOption(new Option("--modes <modes>", "modes to compare").default([...MODES], "all").argParser(parseModes))
-    .addOption(new Option("--players <list>", "players per room; the first is the base workload, the others add 'more players' runs").default([8, 16], "8,16").argParser(positiveIntegers("--players")))
-    .addOption(new Option("--pieces <list>", "puzzle sizes; the first is the base, the others add 'bigger puzzle' runs").default([100, 400, 1000], "100,400,1000").argParser(positiveIntegers("--pieces")))
-    .addOption(new Option("--rooms <n>", "rooms per run").default(1).argParser(positive("--rooms")))
+    .addOption(new Option("--players <list>", "players per room; the first is the base workload, the others add 'more players' runs").default([8, 16], "8,16").argParser(listOf(integer("--players", 1, 512))))
+    .addOption(new Option("--pieces <list>", "puzzle sizes; the first is the base, the others add 'bigger puzzle' runs").default([100, 400, 1000], "100,400,1000").argParser(listOf(integer("--pieces", MIN_PIECES, MAX_PIECES))))
+    .addOption(new Option("--rooms <n>", "rooms per run").default(1).argParser(integer("--rooms", 1, 1_000)))
     .addOption(new Option("--rate <hz>", "drag rate per player").default(20).argParser(positive("--rate")))
     .addOption(new Option("--duration <s>", "seconds of play per run").default(8).argParser(positive("--duration")))
-    .addOption(new Option("--seed <n>", "seed").default(1).argParser(positive("--seed")))
+    .addOption(new Option("--seed <n>", "seed").default(1).argParser(integer("--seed", 0, 0xffffffff)))
     .addOption(new Option("--host <url>", "a running server instead of local partykit dev").argParser(parseHost))
     .option("--out <file>", "report path (default reports/compare-<time>.html)")
     .option("--json <file>", "also write the raw figures as JSON")

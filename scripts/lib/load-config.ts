@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { MODES, type Mode } from "../../shared/protocol.ts";
 import { MAX_PIECES, MIN_PIECES } from "../../shared/puzzle-spec.ts";
 import type { ModeSettings } from "./mode-settings.ts";
+import { decimal, integer } from "./cli-args.ts";
 
 /** The room's default player limit (party/room-core.ts DEFAULT_MAX_PLAYERS, partykit.json MAX_PLAYERS). */
 const DEFAULT_MAX_PLAYERS = 64;
@@ -59,26 +60,6 @@ export const DEFAULT_LOAD_CONFIG: LoadConfig = {
   settings: {},
   progress: true,
 };
-
-function integer(name: string, min: number, max: number) {
-  return (raw: string): number => {
-    const value = Number(raw);
-    if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-    }
-    return value;
-  };
-}
-
-function decimal(name: string, min: number, max: number) {
-  return (raw: string): number => {
-    const value = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(value) || value < min || value > max) {
-      throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
-    }
-    return value;
-  };
-}
 
 /** "stateful", "stateless,stateless-occ" or "all". */
 export function parseModes(raw: string): Mode[] {

@@ -81,21 +81,31 @@ async function waitUntilReady(child: ChildProcess, url: string, output: () => st
 }
 
 async function stopGroup(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  if (!groupAlive(child.pid!)) return;
   try {
     process.kill(-child.pid!, signal);
   } catch {
     return;
   }
-  const timeout = new Promise<void>((resolve) => setTimeout(resolve, 5_000));
-  await Promise.race([exited, timeout]);
-  if (child.exitCode === null && child.signalCode === null) {
+  // npx may exit before the partykit process and workerd it started: wait for the whole group.
+  const deadline = Date.now() + 5_000;
+  while (groupAlive(child.pid!) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (groupAlive(child.pid!)) {
     try {
       process.kill(-child.pid!, "SIGKILL");
     } catch {
       // Already gone.
     }
-    await exited;
+  }
+  if (child.exitCode === null && child.signalCode === null) await new Promise<void>((resolve) => child.once("exit", () => resolve()));
+}
+
+/** Whether any process of the group led by `pid` is still there. */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }

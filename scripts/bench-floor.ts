@@ -12,9 +12,9 @@ import { integer, positive } from "./lib/cli-args.ts";
 import WebSocket from "ws";
 import { FLOOR_BEHAVIOURS, FLOOR_TICK_MS, type FloorBehaviour } from "./floor-room/server.ts";
 import { describeMachine, machineInfo } from "./lib/machine.ts";
-import { startPartykitDev } from "./lib/partykit-dev.ts";
+import { startPartykitDev } from "../testkit/partykit-dev.ts";
 import { cpuDelta, processGroupCpu } from "./lib/process-cpu.ts";
-import { distribution, median, type Distribution } from "./lib/stats.ts";
+import { distribution, median, type Distribution } from "../testkit/stats.ts";
 
 const FLOOR_PROJECT = fileURLToPath(new URL("./floor-room", import.meta.url));
 

@@ -4,15 +4,15 @@
  * they receive with these.
  */
 import * as v from "valibot";
-import { MAX_IMAGE_SIDE_PX, MAX_PIECES, MIN_IMAGE_SIDE_PX, MIN_PIECES } from "./puzzle-spec.ts";
-import { REJECT_REASONS } from "./rules.ts";
+import { MAX_PIECES, PuzzleOptionsSchema, PuzzleSpecSchema } from "./puzzle-spec.ts";
 
 /**
  * Bump on any change to the wire format.
  * History: 1 - first format (hello/welcome, grab/move/drop/cursor, batched frames).
  *          2 - reject reason "conflict" (stateless-occ gave up after repeated write conflicts).
+ *          3 - error code "server-error" (the server failed unexpectedly; nothing changed).
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Largest frame a client may send; hello is the biggest legitimate one. */
 export const MAX_CLIENT_FRAME_BYTES = 2_048;
@@ -33,19 +33,26 @@ export const PARTY_FOR_MODE: Record<Mode, string> = {
 };
 
 const Integer = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+
+/** Why the rules (or a backend) refused an action. */
+export const REJECT_REASONS = [
+  "no-such-piece",
+  "piece-locked",
+  "held-by-other",
+  "not-holding",
+  "out-of-range",
+  "puzzle-complete",
+  // Not a rule's verdict: the stateless-occ backend gives up on an action whose
+  // store write kept losing to concurrent writers (see party/stateless/).
+  "conflict",
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
 /** Finite coordinates; how far off the table is acceptable is the rules' call. */
 const Coordinate = v.pipe(v.number(), v.finite(), v.minValue(-1e6), v.maxValue(1e6));
 const Seq = Integer(0, Number.MAX_SAFE_INTEGER);
 const PieceId = Integer(0, MAX_PIECES - 1);
 const PlayerId = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
-
-export const PuzzleOptionsSchema = v.object({
-  imageId: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,64}$/, "imageId must be 1-64 lowercase letters, digits or dashes")),
-  imageWidth: Integer(MIN_IMAGE_SIDE_PX, MAX_IMAGE_SIDE_PX),
-  imageHeight: Integer(MIN_IMAGE_SIDE_PX, MAX_IMAGE_SIDE_PX),
-  pieceCount: Integer(MIN_PIECES, MAX_PIECES),
-  seed: Integer(0, 0xffffffff),
-});
 
 // ---- client to server ----
 
@@ -68,6 +75,8 @@ export const ClientMessageSchema = v.variant("type", [HelloSchema, GrabSchema, M
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 export type Hello = v.InferOutput<typeof HelloSchema>;
 export type ActionMessage = v.InferOutput<typeof GrabSchema | typeof MoveSchema | typeof DropSchema>;
+/** An action as the rules take it: the message without its sequence number. */
+export type PuzzleAction = ActionMessage extends infer A ? (A extends ActionMessage ? Omit<A, "seq"> : never) : never;
 
 // ---- server to client ----
 
@@ -79,18 +88,6 @@ export const PlayerSchema = v.object({
   placed: v.number(),
 });
 export type Player = v.InferOutput<typeof PlayerSchema>;
-
-export const PuzzleSpecSchema = v.object({
-  ...PuzzleOptionsSchema.entries,
-  rows: v.number(),
-  cols: v.number(),
-  pieceWidth: v.number(),
-  pieceHeight: v.number(),
-  boardX: v.number(),
-  boardY: v.number(),
-  tableWidth: v.number(),
-  tableHeight: v.number(),
-});
 
 /** A piece on the wire: [x, y, group, locked ? 1 : 0]. */
 export const WirePieceSchema = v.tuple([v.number(), v.number(), v.number(), v.picklist([0, 1])]);
@@ -132,6 +129,7 @@ export const ErrorCodeSchema = v.picklist([
   "version-mismatch",
   "room-full",
   "no-puzzle",
+  "server-error",
 ]);
 export type ErrorCode = v.InferOutput<typeof ErrorCodeSchema>;
 export const ErrorSchema = v.object({ type: v.literal("error"), code: ErrorCodeSchema, message: v.string() });

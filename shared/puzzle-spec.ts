@@ -1,7 +1,10 @@
 /**
  * The immutable description of a puzzle: everything both sides need to rebuild
- * identical pieces, derived from the creator's options and a seed.
+ * identical pieces, derived from the creator's options and a seed. The options
+ * and the spec are schemas first (the protocol carries both); their types are
+ * derived from them.
  */
+import * as v from "valibot";
 
 /** Width of a piece's cell on the table; heights follow the image's aspect. */
 export const PIECE_SIZE_PX = 64;
@@ -12,24 +15,31 @@ export const MAX_PIECES = 2_500;
 export const MIN_IMAGE_SIDE_PX = 16;
 export const MAX_IMAGE_SIDE_PX = 8_192;
 
-export interface PuzzleOptions {
-  imageId: string;
-  imageWidth: number;
-  imageHeight: number;
-  pieceCount: number;
-  seed: number;
-}
+const Integer = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 
-export interface PuzzleSpec extends PuzzleOptions {
-  rows: number;
-  cols: number;
-  pieceWidth: number;
-  pieceHeight: number;
-  boardX: number;
-  boardY: number;
-  tableWidth: number;
-  tableHeight: number;
-}
+/** What the creator of a room chooses; everything else follows from it. */
+export const PuzzleOptionsSchema = v.object({
+  imageId: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,64}$/, "imageId must be 1-64 lowercase letters, digits or dashes")),
+  imageWidth: Integer(MIN_IMAGE_SIDE_PX, MAX_IMAGE_SIDE_PX),
+  imageHeight: Integer(MIN_IMAGE_SIDE_PX, MAX_IMAGE_SIDE_PX),
+  pieceCount: Integer(MIN_PIECES, MAX_PIECES),
+  seed: Integer(0, 0xffffffff),
+});
+export type PuzzleOptions = v.InferOutput<typeof PuzzleOptionsSchema>;
+
+/** The options and the grid, board and table geometry createSpec derives from them. */
+export const PuzzleSpecSchema = v.object({
+  ...PuzzleOptionsSchema.entries,
+  rows: v.number(),
+  cols: v.number(),
+  pieceWidth: v.number(),
+  pieceHeight: v.number(),
+  boardX: v.number(),
+  boardY: v.number(),
+  tableWidth: v.number(),
+  tableHeight: v.number(),
+});
+export type PuzzleSpec = v.InferOutput<typeof PuzzleSpecSchema>;
 
 /**
  * Picks the rows x cols grid closest to `pieceCount` whose cells are nearest to

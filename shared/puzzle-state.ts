@@ -1,6 +1,10 @@
 /**
  * The mutable state of one puzzle and its generation from a seed. The room owns
  * the authoritative copy; clients hold replicas built from snapshots and deltas.
+ *
+ * A piece's position may be written directly; its group and its lock go through
+ * setPiece/mergeGroups/lockGroup, which keep the group index and the locked
+ * count, so that no rule has to scan every piece.
  */
 import { createPrng, between } from "./prng.ts";
 import { boardRect, createSpec, pieceCountOf, type PuzzleOptions, type PuzzleSpec } from "./puzzle-spec.ts";
@@ -33,6 +37,26 @@ export interface PuzzleState {
   /** Bumped by every applied action. */
   version: number;
   completedAtMs: number | null;
+  /** The members of every group, ascending, by group id: derived from `pieces`, kept by the setters below. */
+  readonly groups: Map<number, number[]>;
+  /** How many pieces are locked: derived from `pieces`, kept by the setters below. */
+  lockedPieces: number;
+}
+
+/** Everything of a PuzzleState but what is derived from its pieces. */
+export type PuzzleFields = Omit<PuzzleState, "groups" | "lockedPieces">;
+
+/** A state from its fields, with the group index and the locked count built from the pieces. */
+export function puzzleState(fields: PuzzleFields): PuzzleState {
+  const groups = new Map<number, number[]>();
+  let lockedPieces = 0;
+  fields.pieces.forEach((piece, id) => {
+    const members = groups.get(piece.group);
+    if (members) members.push(id);
+    else groups.set(piece.group, [id]);
+    if (piece.locked) lockedPieces++;
+  });
+  return { ...fields, groups, lockedPieces };
 }
 
 /**
@@ -64,23 +88,56 @@ export function createPuzzle(options: PuzzleOptions): PuzzleState {
     );
     pieces.push({ x, y, group: id, locked: false });
   }
-  return { spec, pieces, holds: new Map(), placedBy: new Map(), version: 0, completedAtMs: null };
+  return puzzleState({ spec, pieces, holds: new Map(), placedBy: new Map(), version: 0, completedAtMs: null });
 }
 
-/** Ids of the pieces in a group, in ascending order. */
-export function groupMembers(state: PuzzleState, group: number): number[] {
-  const members: number[] = [];
-  state.pieces.forEach((piece, id) => {
-    if (piece.group === group) members.push(id);
-  });
-  return members;
+const NO_MEMBERS: readonly number[] = [];
+
+/** Ids of the pieces in a group, in ascending order (the index's own array: do not change it). */
+export function groupMembers(state: PuzzleState, group: number): readonly number[] {
+  return state.groups.get(group) ?? NO_MEMBERS;
+}
+
+/**
+ * Sets a piece wholesale, as a replica does from the wire (which may move a
+ * piece between any two groups: a backend that loses writes can split them).
+ */
+export function setPiece(state: PuzzleState, id: number, x: number, y: number, group: number, locked: boolean): void {
+  const piece = state.pieces[id];
+  if (!piece) return;
+  piece.x = x;
+  piece.y = y;
+  if (piece.locked !== locked) state.lockedPieces += locked ? 1 : -1;
+  piece.locked = locked;
+  if (piece.group === group) return;
+  removeMember(state.groups, piece.group, id);
+  insertMember(state.groups, group, id);
+  piece.group = group;
+}
+
+/** Joins group `from` into group `into`: every piece of `from` takes `into` as its group. */
+export function mergeGroups(state: PuzzleState, from: number, into: number): void {
+  if (from === into) return;
+  const moving = state.groups.get(from);
+  if (!moving) return;
+  for (const id of moving) state.pieces[id]!.group = into;
+  const target = state.groups.get(into);
+  state.groups.set(into, target ? mergeSorted(target, moving) : moving);
+  state.groups.delete(from);
+}
+
+/** Locks or unlocks every piece of a group. */
+export function setGroupLocked(state: PuzzleState, group: number, locked: boolean): void {
+  for (const id of groupMembers(state, group)) {
+    const piece = state.pieces[id]!;
+    if (piece.locked !== locked) state.lockedPieces += locked ? 1 : -1;
+    piece.locked = locked;
+  }
 }
 
 /** Number of pieces locked on the board. */
 export function lockedCount(state: PuzzleState): number {
-  let count = 0;
-  for (const piece of state.pieces) if (piece.locked) count++;
-  return count;
+  return state.lockedPieces;
 }
 
 export function isComplete(state: PuzzleState): boolean {
@@ -108,5 +165,42 @@ export function clonePuzzle(state: PuzzleState): PuzzleState {
     placedBy: new Map(state.placedBy),
     version: state.version,
     completedAtMs: state.completedAtMs,
+    groups: new Map([...state.groups].map(([group, members]) => [group, [...members]])),
+    lockedPieces: state.lockedPieces,
   };
+}
+
+function removeMember(groups: Map<number, number[]>, group: number, id: number): void {
+  const members = groups.get(group);
+  if (!members) return;
+  const index = members.indexOf(id);
+  if (index >= 0) members.splice(index, 1);
+  if (members.length === 0) groups.delete(group);
+}
+
+function insertMember(groups: Map<number, number[]>, group: number, id: number): void {
+  const members = groups.get(group);
+  if (!members) {
+    groups.set(group, [id]);
+    return;
+  }
+  let low = 0;
+  let high = members.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (members[mid]! < id) low = mid + 1;
+    else high = mid;
+  }
+  members.splice(low, 0, id);
+}
+
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  const merged: number[] = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) merged[k++] = a[i]! < b[j]! ? a[i++]! : b[j++]!;
+  while (i < a.length) merged[k++] = a[i++]!;
+  while (j < b.length) merged[k++] = b[j++]!;
+  return merged;
 }

@@ -5,7 +5,7 @@
  * all go through here, so none can read or write the wire differently.
  */
 import type { BatchEvent, Player, Snapshot, WireHold, WirePiece, WirePieceChange } from "./protocol.ts";
-import type { PieceState, PuzzleState } from "./puzzle-state.ts";
+import { puzzleState, setPiece, type PieceState, type PuzzleState } from "./puzzle-state.ts";
 
 /** A piece as snapshots and storage carry it. */
 export function wirePiece(piece: PieceState): WirePiece {
@@ -35,14 +35,14 @@ export interface Replica {
 }
 
 export function replicaFromSnapshot(snapshot: Snapshot): Replica {
-  const puzzle: PuzzleState = {
+  const puzzle = puzzleState({
     spec: snapshot.spec,
     pieces: snapshot.pieces.map(pieceFromWire),
     holds: new Map(),
     placedBy: new Map(snapshot.players.filter((player) => player.placed > 0).map((player) => [player.id, player.placed])),
     version: snapshot.version,
     completedAtMs: snapshot.completedAtMs,
-  };
+  });
   for (const [group, playerId, pieceId] of snapshot.holds) {
     // Leases are the room's business; a replica only shows who holds what.
     if (playerId !== null) puzzle.holds.set(group, { playerId, pieceId, expiresAtMs: Number.POSITIVE_INFINITY });
@@ -58,14 +58,7 @@ export function applyBatchEvent(replica: Replica, event: BatchEvent): void {
   const { puzzle } = replica;
   switch (event.type) {
     case "pieces":
-      for (const [id, x, y, group, locked] of event.pieces) {
-        const piece = puzzle.pieces[id];
-        if (!piece) continue;
-        piece.x = x;
-        piece.y = y;
-        piece.group = group;
-        piece.locked = locked === 1;
-      }
+      for (const [id, x, y, group, locked] of event.pieces) setPiece(puzzle, id, x, y, group, locked === 1);
       return;
     case "holds":
       for (const [group, playerId, pieceId] of event.holds) {

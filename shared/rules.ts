@@ -3,26 +3,16 @@
  * they are given, read no clock (the caller passes `nowMs`) and never throw for a
  * bad request: a rejection carries a reason instead.
  */
-import { groupMembers, heldGroupOf, type PuzzleState } from "./puzzle-state.ts";
+import { groupMembers, heldGroupOf, mergeGroups, setGroupLocked, type PuzzleState } from "./puzzle-state.ts";
 import { neighboursOf, pieceCountOf, solvedPosition } from "./puzzle-spec.ts";
+import type { PuzzleAction, RejectReason } from "./protocol.ts";
 
 /** How long a grab lasts without a move or drop to renew it. */
 export const GRAB_LEASE_MS = 10_000;
 /** How close (in table pixels) a piece must come to where it fits to snap there. */
 export const SNAP_RADIUS_PX = 20;
 
-export const REJECT_REASONS = [
-  "no-such-piece",
-  "piece-locked",
-  "held-by-other",
-  "not-holding",
-  "out-of-range",
-  "puzzle-complete",
-  // Not a rule's verdict: the stateless-occ backend gives up on an action whose
-  // store write kept losing to concurrent writers (see party/stateless/).
-  "conflict",
-] as const;
-export type RejectReason = (typeof REJECT_REASONS)[number];
+export type { RejectReason } from "./protocol.ts";
 
 export interface Applied {
   ok: true;
@@ -44,6 +34,25 @@ export interface Rejected {
 export type RuleResult = Applied | Rejected;
 
 const reject = (reason: RejectReason): Rejected => ({ ok: false, reason });
+
+/**
+ * The one action path: the room, the stateless function and the client's
+ * replay of its own unconfirmed actions all apply a player's action through here.
+ */
+export function applyAction(state: PuzzleState, playerId: string, action: PuzzleAction, nowMs: number): RuleResult {
+  switch (action.type) {
+    case "grab":
+      return grab(state, playerId, action.pieceId, nowMs);
+    case "move":
+      return move(state, playerId, action.pieceId, action.x, action.y, nowMs);
+    case "drop":
+      return drop(state, playerId, action.pieceId, action.x, action.y, nowMs);
+    default: {
+      const unreachable: never = action;
+      return unreachable;
+    }
+  }
+}
 
 function applied(changedPieces: number[], changedHolds: number[], placed = 0, completed = false): Applied {
   return { ok: true, changedPieces, changedHolds, placed, completed };
@@ -134,7 +143,7 @@ export function drop(state: PuzzleState, playerId: string, pieceId: number, x: n
   if (placed > 0) state.placedBy.set(playerId, (state.placedBy.get(playerId) ?? 0) + placed);
 
   let completed = false;
-  if (state.pieces.every((piece) => piece.locked)) {
+  if (state.lockedPieces === state.pieces.length) {
     state.completedAtMs = nowMs;
     completed = true;
   }
@@ -197,7 +206,7 @@ function placeGroup(state: PuzzleState, group: number, anchorId: number, x: numb
     piece.x += dx;
     piece.y += dy;
   }
-  return members;
+  return [...members];
 }
 
 /**
@@ -227,8 +236,9 @@ function snapToNeighbours(state: PuzzleState, group: number, changed: Set<number
     const members = groupMembers(state, current);
     const others = groupMembers(state, best.other);
     const joined = Math.min(current, best.other);
-    const currentLocked = members.some((id) => state.pieces[id]!.locked);
-    const locked = currentLocked || others.some((id) => state.pieces[id]!.locked);
+    // A group is locked or loose as a whole.
+    const currentLocked = state.pieces[members[0]!]!.locked;
+    const locked = currentLocked || state.pieces[others[0]!]!.locked;
     // Locked pieces never leave their spot: once the dropped group has joined a
     // locked one, further neighbours are brought to it instead.
     const [moving, sign] = currentLocked ? [others, -1] : [members, 1];
@@ -237,12 +247,10 @@ function snapToNeighbours(state: PuzzleState, group: number, changed: Set<number
       piece.x += sign * best.dx;
       piece.y += sign * best.dy;
     }
-    for (const id of [...members, ...others]) {
-      const piece = state.pieces[id]!;
-      piece.group = joined;
-      piece.locked = locked;
-      changed.add(id);
-    }
+    for (const id of members) changed.add(id);
+    for (const id of others) changed.add(id);
+    mergeGroups(state, joined === current ? best.other : current, joined);
+    setGroupLocked(state, joined, locked);
     current = joined;
   }
 }
@@ -264,8 +272,8 @@ function snapToBoard(state: PuzzleState, group: number, changed: Set<number>): b
     const member = state.pieces[id]!;
     member.x += dx;
     member.y += dy;
-    member.locked = true;
     changed.add(id);
   }
+  setGroupLocked(state, group, true);
   return true;
 }

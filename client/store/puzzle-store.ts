@@ -7,7 +7,7 @@
  */
 import { applyBatch, replicaFromSnapshot, type Replica } from "../../shared/replica.ts";
 import { clonePuzzle, groupMembers, heldGroupOf, holderOf, lockedCount, type PuzzleState } from "../../shared/puzzle-state.ts";
-import { GRAB_LEASE_MS, drop, grab, move, type RejectReason } from "../../shared/rules.ts";
+import { GRAB_LEASE_MS, applyAction, move, type RejectReason } from "../../shared/rules.ts";
 import { pieceCountOf } from "../../shared/puzzle-spec.ts";
 import type { ActionMessage, Batch, ClientMessage, Mode, Player, Snapshot, Welcome } from "../../shared/protocol.ts";
 import { REMOTE_SMOOTHING_MS, SNAP_SMOOTHING_MS, Smoothing } from "./smoothing.ts";
@@ -403,8 +403,8 @@ export class PuzzleStore {
       // Where our copy of the rules lands the drop: what "this move" means for the lost-move check.
       // The view may not show this drop's grab yet (tidying sends both at once): take it in the trial.
       const trial = clonePuzzle(this.view);
-      grab(trial, this.myId, numbered.pieceId, this.host.now());
-      drop(trial, this.myId, numbered.pieceId, numbered.x, numbered.y, this.host.now());
+      applyAction(trial, this.myId, { type: "grab", pieceId: numbered.pieceId }, this.host.now());
+      applyAction(trial, this.myId, numbered, this.host.now());
       const landed = trial.pieces[numbered.pieceId];
       if (landed) action.landedAt = { x: landed.x, y: landed.y };
       this.snapping = new Set(groupMembers(trial, landed?.group ?? -1));
@@ -511,11 +511,7 @@ export class PuzzleStore {
     let view = replica.puzzle;
     if (this.pending.length > 0 || this.drag) {
       view = clonePuzzle(replica.puzzle);
-      for (const { message } of this.pending) {
-        if (message.type === "grab") grab(view, this.myId, message.pieceId, now);
-        else if (message.type === "move") move(view, this.myId, message.pieceId, message.x, message.y, now);
-        else drop(view, this.myId, message.pieceId, message.x, message.y, now);
-      }
+      for (const { message } of this.pending) applyAction(view, this.myId, message, now);
       if (this.drag?.unsent) move(view, this.myId, this.drag.pieceId, this.drag.x, this.drag.y, now);
     }
     const myGroup = heldGroupOf(view, this.myId);

@@ -5,7 +5,7 @@
  * the bytes each move moves.
  */
 import type { PuzzleSpec } from "../../shared/puzzle-spec.ts";
-import type { PuzzleState } from "../../shared/puzzle-state.ts";
+import { puzzleState, type PuzzleState } from "../../shared/puzzle-state.ts";
 import type { Player, Snapshot, WirePiece } from "../../shared/protocol.ts";
 import { pieceFromWire, wireHold, wirePiece } from "../../shared/replica.ts";
 
@@ -47,14 +47,14 @@ export function decodeDocument(text: string): PuzzleDocument {
   if (!encoded.spec || !Array.isArray(encoded.pieces) || !Array.isArray(encoded.holds) || !Array.isArray(encoded.placedBy) || typeof encoded.version !== "number") {
     throw new Error("the store holds a value that is not a puzzle document");
   }
-  const state: PuzzleState = {
+  const state = puzzleState({
     spec: encoded.spec,
     pieces: encoded.pieces.map(pieceFromWire),
     holds: new Map(encoded.holds.map(([group, playerId, pieceId, expiresAtMs]) => [group, { playerId, pieceId, expiresAtMs }])),
     placedBy: new Map(encoded.placedBy),
     version: encoded.version,
     completedAtMs: encoded.completedAtMs ?? null,
-  };
+  });
   return { state, startedAtMs: encoded.startedAtMs ?? 0 };
 }
 

@@ -6,9 +6,12 @@
  * reject to the sender and the changed pieces and holds to everyone, at once and
  * in the order results come back, like a push service behind API Gateway.
  */
-import { PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Player, type ServerMessage } from "../../shared/protocol.ts";
-import { PlayerRoster, dispatchFrame, type FrameHandlers, sendError, sendMessage, type RoomSocket, type RosterPlayer } from "../player-roster.ts";
-import { CURSOR_INTERVAL_MS } from "../room-core.ts";
+import { PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Player } from "../../shared/protocol.ts";
+import { batchFrame, json } from "../../shared/frames.ts";
+import { PlayerRoster, type RosterPlayer } from "../common/player-roster.ts";
+import { dispatchFrame, type FrameHandlers } from "../common/frame-dispatch.ts";
+import { sendError, sendMessage, type RoomSocket } from "../common/socket.ts";
+import { CURSOR_INTERVAL_MS } from "../common/settings.ts";
 import { decodeDocument, snapshotOf } from "./document.ts";
 import type { FunctionCounters, Invocation, InvocationOutcome, InvocationResult, StatelessMode } from "./invocation.ts";
 
@@ -195,7 +198,7 @@ export class HubCore {
   }
 
   private broadcast(events: BatchEvent[], except: HubSession | null = null): void {
-    const frame = batchFrame(this.version, events);
+    const frame = batchFrame(this.version, events.map((event) => json(event)));
     for (const session of this.roster.sessions.values()) if (session.playerId && session !== except) session.socket.send(frame);
   }
 
@@ -210,10 +213,6 @@ export class HubCore {
   }
 }
 
-function batchFrame(version: number, events: BatchEvent[]): string {
-  return JSON.stringify({ type: "batch", version, events } satisfies ServerMessage);
-}
-
 function sendBatch(socket: RoomSocket, version: number, events: BatchEvent[]): void {
-  socket.send(batchFrame(version, events));
+  socket.send(batchFrame(version, events.map((event) => json(event))));
 }

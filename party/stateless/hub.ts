@@ -7,9 +7,9 @@ import type * as Party from "partykit/server";
 import { MODES, PARTY_FOR_MODE } from "../../shared/protocol.ts";
 import { lockedCount } from "../../shared/puzzle-state.ts";
 import { pieceCountOf } from "../../shared/puzzle-spec.ts";
-import { readPositiveInteger } from "../env.ts";
-import { DEFAULT_MAX_PLAYERS, type RoomSummary } from "../room-core.ts";
-import { SocketParty } from "../socket-party.ts";
+import { readMaxPlayers } from "../common/settings.ts";
+import type { RoomSummary } from "../../shared/http.ts";
+import { SocketParty } from "../common/socket-party.ts";
 import { readStatelessConfig, type StatelessConfig } from "./config.ts";
 import { decodeDocument, snapshotOf } from "./document.ts";
 import { FUNCTION_PARTY, STORE_PARTY } from "./function.ts";
@@ -37,7 +37,7 @@ export default class StatelessHub extends SocketParty implements Party.Server {
         randomId: () => crypto.randomUUID(),
         requestCursorFlush: (delayMs) => setTimeout(() => this.core.flushCursors(), delayMs),
       },
-      { mode: modeOfParty(room.name), maxPlayers: readPositiveInteger(room.env, "MAX_PLAYERS", DEFAULT_MAX_PLAYERS), documentId: `${room.name}.${encodeURIComponent(room.id)}` },
+      { mode: modeOfParty(room.name), maxPlayers: readMaxPlayers(room.env), documentId: `${room.name}.${encodeURIComponent(room.id)}` },
     );
   }
 

@@ -4,7 +4,8 @@
  * applied the rules and written the store.
  */
 import * as v from "valibot";
-import { DropSchema, GrabSchema, MoveSchema, PuzzleOptionsSchema } from "../../shared/protocol.ts";
+import { DropSchema, GrabSchema, MoveSchema } from "../../shared/protocol.ts";
+import { PuzzleOptionsSchema } from "../../shared/puzzle-spec.ts";
 import type { RejectReason } from "../../shared/rules.ts";
 import type { StatelessConfig } from "./config.ts";
 import type { StoreCounters } from "./store.ts";

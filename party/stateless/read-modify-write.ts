@@ -13,7 +13,7 @@
  * up to a bound, with exponential backoff and jitter.
  */
 import { createPuzzle } from "../../shared/puzzle-state.ts";
-import { drop, expireLeases, grab, move, releasePlayer, type RejectReason } from "../../shared/rules.ts";
+import { applyAction, expireLeases, releasePlayer, type RuleResult } from "../../shared/rules.ts";
 import type { StatelessConfig } from "./config.ts";
 import { wireHold, wirePieceChange } from "../../shared/replica.ts";
 import { decodeDocument, encodeDocument, type PuzzleDocument } from "./document.ts";
@@ -26,8 +26,6 @@ export interface FunctionRuntime {
   now(): number;
   config: Pick<StatelessConfig, "occMaxRetries" | "occBackoffMs">;
 }
-
-type Mutation = { ok: true; changedPieces: number[]; changedHolds: number[]; placed: number; completed: boolean } | { ok: false; reason: RejectReason };
 
 /** Runs one invocation; `metrics` is filled in as the store is used. */
 export async function readModifyWrite(invocation: Invocation, runtime: FunctionRuntime, metrics: InvocationMetrics): Promise<InvocationOutcome> {
@@ -71,25 +69,12 @@ export async function readModifyWrite(invocation: Invocation, runtime: FunctionR
   }
 }
 
-function mutate(document: PuzzleDocument, invocation: Invocation, now: number): Mutation {
+function mutate(document: PuzzleDocument, invocation: Invocation, now: number): RuleResult {
   const { state } = document;
   const { operation } = invocation;
   switch (operation.kind) {
-    case "act": {
-      const { action, playerId } = operation;
-      switch (action.type) {
-        case "grab":
-          return grab(state, playerId, action.pieceId, now);
-        case "move":
-          return move(state, playerId, action.pieceId, action.x, action.y, now);
-        case "drop":
-          return drop(state, playerId, action.pieceId, action.x, action.y, now);
-        default: {
-          const unreachable: never = action;
-          return unreachable;
-        }
-      }
-    }
+    case "act":
+      return applyAction(state, operation.playerId, operation.action, now);
     case "release":
       return { ok: true, changedPieces: [], changedHolds: releasePlayer(state, operation.playerId), placed: 0, completed: false };
     case "load":
@@ -101,7 +86,7 @@ function mutate(document: PuzzleDocument, invocation: Invocation, now: number): 
   }
 }
 
-function applied(document: PuzzleDocument, mutation: Mutation & { ok: true }, changedHolds: number[], invocation: Invocation): InvocationOutcome {
+function applied(document: PuzzleDocument, mutation: RuleResult & { ok: true }, changedHolds: number[], invocation: Invocation): InvocationOutcome {
   const { state } = document;
   const playerId = invocation.operation.kind === "act" ? invocation.operation.playerId : null;
   return {

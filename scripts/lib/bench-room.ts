@@ -6,7 +6,7 @@
 import { DEFAULT_LOAD_CONFIG, type LoadConfig } from "./load-config.ts";
 import { runMode, type ModeFigures } from "./load-engine.ts";
 import { openTarget } from "./server-target.ts";
-import { median } from "./stats.ts";
+import { median } from "../../testkit/stats.ts";
 
 export interface BenchFigures {
   clients: number;

@@ -8,10 +8,10 @@ import { createPrng } from "../../shared/prng.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import { cpuDelta, type ProcessCpu } from "./process-cpu.ts";
 import { FanOutTracker } from "./fan-out.ts";
-import { judgeLostMoves, placementsOf, type AckOrder, type LostMoveVerdict } from "./lost-moves.ts";
-import { ProtocolClient, type SentAction } from "./protocol-client.ts";
+import { judgeLostMoves, placementsOf, type AckOrder, type LostMoveVerdict } from "../../testkit/lost-moves.ts";
+import { ProtocolClient, type SentAction } from "../../testkit/protocol-client.ts";
 import { playUntilEnd } from "./simulated-player.ts";
-import { distribution, histogram, type Distribution, type Histogram } from "./stats.ts";
+import { distribution, histogram, type Distribution, type Histogram } from "../../testkit/stats.ts";
 import { roomUrl, type ServerTarget } from "./server-target.ts";
 import type { LoadConfig } from "./load-config.ts";
 

@@ -6,11 +6,11 @@
  * state, desync of every replica against it) so a test can assert on measured
  * loss, and prints nothing itself.
  */
-import { ProtocolClient, type SentAction } from "./protocol-client.ts";
-import { judgeLostMoves, placementsOf, type AckOrder, type LostMoveVerdict } from "./lost-moves.ts";
+import { ProtocolClient, type SentAction } from "../../testkit/protocol-client.ts";
+import { judgeLostMoves, placementsOf, type AckOrder, type LostMoveVerdict } from "../../testkit/lost-moves.ts";
 import { httpBaseOf, roomUrl } from "./server-target.ts";
 import { desyncedPieces } from "./load-engine.ts";
-import { distribution, type Distribution } from "./stats.ts";
+import { distribution, type Distribution } from "../../testkit/stats.ts";
 import { createPrng } from "../../shared/prng.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import { PARTY_FOR_MODE, type Mode, type Snapshot } from "../../shared/protocol.ts";

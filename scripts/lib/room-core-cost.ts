@@ -5,8 +5,8 @@
  * frames. Comparing this with workerd's CPU per action in bench:room separates
  * the room's own logic from socket and runtime costs.
  */
-import { RoomCore, type RoomHost, type RoomSocket } from "../../party/room-core.ts";
-import type { RoomStorage } from "../../party/room-storage.ts";
+import { RoomCore, type RoomHost, type RoomSocket } from "../../party/room/room-core.ts";
+import type { RoomStorage } from "../../party/room/room-storage.ts";
 import { PROTOCOL_VERSION } from "../../shared/protocol.ts";
 
 export interface RoomCoreCost {

@@ -3,10 +3,10 @@
  * read CPU time from) or a running/deployed server given by `--host`.
  */
 import { processGroupCpu, type ProcessCpu } from "./process-cpu.ts";
-import { startPartykitDev, type PartykitDev } from "./partykit-dev.ts";
-import { hostAndProtocol } from "./protocol-client.ts";
+import { startPartykitDev, type PartykitDev } from "../../testkit/partykit-dev.ts";
+import { hostAndProtocol } from "../../testkit/protocol-client.ts";
 import { varsFor, type ModeSettings } from "./mode-settings.ts";
-import { snapshotProject } from "./project-snapshot.ts";
+import { snapshotProject } from "../../testkit/project-snapshot.ts";
 
 export interface ServerTarget {
   /** What ProtocolClient takes as `host`. */

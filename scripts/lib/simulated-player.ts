@@ -8,7 +8,7 @@
 import { between, type Prng } from "../../shared/prng.ts";
 import { boardRect, solvedPosition } from "../../shared/puzzle-spec.ts";
 import type { PuzzleState } from "../../shared/puzzle-state.ts";
-import type { ProtocolClient, SentAction } from "./protocol-client.ts";
+import type { ProtocolClient, SentAction } from "../../testkit/protocol-client.ts";
 import type { LoadConfig } from "./load-config.ts";
 
 /** How long a player waits for a grab's answer before giving up on that piece. */

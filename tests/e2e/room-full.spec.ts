@@ -2,8 +2,8 @@
  * A full room refuses the next player with a reason the player can read, and the
  * page stops retrying instead of hammering the room.
  */
-import { ProtocolClient } from "../../scripts/lib/protocol-client.ts";
-import { DEFAULT_MAX_PLAYERS } from "../../party/room-core.ts";
+import { ProtocolClient } from "../../testkit/protocol-client.ts";
+import { DEFAULT_MAX_PLAYERS } from "../../party/common/settings.ts";
 import { attachScreenshot, expect, test } from "./helpers.ts";
 
 test("joining a full room shows why, and stays refused", async ({ newPlayer }, testInfo) => {

@@ -4,7 +4,7 @@
  * get overwritten by other functions' whole-state writes, and the HUD says so.
  * Nothing here injects a loss: it comes from the backend's read-modify-write race.
  */
-import { ProtocolClient } from "../../scripts/lib/protocol-client.ts";
+import { ProtocolClient } from "../../testkit/protocol-client.ts";
 import { PARTY_FOR_MODE } from "../../shared/protocol.ts";
 import { createPrng } from "../../shared/prng.ts";
 import type { Page } from "@playwright/test";

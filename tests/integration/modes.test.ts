@@ -12,11 +12,11 @@
  * private, and a nonsensical setting stops the hub with a message naming it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startPartykitDev, type PartykitDev } from "../../scripts/lib/partykit-dev.ts";
-import { snapshotProject, type ProjectSnapshot } from "../../scripts/lib/project-snapshot.ts";
+import { startPartykitDev, type PartykitDev } from "../../testkit/partykit-dev.ts";
+import { snapshotProject, type ProjectSnapshot } from "../../testkit/project-snapshot.ts";
 import { runModesWorkload, type ModesWorkloadResult } from "../../scripts/lib/modes-workload.ts";
-import { ProtocolClient } from "../../scripts/lib/protocol-client.ts";
-import { roomState } from "../support/room-fixture.ts";
+import { ProtocolClient } from "../../testkit/protocol-client.ts";
+import { roomState } from "../../testkit/room-fixture.ts";
 import { PARTY_FOR_MODE, PROTOCOL_VERSION, type Mode } from "../../shared/protocol.ts";
 
 const OWNERS = 16;

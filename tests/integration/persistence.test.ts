@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, expect, test } from "vitest";
-import { startPartykitDev, type PartykitDev } from "../../scripts/lib/partykit-dev.ts";
-import type { ProtocolClient } from "../../scripts/lib/protocol-client.ts";
+import { startPartykitDev, type PartykitDev } from "../../testkit/partykit-dev.ts";
+import type { ProtocolClient } from "../../testkit/protocol-client.ts";
 import { createPrng } from "../../shared/prng.ts";
 import { solvedPosition } from "../../shared/puzzle-spec.ts";
-import { MEDIUM_PUZZLE, joinRoom, roomState } from "../support/room-fixture.ts";
+import { MEDIUM_PUZZLE, joinRoom, roomState } from "../../testkit/room-fixture.ts";
 
 const persistDir = mkdtempSync(join(tmpdir(), "puzzle-rooms-persist-"));
 let server: PartykitDev | undefined;

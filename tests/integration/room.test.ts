@@ -3,12 +3,12 @@
  * port, persistence off, and real partysocket clients.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startPartykitDev, type PartykitDev } from "../../scripts/lib/partykit-dev.ts";
-import { ProtocolClient } from "../../scripts/lib/protocol-client.ts";
+import { startPartykitDev, type PartykitDev } from "../../testkit/partykit-dev.ts";
+import { ProtocolClient } from "../../testkit/protocol-client.ts";
 import { createPrng } from "../../shared/prng.ts";
 import { CLOSE_ROOM_FULL, CLOSE_VERSION_MISMATCH, MAX_CLIENT_FRAME_BYTES, PROTOCOL_VERSION } from "../../shared/protocol.ts";
 import { solvedPosition } from "../../shared/puzzle-spec.ts";
-import { MEDIUM_PUZZLE, SMALL_PUZZLE, joinRoom, roomState, wirePieces } from "../support/room-fixture.ts";
+import { MEDIUM_PUZZLE, SMALL_PUZZLE, joinRoom, roomState, wirePieces } from "../../testkit/room-fixture.ts";
 
 let server: PartykitDev;
 const clients: ProtocolClient[] = [];

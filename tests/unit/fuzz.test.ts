@@ -12,8 +12,8 @@ import { neighboursOf, solvedPosition, type PuzzleOptions, type PuzzleSpec } fro
 import { GRAB_LEASE_MS } from "../../shared/rules.ts";
 import { PROTOCOL_VERSION, type Snapshot } from "../../shared/protocol.ts";
 import type { Replica } from "../../shared/replica.ts";
-import { FakeClient, InMemoryRoom } from "./support/in-memory-room.ts";
-import { ACK_RIDE_MS, BROADCAST_TICK_MS, FRAMES_PER_S } from "../../party/room-core.ts";
+import { FakeClient, InMemoryRoom } from "../../testkit/in-memory-room.ts";
+import { ACK_RIDE_MS, BROADCAST_TICK_MS, FRAMES_PER_S } from "../../party/room/room-core.ts";
 
 interface SimPlayer {
   name: string;

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { CommanderError } from "commander";
 import { loadCommand, parseLoadArgs } from "../../scripts/lib/load-config.ts";
 import { httpBaseOf, roomUrl } from "../../scripts/lib/server-target.ts";
-import { hostAndProtocol } from "../../scripts/lib/protocol-client.ts";
+import { hostAndProtocol } from "../../testkit/protocol-client.ts";
 import { varsFor } from "../../scripts/lib/mode-settings.ts";
 
 function parse(argv: string[]) {

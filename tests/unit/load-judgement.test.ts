@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { FanOutTracker } from "../../scripts/lib/fan-out.ts";
-import { distribution, histogram, median, percentile } from "../../scripts/lib/stats.ts";
+import { distribution, histogram, median, percentile } from "../../testkit/stats.ts";
 import { cpuDelta, parseProcStat } from "../../scripts/lib/process-cpu.ts";
 import { DEFAULT_PRICES, monthlyCosts, type MeasuredInputs } from "../../scripts/lib/cost-model.ts";
 

@@ -7,13 +7,13 @@
  * checks the whole path (stale replicas, groups grabbed by other players).
  */
 import { describe, expect, test } from "vitest";
-import { actedGroup, judgeLostMoves, type AcknowledgedPlacement, type FinalPiece, type FinalState } from "../../scripts/lib/lost-moves.ts";
+import { actedGroup, judgeLostMoves, type AcknowledgedPlacement, type FinalPiece, type FinalState } from "../../testkit/lost-moves.ts";
 import { createPuzzle, type PuzzleState } from "../../shared/puzzle-state.ts";
 import { createSpec, neighboursOf, solvedPosition, type PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import { drop, grab, move, releasePlayer } from "../../shared/rules.ts";
 import { applyBatch, replicaFromSnapshot, wirePiece, type Replica } from "../../shared/replica.ts";
 import { between, createPrng, type Prng } from "../../shared/prng.ts";
-import { InMemoryRoom, type FakeClient } from "./support/in-memory-room.ts";
+import { InMemoryRoom, type FakeClient } from "../../testkit/in-memory-room.ts";
 
 const A = "alice";
 const B = "bob";

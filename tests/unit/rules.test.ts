@@ -5,9 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { clonePuzzle, createPuzzle, groupMembers, heldGroupOf, type PuzzleState } from "../../shared/puzzle-state.ts";
 import { pieceCountOf, solvedPosition } from "../../shared/puzzle-spec.ts";
+import { REJECT_REASONS } from "../../shared/protocol.ts";
 import {
   GRAB_LEASE_MS,
-  REJECT_REASONS,
   SNAP_RADIUS_PX,
   drop,
   expireLeases,

@@ -3,10 +3,10 @@
  * limit of a stored value: pieces are written in chunks, and only the chunks an
  * action touched are written again.
  */
-import { pieceCountOf, type PuzzleSpec } from "../shared/puzzle-spec.ts";
-import type { PuzzleState } from "../shared/puzzle-state.ts";
-import type { Mode, WirePiece } from "../shared/protocol.ts";
-import { pieceFromWire, wirePiece } from "../shared/replica.ts";
+import { pieceCountOf, type PuzzleSpec } from "../../shared/puzzle-spec.ts";
+import { puzzleState, type PuzzleState } from "../../shared/puzzle-state.ts";
+import type { Mode, WirePiece } from "../../shared/protocol.ts";
+import { pieceFromWire, wirePiece } from "../../shared/replica.ts";
 
 /** Pieces per stored chunk: about 5 KiB of JSON each. */
 export const PIECES_PER_CHUNK = 256;
@@ -78,13 +78,13 @@ export async function loadRoom(storage: RoomStorage): Promise<{ meta: StoredMeta
     if (!chunk) throw new Error(`room storage is missing ${key}`);
     return chunk.map(pieceFromWire);
   });
-  const state: PuzzleState = {
+  const state = puzzleState({
     spec: meta.spec,
     pieces,
     holds: new Map(),
     placedBy: new Map(meta.players.filter((player) => player.placed > 0).map((player) => [player.id, player.placed])),
     version: progress.version,
     completedAtMs: progress.completedAtMs,
-  };
+  });
   return { meta, progress, state };
 }

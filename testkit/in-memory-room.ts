@@ -4,12 +4,13 @@
  * (no real timers). Every storage write and every send goes into one ordered
  * log so tests can check what happened before what.
  */
-import { RoomCore, DEFAULT_MAX_PLAYERS, type RoomHost, type RoomSocket } from "../../../party/room-core.ts";
-import type { RoomStorage } from "../../../party/room-storage.ts";
-import { applyBatch, replicaFromSnapshot, type Replica } from "../../../shared/replica.ts";
-import { PROTOCOL_VERSION, parseServerFrame, type ClientMessage, type Mode, type ServerMessage, type Snapshot } from "../../../shared/protocol.ts";
-import type { PuzzleOptions } from "../../../shared/puzzle-spec.ts";
-import { createPrng, type Prng } from "../../../shared/prng.ts";
+import { RoomCore, type RoomHost, type RoomSocket } from "../party/room/room-core.ts";
+import { DEFAULT_MAX_PLAYERS } from "../party/common/settings.ts";
+import type { RoomStorage } from "../party/room/room-storage.ts";
+import { applyBatch, replicaFromSnapshot, type Replica } from "../shared/replica.ts";
+import { PROTOCOL_VERSION, parseServerFrame, type ClientMessage, type Mode, type ServerMessage, type Snapshot } from "../shared/protocol.ts";
+import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
+import { createPrng, type Prng } from "../shared/prng.ts";
 
 export type LogEntry =
   | { kind: "put"; keys: string[] }

@@ -3,14 +3,8 @@
  * stateful room and the stateless hubs): the protocol-version check, the player
  * limit, identities assigned by the server, and resuming by token.
  */
-import { CLOSE_ROOM_FULL, CLOSE_VERSION_MISMATCH, PROTOCOL_VERSION, parseClientFrame, type ActionMessage, type ErrorCode, type Hello, type ServerMessage } from "../shared/protocol.ts";
-
-/** The three members of a socket a room needs. */
-export interface RoomSocket {
-  readonly id: string;
-  send(frame: string): void;
-  close(code: number, reason: string): void;
-}
+import { CLOSE_ROOM_FULL, CLOSE_VERSION_MISMATCH, PROTOCOL_VERSION, type Hello } from "../../shared/protocol.ts";
+import { sendError, type RoomSocket } from "./socket.ts";
 
 export interface RosterPlayer {
   id: string;
@@ -119,73 +113,4 @@ export class PlayerRoster<S extends RosterSession> {
       if (!connected.has(id) && id !== keep) this.players.delete(id);
     }
   }
-}
-
-/** What a room does with each kind of valid frame; the dispatcher handles the rest. */
-export interface FrameHandlers<S extends RosterSession> {
-  hello(session: S, hello: Hello): void;
-  act(session: S, action: ActionMessage): void;
-  /** A joined player's cursor, rounded to table pixels. */
-  cursor(playerId: string, x: number, y: number): void;
-  now(): number;
-}
-
-/**
- * Validates one client frame and hands it to the room: a bad frame gets a typed
- * error, a ping its pong, and a cursor before hello a not-joined error.
- */
-export function dispatchFrame<S extends RosterSession>(session: S, frame: string | ArrayBuffer | ArrayBufferView, handlers: FrameHandlers<S>): void {
-  const parsed = parseClientFrame(frame);
-  if (!parsed.ok) return sendError(session.socket, parsed.code, parsed.message);
-  const message = parsed.message;
-  switch (message.type) {
-    case "hello":
-      return handlers.hello(session, message);
-    case "ping":
-      return sendMessage(session.socket, { type: "pong", t: message.t, serverTimeMs: handlers.now() });
-    case "cursor":
-      if (!session.playerId) return sendError(session.socket, "not-joined", "send hello first");
-      return handlers.cursor(session.playerId, Math.round(message.x), Math.round(message.y));
-    case "grab":
-    case "move":
-    case "drop":
-      return handlers.act(session, message);
-    default: {
-      const unreachable: never = message;
-      return unreachable;
-    }
-  }
-}
-
-export function sendMessage(socket: RoomSocket, message: ServerMessage): void {
-  socket.send(JSON.stringify(message));
-}
-
-export function sendError(socket: RoomSocket, code: ErrorCode, message: string): void {
-  sendMessage(socket, { type: "error", code, message });
-}
-
-/**
- * Wraps a runtime socket so that a send racing its close is dropped instead of
- * throwing: the close event follows and removes the session, and one closing
- * socket must never abort a frame loop serving everyone else.
- */
-export function tolerantSocket(socket: RoomSocket): RoomSocket {
-  return {
-    id: socket.id,
-    send(frame) {
-      try {
-        socket.send(frame);
-      } catch {
-        // The socket closed under us; its close handler cleans up.
-      }
-    },
-    close(code, reason) {
-      try {
-        socket.close(code, reason);
-      } catch {
-        // Already closed.
-      }
-    },
-  };
 }

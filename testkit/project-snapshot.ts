@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** What the server build reads: its sources, config and the package type. */
 const COPIED = ["party", "shared", "partykit.json", "package.json", "tsconfig.json"];
 

@@ -3,9 +3,9 @@
  * only adapts PartyKit (sockets, storage, timers, HTTP) to RoomCore.
  */
 import type * as Party from "partykit/server";
-import { DEFAULT_MAX_PLAYERS, RoomCore } from "./room-core.ts";
-import { SocketParty } from "./socket-party.ts";
-import { readPositiveInteger } from "./env.ts";
+import { RoomCore } from "./room-core.ts";
+import { SocketParty } from "../common/socket-party.ts";
+import { readMaxPlayers } from "../common/settings.ts";
 import { handleImageRequest } from "./image-store.ts";
 
 export default class StatefulRoom extends SocketParty implements Party.Server {
@@ -29,7 +29,7 @@ export default class StatefulRoom extends SocketParty implements Party.Server {
           }, delayMs);
         },
       },
-      { mode: "stateful", maxPlayers: readPositiveInteger(room.env, "MAX_PLAYERS", DEFAULT_MAX_PLAYERS) },
+      { mode: "stateful", maxPlayers: readMaxPlayers(room.env) },
     );
   }
 

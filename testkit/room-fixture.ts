@@ -2,11 +2,11 @@
  * Shared set-up for integration tests against a real `partykit dev`: a server on
  * its own port, joined players, and the room's authoritative snapshot over HTTP.
  */
-import { ProtocolClient, type ProtocolClientOptions } from "../../scripts/lib/protocol-client.ts";
-import type { PartykitDev } from "../../scripts/lib/partykit-dev.ts";
-import type { Snapshot } from "../../shared/protocol.ts";
-import { wirePiece } from "../../shared/replica.ts";
-import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
+import { ProtocolClient, type ProtocolClientOptions } from "./protocol-client.ts";
+import type { PartykitDev } from "./partykit-dev.ts";
+import type { Snapshot } from "../shared/protocol.ts";
+import { wirePiece } from "../shared/replica.ts";
+import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
 
 export const SMALL_PUZZLE: PuzzleOptions = { imageId: "test", imageWidth: 400, imageHeight: 400, pieceCount: 4, seed: 7 };
 export const MEDIUM_PUZZLE: PuzzleOptions = { imageId: "test", imageWidth: 1200, imageHeight: 800, pieceCount: 96, seed: 42 };

@@ -3,7 +3,7 @@
  * to a transport-free core. The stateful room and the stateless hubs extend it.
  */
 import type * as Party from "partykit/server";
-import { tolerantSocket, type RoomSocket } from "./player-roster.ts";
+import { tolerantSocket, type RoomSocket } from "./socket.ts";
 
 /** What a transport-free core takes from the sockets of its room. */
 export interface SocketCore {

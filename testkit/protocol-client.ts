@@ -5,10 +5,10 @@
  */
 import PartySocket from "partysocket";
 import WebSocket from "ws";
-import { PROTOCOL_VERSION, parseServerFrame, type BatchEvent, type ClientMessage, type ErrorCode, type Mode, type ServerMessage } from "../../shared/protocol.ts";
-import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
-import type { RejectReason } from "../../shared/rules.ts";
-import { applyBatch, replicaFromSnapshot, type Replica } from "../../shared/replica.ts";
+import { PROTOCOL_VERSION, parseServerFrame, type BatchEvent, type ClientMessage, type ErrorCode, type Mode, type ServerMessage } from "../shared/protocol.ts";
+import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
+import type { RejectReason } from "../shared/rules.ts";
+import { applyBatch, replicaFromSnapshot, type Replica } from "../shared/replica.ts";
 import { actedGroup } from "./lost-moves.ts";
 
 type Action = { type: "grab"; pieceId: number } | { type: "move" | "drop"; pieceId: number; x: number; y: number };

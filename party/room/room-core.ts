@@ -4,12 +4,17 @@
  * and asks its host to call `flush()` later instead of owning timers. PartyKit
  * adapts it in server.ts; tests drive it in-process.
  */
-import { createPuzzle, lockedCount, type PuzzleState } from "../shared/puzzle-state.ts";
-import { pieceCountOf } from "../shared/puzzle-spec.ts";
-import { drop, expireLeases, grab, move, releasePlayer, type RuleResult } from "../shared/rules.ts";
-import { PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Mode, type Player, type Snapshot } from "../shared/protocol.ts";
-import { wireHold, wirePiece, wirePieceChange } from "../shared/replica.ts";
-import { PlayerRoster, dispatchFrame, type FrameHandlers, type RosterPlayer, sendError, sendMessage, type RoomSocket } from "./player-roster.ts";
+import { createPuzzle, lockedCount, type PuzzleState } from "../../shared/puzzle-state.ts";
+import { pieceCountOf } from "../../shared/puzzle-spec.ts";
+import { applyAction, expireLeases, releasePlayer } from "../../shared/rules.ts";
+import { PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Mode, type Player, type Snapshot, type WireHold, type WirePieceChange } from "../../shared/protocol.ts";
+import { ackEvent, batchFrame, holdsEvent, json, piecesEvent, rejectEvent, type Json } from "../../shared/frames.ts";
+import type { RoomSummary } from "../../shared/http.ts";
+import { wireHold, wirePiece, wirePieceChange } from "../../shared/replica.ts";
+import { PlayerRoster, type RosterPlayer } from "../common/player-roster.ts";
+import { dispatchFrame, type FrameHandlers } from "../common/frame-dispatch.ts";
+import { sendError, sendMessage, type RoomSocket } from "../common/socket.ts";
+import { CURSOR_INTERVAL_MS } from "../common/settings.ts";
 import {
   META_KEY,
   PROGRESS_KEY,
@@ -42,11 +47,8 @@ export const ACK_BATCH_MS = 4;
 export const FRAMES_PER_S = 60;
 export const FRAME_BURST = 3;
 const FRAME_TOKENS_PER_MS = (FRAMES_PER_S - FRAME_BURST) / 1000;
-/** Cursors reach a client at most this often. */
-export const CURSOR_INTERVAL_MS = 50;
-export const DEFAULT_MAX_PLAYERS = 64;
 
-export type { RoomSocket } from "./player-roster.ts";
+export type { RoomSocket } from "../common/socket.ts";
 
 /** The first broadcast tick at or after `ms`: ticks are multiples of BROADCAST_TICK_MS on the room's clock. */
 function tickAtOrAfter(ms: number): number {
@@ -71,10 +73,10 @@ interface Session {
   socket: RoomSocket;
   playerId: string | null;
   /** Acks and rejects owed to this client (serialized), and when its frame with them is due. */
-  replies: string[];
+  replies: Json<BatchEvent>[];
   repliesDueMs: number;
   /** What changed since this client's last frame: room events (serialized), pieces, holds, cursors. */
-  events: string[];
+  events: Json<BatchEvent>[];
   pieces: Set<number>;
   holds: Set<number>;
   cursors: Set<string>;
@@ -87,19 +89,6 @@ interface Session {
   tokensAtMs: number;
 }
 
-export interface RoomSummary {
-  mode: Mode;
-  created: boolean;
-  pieces: number;
-  placed: number;
-  players: number;
-  connected: number;
-  actionsApplied: number;
-  actionsRejected: number;
-  version: number;
-  completedAtMs: number | null;
-}
-
 export class RoomCore {
   private state: PuzzleState | null = null;
   private readonly roster: PlayerRoster<Session>;
@@ -109,8 +98,8 @@ export class RoomCore {
   private actionsRejected = 0;
 
   /** Wire form of changed pieces and holds, made once however many clients receive it. */
-  private readonly pieceJson = new Map<number, string>();
-  private readonly holdJson = new Map<number, string>();
+  private readonly pieceJson = new Map<number, Json<WirePieceChange>>();
+  private readonly holdJson = new Map<number, Json<WireHold>>();
   /** Storage chunks to write at the next flush. */
   private dirtyChunks = new Set<number>();
   /** The players or placed counts changed: meta is written at the next flush. */
@@ -268,26 +257,10 @@ export class RoomCore {
   private act(session: Session, message: ActionMessage): void {
     const playerId = session.playerId;
     if (!playerId || !this.state) return sendError(session.socket, "not-joined", "send hello first");
-    const now = this.host.now();
-    let result: RuleResult;
-    switch (message.type) {
-      case "grab":
-        result = grab(this.state, playerId, message.pieceId, now);
-        break;
-      case "move":
-        result = move(this.state, playerId, message.pieceId, message.x, message.y, now);
-        break;
-      case "drop":
-        result = drop(this.state, playerId, message.pieceId, message.x, message.y, now);
-        break;
-      default: {
-        const unreachable: never = message;
-        return unreachable;
-      }
-    }
+    const result = applyAction(this.state, playerId, message, this.host.now());
     if (!result.ok) {
       this.actionsRejected++;
-      return this.reply(session, JSON.stringify({ type: "reject", seq: message.seq, reason: result.reason }));
+      return this.reply(session, rejectEvent(message.seq, result.reason));
     }
     this.actionsApplied++;
     this.markChanged(result.changedPieces, result.changedHolds);
@@ -296,7 +269,7 @@ export class RoomCore {
       this.broadcastEvent({ type: "placed", playerId, placed: this.state.placedBy.get(playerId) ?? 0 });
     }
     if (result.completed) this.broadcastEvent({ type: "complete", completedAtMs: this.state.completedAtMs! });
-    this.reply(session, `{"type":"ack","seq":${message.seq},"version":${this.state.version}}`);
+    this.reply(session, ackEvent(message.seq, this.state.version));
     // Everyone else hears of it on the tick, even while this client's own frames wait for its budget.
     this.scheduleFlush();
   }
@@ -341,7 +314,7 @@ export class RoomCore {
    * frame goes: on the tick if that is at most ACK_RIDE_MS away, else in the
    * next flush for acks.
    */
-  private reply(session: Session, event: string): void {
+  private reply(session: Session, event: Json<BatchEvent>): void {
     session.replies.push(event);
     if (session.replies.length > 1) return;
     const now = this.host.now();
@@ -390,15 +363,15 @@ export class RoomCore {
     session.replies = [];
     session.events = [];
     if (session.pieces.size > 0) {
-      const pieces: string[] = [];
-      for (const id of session.pieces) pieces.push(this.pieceJson.get(id) ?? this.cacheJson(this.pieceJson, id, wirePieceChange(state, id)));
-      parts.push(`{"type":"pieces","pieces":[${pieces.join(",")}]}`);
+      const pieces: Json<WirePieceChange>[] = [];
+      for (const id of session.pieces) pieces.push(this.pieceJson.get(id) ?? cached(this.pieceJson, id, wirePieceChange(state, id)));
+      parts.push(piecesEvent(pieces));
       session.pieces.clear();
     }
     if (session.holds.size > 0) {
-      const holds: string[] = [];
-      for (const group of session.holds) holds.push(this.holdJson.get(group) ?? this.cacheJson(this.holdJson, group, wireHold(state, group)));
-      parts.push(`{"type":"holds","holds":[${holds.join(",")}]}`);
+      const holds: Json<WireHold>[] = [];
+      for (const group of session.holds) holds.push(this.holdJson.get(group) ?? cached(this.holdJson, group, wireHold(state, group)));
+      parts.push(holdsEvent(holds));
       session.holds.clear();
     }
     if (session.cursors.size > 0 && now - session.lastCursorMs >= CURSOR_INTERVAL_MS) {
@@ -407,20 +380,14 @@ export class RoomCore {
         const at = this.cursors.get(id);
         if (at) cursors.push([id, at[0], at[1]]);
       }
-      if (cursors.length > 0) parts.push(JSON.stringify({ type: "cursors", cursors }));
+      if (cursors.length > 0) parts.push(json<BatchEvent>({ type: "cursors", cursors }));
       session.cursors.clear();
       session.lastCursorMs = now;
     }
-    session.socket.send(`{"type":"batch","version":${state.version},"events":[${parts.join(",")}]}`);
+    session.socket.send(batchFrame(state.version, parts));
     session.versionSent = state.version;
     session.lastFrameMs = now;
     session.tokens -= 1;
-  }
-
-  private cacheJson(cache: Map<number, string>, key: number, value: unknown): string {
-    const json = JSON.stringify(value);
-    cache.set(key, json);
-    return json;
   }
 
   private *joinedSessions(): Iterable<Session> {
@@ -442,12 +409,19 @@ export class RoomCore {
   }
 
   private broadcastEvent(event: BatchEvent): void {
-    const json = JSON.stringify(event);
-    for (const session of this.joinedSessions()) session.events.push(json);
+    const encoded = json(event);
+    for (const session of this.joinedSessions()) session.events.push(encoded);
   }
 
   private publicPlayer(player: RosterPlayer): Player {
     const placed = this.state?.placedBy.get(player.id) ?? 0;
     return { id: player.id, name: player.name, color: player.color, connected: this.roster.connectionOf(player.id) !== undefined, placed };
   }
+}
+
+/** Encodes `value` once and keeps it under `key` until that piece or hold changes again. */
+function cached<T>(cache: Map<number, Json<T>>, key: number, value: T): Json<T> {
+  const encoded = json(value);
+  cache.set(key, encoded);
+  return encoded;
 }

@@ -4,9 +4,9 @@
  * moved is judged against the last such action, whether that action named the
  * piece or another piece of its group (a move or drop carries the whole group).
  */
-import { SNAP_RADIUS_PX } from "../../shared/rules.ts";
-import { groupMembers, type PuzzleState } from "../../shared/puzzle-state.ts";
-import { pieceCountOf, solvedPosition, type PuzzleSpec } from "../../shared/puzzle-spec.ts";
+import { SNAP_RADIUS_PX } from "../shared/rules.ts";
+import { groupMembers, type PuzzleState } from "../shared/puzzle-state.ts";
+import { pieceCountOf, solvedPosition, type PuzzleSpec } from "../shared/puzzle-spec.ts";
 import type { ProtocolClient } from "./protocol-client.ts";
 
 /** A move or drop some client sent and the server acknowledged. */
@@ -64,7 +64,7 @@ export interface LostMoveVerdict {
  */
 export function actedGroup(puzzle: PuzzleState, pieceId: number): number[] {
   const piece = puzzle.pieces[pieceId];
-  return piece ? groupMembers(puzzle, piece.group) : [pieceId];
+  return piece ? [...groupMembers(puzzle, piece.group)] : [pieceId];
 }
 
 function isLater(candidate: AcknowledgedPlacement, current: AcknowledgedPlacement, order: AckOrder): boolean {

@@ -103,7 +103,7 @@ export function judgeRun(mode: Mode, rooms: readonly RoomOutcome[]): RunJudgemen
 }
 
 /** Every acknowledged move and drop the clients sent, as the lost-move judgement takes them. */
-export function placementsOf(clients: readonly JudgedClient[]): AcknowledgedPlacement[] {
+function placementsOf(clients: readonly JudgedClient[]): AcknowledgedPlacement[] {
   const placements: AcknowledgedPlacement[] = [];
   for (const client of clients) {
     for (const record of client.sent.values()) {
@@ -116,7 +116,7 @@ export function placementsOf(clients: readonly JudgedClient[]): AcknowledgedPlac
 }
 
 /** Pieces where the client's replica differs from the server's final state. */
-export function desyncedPieces(client: JudgedClient, snapshot: Snapshot): number {
+function desyncedPieces(client: JudgedClient, snapshot: Snapshot): number {
   const mine = client.replica!.puzzle.pieces;
   let count = 0;
   snapshot.pieces.forEach(([x, y, group, locked], id) => {

@@ -6,10 +6,10 @@
  */
 import type { ProtocolClient, SentAction } from "../protocol-client.ts";
 
-export type Action = Parameters<ProtocolClient["act"]>[0];
+type Action = Parameters<ProtocolClient["act"]>[0];
 
 /** How long a player waits for a grab's answer before giving up on that piece. */
-export const GRAB_ANSWER_TIMEOUT_MS = 5_000;
+const GRAB_ANSWER_TIMEOUT_MS = 5_000;
 /** How long a player that must have an answer waits before failing the run. */
 const ANSWER_TIMEOUT_MS = 30_000;
 

@@ -17,8 +17,11 @@ import { chromium, type Page } from "@playwright/test";
 import { startPartykitDev } from "../testkit/partykit-dev.ts";
 import { ProtocolClient } from "../testkit/protocol-client.ts";
 import { percentile } from "../testkit/stats.ts";
-import { createPrng, between } from "../shared/prng.ts";
+import { createPrng } from "../shared/prng.ts";
 import { solvedPosition } from "../shared/puzzle-spec.ts";
+import { PlayTime } from "../testkit/scripted/play.ts";
+import { solve } from "../testkit/scripted/solve.ts";
+import { aboveBoard } from "../testkit/scripted/choices.ts";
 import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -26,6 +29,8 @@ const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-ne
 /** Scripted players drag at this rate, like a person's throttled client. */
 const PLAYER_MOVE_HZ = 25;
 const MOVES_PER_DRAG = 12;
+/** Share of drops that go to the piece's place on the board. */
+const HOME_DROP_PROBABILITY = 0.3;
 /** Rows of the picture already solved when measuring: a game in progress, not a fresh table. */
 const PRE_SOLVED_FRACTION = 0.35;
 
@@ -65,42 +70,31 @@ async function preSolve(player: ProtocolClient): Promise<void> {
   await player.settled(60_000);
 }
 
-/** Scripted players: grab a random loose piece, drag it in steps, drop it (sometimes home). */
-function startPlayers(players: ProtocolClient[], stop: { done: boolean }): { actions: () => number } {
+/**
+ * The scripted players, playing `solve` with no think time: grab any loose piece
+ * (groups too), drag it in MOVES_PER_DRAG steps with the cursor along, drop it
+ * above the board or, three times in ten, where it belongs. Counts the actions.
+ */
+function startPlayers(players: ProtocolClient[], until: PlayTime): { actions: () => number; done: Promise<void[]> } {
   let actions = 0;
-  players.forEach((player, index) => {
-    const prng = createPrng(1_000 + index);
-    const loop = async (): Promise<void> => {
-      while (!stop.done) {
-        const puzzle = player.replica!.puzzle;
-        const spec = puzzle.spec;
-        const loose = puzzle.pieces.flatMap((piece, id) => (!piece.locked && !puzzle.holds.has(piece.group) ? [id] : []));
-        if (loose.length === 0) return;
-        const id = loose[Math.floor(prng() * loose.length)]!;
-        const grabbed = await player.answered(player.act({ type: "grab", pieceId: id }));
-        actions++;
-        if (grabbed.rejected) continue;
-        const from = { ...puzzle.pieces[id]! };
-        const home = prng() < 0.3;
-        const to = home ? solvedPosition(spec, id) : { x: between(prng, 0, spec.tableWidth - spec.pieceWidth), y: between(prng, 0, spec.boardY - spec.pieceHeight) };
-        for (let step = 1; step <= MOVES_PER_DRAG && !stop.done; step++) {
-          const x = from.x + ((to.x - from.x) * step) / MOVES_PER_DRAG;
-          const y = from.y + ((to.y - from.y) * step) / MOVES_PER_DRAG;
-          player.act({ type: "move", pieceId: id, x, y });
-          player.cursor(x + spec.pieceWidth / 2, y + spec.pieceHeight / 2);
-          actions++;
-          await new Promise((resolve) => setTimeout(resolve, 1_000 / PLAYER_MOVE_HZ));
-        }
-        await player.answered(player.act({ type: "drop", pieceId: id, x: to.x, y: to.y }));
-        actions++;
-      }
-    };
-    void loop().catch((error: unknown) => {
-      // Waits cut short by the end of the run are not errors.
-      if (!stop.done) console.error(`player ${index}: ${String(error)}`);
-    });
-  });
-  return { actions: () => actions };
+  const done = Promise.all(
+    players.map((client, index) =>
+      solve(
+        { client, until, onSent: () => actions++ },
+        {
+          prng: createPrng(1_000 + index),
+          rateHz: PLAYER_MOVE_HZ,
+          thinkMs: { min: 0, max: 0 },
+          moves: MOVES_PER_DRAG,
+          pick: { alone: false },
+          destination: aboveBoard(HOME_DROP_PROBABILITY),
+          awaitGrab: true,
+          cursor: true,
+        },
+      ),
+    ),
+  );
+  return { actions: () => actions, done };
 }
 
 async function measure(page: Page, seconds: number): Promise<Omit<Result, "pieces" | "actionsPerSecond">> {
@@ -186,8 +180,8 @@ async function main(): Promise<void> {
       await page.fill("#name", "Viewer");
       await page.click("#start");
       await page.waitForFunction(() => window.__puzzle?.ready === true, null, { timeout: 120_000 });
-      const stop = { done: false };
-      const load = startPlayers(players, stop);
+      const until = new PlayTime();
+      const load = startPlayers(players, until);
       await page.waitForTimeout(options.warmup * 1_000);
       const startActions = load.actions();
       const measured = await measure(page, options.seconds);
@@ -199,7 +193,8 @@ async function main(): Promise<void> {
         await page.waitForTimeout(800);
         await page.screenshot({ path: options.screenshot });
       }
-      stop.done = true;
+      until.stop();
+      await load.done;
       results.push({ pieces, ...measured, actionsPerSecond });
       await page.close();
       for (const player of players) player.close();

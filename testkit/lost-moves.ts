@@ -4,10 +4,8 @@
  * moved is judged against the last such action, whether that action named the
  * piece or another piece of its group (a move or drop carries the whole group).
  */
-import { SNAP_RADIUS_PX } from "../shared/rules.ts";
-import { groupMembers, type PuzzleState } from "../shared/puzzle-state.ts";
-import { pieceCountOf, solvedPosition, type PuzzleSpec } from "../shared/puzzle-spec.ts";
-import type { ProtocolClient } from "./protocol-client.ts";
+import { pieceCountOf, type PuzzleSpec } from "../shared/puzzle-spec.ts";
+import { placedPosition, showsPlacement, snapsSince, type Point } from "../shared/placement-check.ts";
 
 /** A move or drop some client sent and the server acknowledged. */
 export interface AcknowledgedPlacement {
@@ -23,7 +21,7 @@ export interface AcknowledgedPlacement {
   clientId: string;
   /**
    * The pieces of `pieceId`'s group that the action moved with it, as seen by
-   * actedGroup(); absent means the piece alone.
+   * actedGroup() (acted-group.ts); absent means the piece alone.
    */
   group?: readonly number[];
 }
@@ -49,22 +47,7 @@ export interface LostMoveVerdict {
   judged: number;
   /** Pieces whose last acknowledged movement is not in the final state. */
   lost: number;
-  lostPieces: Array<{ pieceId: number; expected: { x: number; y: number }; found: { x: number; y: number }; by: string }>;
-}
-
-/**
- * The pieces an acknowledged move or drop of `pieceId` moves along with it: its
- * group in `puzzle`, the sender's replica just before applying the frame that
- * carries the ack. That replica shows the room at a version after the grab's ack
- * (the player waited for it) and before the action, and a held group cannot
- * change in between: nobody else can join it or move it. Groups only grow, so
- * an older replica would show fewer pieces: a piece the judgement is not told
- * about is judged against its own earlier action (at worst a false loss), never
- * excused by an action that did not move it.
- */
-export function actedGroup(puzzle: PuzzleState, pieceId: number): number[] {
-  const piece = puzzle.pieces[pieceId];
-  return piece ? [...groupMembers(puzzle, piece.group)] : [pieceId];
+  lostPieces: Array<{ pieceId: number; expected: Point; found: Point; by: string }>;
 }
 
 function isLater(candidate: AcknowledgedPlacement, current: AcknowledgedPlacement, order: AckOrder): boolean {
@@ -79,13 +62,11 @@ interface Movement {
 }
 
 /**
- * Judges every piece an acknowledged action moved, against the last of them.
- * That action put its group (rigid: joined pieces keep their places relative to
- * each other) where the rules put it: the named piece at (x, y) rounded, the
- * whole group clamped onto the table. Since then only snaps can have moved the
- * piece, each by at most SNAP_RADIUS_PX: for every piece its group gained after
- * the action (a neighbour snap joins at least one) and once onto the board. The
- * exception is the drop that completes the puzzle by joining every piece, which
+ * Judges every piece an acknowledged action moved, against the last of them:
+ * the piece must be where that action put it, or moved since by no more than
+ * the snaps its group went through (shared/placement-check.ts: SNAP_RADIUS_PX
+ * for every piece the group gained after the action and once onto the board).
+ * The exception is the drop that completes the puzzle by joining every piece, which
  * locks them all wherever it was dropped: a complete puzzle shows nothing of the
  * moves that built it.
  */
@@ -117,49 +98,11 @@ export function judgeLostMoves(placements: Iterable<AcknowledgedPlacement>, fina
   const verdict: LostMoveVerdict = { judged: last.size, lost: 0, lostPieces: [] };
   for (const [pieceId, { placement, moved }] of last) {
     const [x, y, group, locked] = finalPiece(pieceId);
-    const expected = expectedPosition(spec, placement, moved, pieceId);
-    const snaps = groupSize.get(group)! - moved.length + locked;
-    const distance = Math.hypot(x - expected.x, y - expected.y);
-    if (distance <= snaps * SNAP_RADIUS_PX || (complete && locked === 1)) continue;
+    const expected = placedPosition(spec, { pieceId: placement.pieceId, x: placement.x, y: placement.y, moved }, pieceId);
+    const snaps = snapsSince(moved.length, groupSize.get(group)!, locked === 1);
+    if (showsPlacement(expected, { x, y }, snaps) || (complete && locked === 1)) continue;
     verdict.lost++;
     verdict.lostPieces.push({ pieceId, expected, found: { x, y }, by: placement.clientId });
   }
   return verdict;
-}
-
-/**
- * Where `placement` put `pieceId`, one of the pieces it `moved`: the named
- * piece's cell at (x, y), unless that would take part of the group off the
- * table (the rules clamp the group onto it, as shared/rules.ts placeGroup).
- */
-function expectedPosition(spec: PuzzleSpec, placement: AcknowledgedPlacement, moved: readonly number[], pieceId: number): { x: number; y: number } {
-  const anchor = solvedPosition(spec, placement.pieceId);
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const id of moved) {
-    const cell = solvedPosition(spec, id);
-    minX = Math.min(minX, cell.x - anchor.x);
-    minY = Math.min(minY, cell.y - anchor.y);
-    maxX = Math.max(maxX, cell.x - anchor.x + spec.pieceWidth);
-    maxY = Math.max(maxY, cell.y - anchor.y + spec.pieceHeight);
-  }
-  const anchorX = Math.min(Math.max(Math.round(placement.x), -minX), spec.tableWidth - maxX);
-  const anchorY = Math.min(Math.max(Math.round(placement.y), -minY), spec.tableHeight - maxY);
-  const cell = solvedPosition(spec, pieceId);
-  return { x: anchorX + cell.x - anchor.x, y: anchorY + cell.y - anchor.y };
-}
-
-/** Every acknowledged move and drop the clients sent, as the judgement takes them. */
-export function placementsOf(clients: ProtocolClient[]): AcknowledgedPlacement[] {
-  const placements: AcknowledgedPlacement[] = [];
-  for (const client of clients) {
-    for (const record of client.sent.values()) {
-      const { action } = record;
-      if (action.type === "grab" || record.ackedAtMs === undefined) continue;
-      placements.push({ type: action.type, pieceId: action.pieceId, x: action.x, y: action.y, version: record.version ?? 0, ackedAtMs: record.ackedAtMs, clientId: client.playerId, group: record.group });
-    }
-  }
-  return placements;
 }

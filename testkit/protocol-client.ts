@@ -9,7 +9,7 @@ import { PROTOCOL_VERSION, parseServerFrame, type BatchEvent, type ClientMessage
 import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
 import type { RejectReason } from "../shared/rules.ts";
 import { applyBatch, replicaFromSnapshot, type Replica } from "../shared/replica.ts";
-import { actedGroup } from "./lost-moves.ts";
+import { actedGroup } from "./acted-group.ts";
 
 type Action = { type: "grab"; pieceId: number } | { type: "move" | "drop"; pieceId: number; x: number; y: number };
 

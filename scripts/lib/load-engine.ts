@@ -8,12 +8,17 @@ import { createPrng } from "../../shared/prng.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import { cpuDelta, type ProcessCpu } from "./process-cpu.ts";
 import { FanOutTracker } from "./fan-out.ts";
-import { judgeLostMoves, placementsOf, type AckOrder, type LostMoveVerdict } from "../../testkit/lost-moves.ts";
+import { judgeRun, wireMark, type LostPiece, type WireMark } from "../../testkit/judge.ts";
 import { ProtocolClient, type SentAction } from "../../testkit/protocol-client.ts";
-import { playUntilEnd } from "./simulated-player.ts";
+import { fetchRoomState } from "../../testkit/room-http.ts";
+import { isAnswered, PlayTime, type ScriptedPlayer } from "../../testkit/scripted/play.ts";
+import { solve } from "../../testkit/scripted/solve.ts";
+import { drag } from "../../testkit/scripted/drag.ts";
+import { awayFromBoard } from "../../testkit/scripted/choices.ts";
 import { distribution, histogram, type Distribution, type Histogram } from "../../testkit/stats.ts";
-import { roomUrl, type ServerTarget } from "./server-target.ts";
+import type { ServerTarget } from "./server-target.ts";
 import type { LoadConfig } from "./load-config.ts";
+import type { RoomSummary } from "../../shared/http.ts";
 
 /** Rooms set up at once; more would only queue behind the same two cores. */
 const ROOM_SETUP_CONCURRENCY = 8;
@@ -23,6 +28,9 @@ const MAX_LOST_EXAMPLES = 5;
 const QUIET_MS = 500;
 const QUIET_MAX_WAIT_MS = 10_000;
 const PUZZLE_IMAGE = { imageId: "load", imageWidth: 1600, imageHeight: 1200 } as const;
+/** `solve` drags last 0.4-1.5 s; 8% of drops go to the piece's place on the board. */
+const SOLVE_DRAG_S = { minS: 0.4, maxS: 1.5 };
+const SOLVE_PLACE_PROBABILITY = 0.08;
 
 export interface LoadProgress {
   mode: Mode;
@@ -47,7 +55,7 @@ export interface ModeFigures {
   rejectReasons: Record<string, number>;
   acknowledgedPerS: number;
   /** `examples`: a few lost pieces (room, expected and found position) to look into. */
-  lostMoves: { lost: number; judgedPieces: number; lostPerJudged: number; examples: Array<LostMoveVerdict["lostPieces"][number] & { room: string }> };
+  lostMoves: { lost: number; judgedPieces: number; lostPerJudged: number; examples: LostPiece[] };
   desync: { clients: number; piecesPerClientMean: number; piecesPerClientMax: number; clientsDesynced: number };
   ackLatencyMs: Distribution;
   ackLatencyHistogram: Histogram;
@@ -89,27 +97,32 @@ export async function runMode(mode: Mode, config: LoadConfig, target: ServerTarg
   const clients = rooms.flatMap((room) => room.clients);
   for (const room of rooms) watchRoom(room, counters);
   try {
-    const byteStart = clients.map((client) => ({ up: client.bytesSent, down: client.bytesReceived, frames: client.framesReceived }));
+    const wireStart = rooms.map((room) => room.clients.map(wireMark));
+    const framesStart = clients.map((client) => client.framesReceived);
     const cpuBefore = target.readCpu();
     const generatorCpuBefore = process.cpuUsage();
     const startMs = performance.now();
-    const endAtMs = startMs + config.durationS * 1000;
+    const until = new PlayTime(startMs + config.durationS * 1000);
     const stopProgress = reportProgress(mode, config, counters, startMs, onProgress);
     const players = rooms.flatMap((room, roomIndex) => {
       const hotPrng = createPrng(config.seed * 7919 + roomIndex);
       const pieceCount = room.clients[0]!.replica!.puzzle.pieces.length;
       const hotPieces = Array.from({ length: CONTESTED_PIECES_PER_ROOM }, () => Math.floor(hotPrng() * pieceCount));
-      return room.clients.map((client, playerIndex) =>
-        playUntilEnd({
-          client,
-          prng: createPrng(config.seed * 1_000_003 + roomIndex * 1_009 + playerIndex),
-          config,
-          endAtMs,
-          hotPieces,
-          ownPiece: playerIndex,
-          onSent: (record) => onSent(room, client, record, counters),
-        }),
-      );
+      return room.clients.map((client, playerIndex) => {
+        const player: ScriptedPlayer = { client, until, onSent: (record) => onSent(room, client, record, counters) };
+        const prng = createPrng(config.seed * 1_000_003 + roomIndex * 1_009 + playerIndex);
+        if (config.behaviour === "drag") return drag(player, { prng, rateHz: config.rateHz, pieceId: playerIndex });
+        return solve(player, {
+          prng,
+          rateHz: config.rateHz,
+          thinkMs: { min: config.thinkMinMs, max: config.thinkMaxMs },
+          moves: SOLVE_DRAG_S,
+          pick: { alone: true, hot: { pieces: hotPieces, probability: config.contention } },
+          destination: awayFromBoard(SOLVE_PLACE_PROBABILITY),
+          awaitGrab: true,
+          cursor: false,
+        });
+      });
     });
     await Promise.all(players);
     const playS = (performance.now() - startMs) / 1000;
@@ -121,7 +134,7 @@ export async function runMode(mode: Mode, config: LoadConfig, target: ServerTarg
     await quiet(clients);
     const cpuAfter = target.readCpu();
     const finals = await Promise.all(rooms.map((room) => readRoom(target, party, room.name)));
-    return measure(mode, rooms, finals, { playS, byteStart, framesAtEnd, bytesDownAtEnd, cpuBefore, cpuAfter, generatorCpuMs: (generatorCpu.user + generatorCpu.system) / 1000 });
+    return measure(mode, rooms, finals, { playS, wireStart, framesStart, framesAtEnd, bytesDownAtEnd, cpuBefore, cpuAfter, generatorCpuMs: (generatorCpu.user + generatorCpu.system) / 1000 });
   } finally {
     for (const client of clients) client.close();
   }
@@ -181,10 +194,6 @@ function reportProgress(mode: Mode, config: LoadConfig, counters: Counters, star
   return () => clearInterval(timer);
 }
 
-function isAnswered(record: SentAction): boolean {
-  return record.ackedAtMs !== undefined || record.rejected !== undefined;
-}
-
 /** Waits until every action has an answer, or `timeoutMs`. */
 async function settle(clients: ProtocolClient[], timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -207,23 +216,20 @@ async function quiet(clients: ProtocolClient[]): Promise<void> {
 }
 
 interface RoomFinal {
-  summary: Record<string, unknown>;
+  summary: RoomSummary;
   snapshot: Snapshot;
 }
 
 async function readRoom(target: ServerTarget, party: string, room: string): Promise<RoomFinal> {
-  const url = roomUrl(target.httpBase, party, room, true);
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
-  const body = (await response.json()) as Record<string, unknown> & { snapshot?: Snapshot | null };
-  if (!body.snapshot) throw new Error(`GET ${url} returned no snapshot`);
-  const { snapshot, ...summary } = body;
+  const { snapshot, ...summary } = await fetchRoomState(target.httpBase, party, room);
   return { summary, snapshot };
 }
 
 interface Window {
   playS: number;
-  byteStart: Array<{ up: number; down: number; frames: number }>;
+  /** Per room and client, the wire counters when play began. */
+  wireStart: WireMark[][];
+  framesStart: number[];
   framesAtEnd: number[];
   bytesDownAtEnd: number[];
   cpuBefore: ProcessCpu[] | null;
@@ -241,48 +247,21 @@ export interface ModeRun {
 
 function measure(mode: Mode, rooms: RoomRun[], finals: RoomFinal[], window: Window): ModeRun {
   const clients = rooms.flatMap((room) => room.clients);
-  const byType = { grab: 0, move: 0, drop: 0 };
-  const rejectReasons: Record<string, number> = {};
-  const ackSamples: number[] = [];
-  let sent = 0;
-  let acknowledged = 0;
-  let rejected = 0;
-  for (const client of clients) {
-    for (const record of client.sent.values()) {
-      sent++;
-      byType[record.action.type]++;
-      if (record.ackedAtMs !== undefined) {
-        acknowledged++;
-        ackSamples.push(record.ackedAtMs - record.sentAtMs);
-      } else if (record.rejected !== undefined) {
-        rejected++;
-        rejectReasons[record.rejected] = (rejectReasons[record.rejected] ?? 0) + 1;
-      }
-    }
-  }
-
-  const order: AckOrder = mode === "stateless" ? "ack-time" : "version";
-  let lost = 0;
-  let judgedPieces = 0;
-  const examples: ModeFigures["lostMoves"]["examples"] = [];
-  const desyncPerClient: number[] = [];
-  rooms.forEach((room, index) => {
-    const final = finals[index]!;
-    const verdict = judgeLostMoves(placementsOf(room.clients), final.snapshot, order);
-    lost += verdict.lost;
-    judgedPieces += verdict.judged;
-    for (const piece of verdict.lostPieces) if (examples.length < MAX_LOST_EXAMPLES) examples.push({ ...piece, room: room.name });
-    for (const client of room.clients) desyncPerClient.push(desyncedPieces(client, final.snapshot));
-  });
+  const judgement = judgeRun(
+    mode,
+    rooms.map((room, index) => ({ name: room.name, clients: room.clients, final: finals[index]!.snapshot, wireFrom: window.wireStart[index] })),
+  );
+  const { actions, lostMoves, desyncPerClient, ackSamplesMs: ackSamples } = judgement;
+  const { acknowledged } = actions;
 
   const server: ServerCounters = {};
   for (const final of finals) addCounters(server, final.summary, "");
 
   const fanOutSamples = rooms.flatMap((room) => room.tracker.latenciesMs);
-  const bytesUp = clients.reduce((total, client, index) => total + client.bytesSent - window.byteStart[index]!.up, 0);
-  const bytesDown = clients.reduce((total, client, index) => total + client.bytesReceived - window.byteStart[index]!.down, 0);
-  const framesInPlay = window.framesAtEnd.reduce((total, frames, index) => total + frames - window.byteStart[index]!.frames, 0);
-  const bytesInPlay = window.bytesDownAtEnd.reduce((total, bytes, index) => total + bytes - window.byteStart[index]!.down, 0);
+  const { bytesUp, bytesDown } = judgement.wire;
+  const downStart = window.wireStart.flat().map((mark) => mark.down);
+  const framesInPlay = window.framesAtEnd.reduce((total, frames, index) => total + frames - window.framesStart[index]!, 0);
+  const bytesInPlay = window.bytesDownAtEnd.reduce((total, bytes, index) => total + bytes - downStart[index]!, 0);
   const perAction = (value: number) => (acknowledged > 0 ? value / acknowledged : Number.NaN);
   const storeRead = server[`${FUNCTIONS}.storeBytesRead`];
   const storeWritten = server[`${FUNCTIONS}.storeBytesWritten`];
@@ -296,12 +275,12 @@ function measure(mode: Mode, rooms: RoomRun[], finals: RoomFinal[], window: Wind
     rooms: rooms.length,
     clients: clients.length,
     playS: window.playS,
-    actions: { sent, acknowledged, rejected, unanswered: sent - acknowledged - rejected, byType },
-    rejectReasons,
+    actions,
+    rejectReasons: judgement.rejectReasons,
     acknowledgedPerS: acknowledged / window.playS,
-    lostMoves: { lost, judgedPieces, lostPerJudged: judgedPieces ? lost / judgedPieces : 0, examples },
+    lostMoves: { lost: lostMoves.lost, judgedPieces: lostMoves.judged, lostPerJudged: lostMoves.judged ? lostMoves.lost / lostMoves.judged : 0, examples: lostMoves.lostPieces.slice(0, MAX_LOST_EXAMPLES) },
     desync: summarizeDesync(desyncPerClient),
-    ackLatencyMs: distribution(ackSamples),
+    ackLatencyMs: judgement.ackLatencyMs,
     ackLatencyHistogram: histogram(ackSamples),
     fanOutLatencyMs: distribution(fanOutSamples),
     fanOutIncomplete: rooms.reduce((total, room) => total + room.tracker.incomplete(), 0),
@@ -322,23 +301,12 @@ function measure(mode: Mode, rooms: RoomRun[], finals: RoomFinal[], window: Wind
 const FUNCTIONS = "backend.functions";
 
 /** Sums the numeric fields of a room summary into `into`, nested ones as dotted keys; settings are not counters. */
-function addCounters(into: ServerCounters, summary: Record<string, unknown>, prefix: string): void {
+function addCounters(into: ServerCounters, summary: object, prefix: string): void {
   for (const [key, value] of Object.entries(summary)) {
     const name = `${prefix}${key}`;
     if (typeof value === "number") into[name] = (into[name] ?? 0) + value;
-    else if (value && typeof value === "object" && !Array.isArray(value) && key !== "config") addCounters(into, value as Record<string, unknown>, `${name}.`);
+    else if (value && typeof value === "object" && !Array.isArray(value) && key !== "config") addCounters(into, value, `${name}.`);
   }
-}
-
-/** Pieces where the client's replica differs from the server's final state. */
-export function desyncedPieces(client: ProtocolClient, snapshot: Snapshot): number {
-  const mine = client.replica!.puzzle.pieces;
-  let count = 0;
-  snapshot.pieces.forEach(([x, y, group, locked], id) => {
-    const piece = mine[id];
-    if (!piece || piece.x !== x || piece.y !== y || piece.group !== group || piece.locked !== (locked === 1)) count++;
-  });
-  return count;
 }
 
 function summarizeDesync(perClient: number[]): ModeFigures["desync"] {

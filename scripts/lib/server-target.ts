@@ -4,7 +4,7 @@
  */
 import { processGroupCpu, type ProcessCpu } from "./process-cpu.ts";
 import { startPartykitDev, type PartykitDev } from "../../testkit/partykit-dev.ts";
-import { hostAndProtocol } from "../../testkit/protocol-client.ts";
+import { httpBaseOf } from "../../testkit/room-http.ts";
 import { varsFor, type ModeSettings } from "./mode-settings.ts";
 import { snapshotProject } from "../../testkit/project-snapshot.ts";
 
@@ -17,17 +17,6 @@ export interface ServerTarget {
   /** CPU readings of the server's processes; null when the server is not ours. */
   readCpu(): ProcessCpu[] | null;
   close(): Promise<void>;
-}
-
-/** The HTTP base URL for a `--host` value: https for https/wss, http otherwise. */
-export function httpBaseOf(target: string): string {
-  const { host, protocol } = hostAndProtocol(target);
-  return `${protocol === "wss" ? "https" : "http"}://${host}`;
-}
-
-/** GET /parties/<party>/<room>, the room's JSON summary (`?state=1` adds the snapshot). */
-export function roomUrl(httpBase: string, party: string, room: string, withState: boolean): string {
-  return `${httpBase}/parties/${encodeURIComponent(party)}/${encodeURIComponent(room)}${withState ? "?state=1" : ""}`;
 }
 
 const openTargets = new Set<ServerTarget>();

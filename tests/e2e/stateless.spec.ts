@@ -7,11 +7,15 @@
 import { ProtocolClient } from "../../testkit/protocol-client.ts";
 import { PARTY_FOR_MODE } from "../../shared/protocol.ts";
 import { createPrng } from "../../shared/prng.ts";
+import { PlayTime } from "../../testkit/scripted/play.ts";
+import { solve } from "../../testkit/scripted/solve.ts";
+import { aboveBoard } from "../../testkit/scripted/choices.ts";
 import type { Page } from "@playwright/test";
 import { attachScreenshot, createRoom, dragBy, grabPoint, expect, test } from "./helpers.ts";
 
 const SCRIPTED_PLAYERS = 4;
 const SCRIPTED_MOVE_INTERVAL_MS = 50;
+const SCRIPTED_MOVES_PER_DRAG = 3;
 /**
  * Scripted players pause between pieces. Without a pause, holds that stale writes
  * bring back ("ghost holds", a real symptom of this backend) soon cover every piece
@@ -19,33 +23,28 @@ const SCRIPTED_MOVE_INTERVAL_MS = 50;
  */
 const SCRIPTED_THINK_MS = 500;
 
-/** Scripted players: grab a loose piece, drag it a few steps, drop it elsewhere; repeat until stopped. */
-function runWorkload(players: ProtocolClient[], stop: { done: boolean }): Promise<void[]> {
+/**
+ * Scripted players playing `solve` without waiting for their grabs: grab a loose
+ * piece, drag it a few steps towards a spot above the board, drop it there,
+ * pause; repeat until stopped.
+ */
+function runWorkload(players: ProtocolClient[], until: PlayTime): Promise<void[]> {
   return Promise.all(
-    players.map(async (player, index) => {
-      const prng = createPrng(77 + index);
-      const pause = () => new Promise((resolve) => setTimeout(resolve, SCRIPTED_MOVE_INTERVAL_MS));
-      while (!stop.done) {
-        const puzzle = player.replica!.puzzle;
-        const { spec } = puzzle;
-        const loose = puzzle.pieces.flatMap((piece, id) => (piece.locked || puzzle.holds.has(piece.group) ? [] : [id]));
-        const id = loose[Math.floor(prng() * loose.length)];
-        if (id === undefined) {
-          await pause();
-          continue;
-        }
-        player.act({ type: "grab", pieceId: id });
-        await pause();
-        const x = Math.round(prng() * (spec.tableWidth - spec.pieceWidth));
-        const y = Math.round(prng() * (spec.boardY - spec.pieceHeight));
-        for (let step = 0; step < 3 && !stop.done; step++) {
-          player.act({ type: "move", pieceId: id, x, y: y + step });
-          await pause();
-        }
-        player.act({ type: "drop", pieceId: id, x, y });
-        await new Promise((resolve) => setTimeout(resolve, SCRIPTED_THINK_MS));
-      }
-    }),
+    players.map((client, index) =>
+      solve(
+        { client, until },
+        {
+          prng: createPrng(77 + index),
+          rateHz: 1_000 / SCRIPTED_MOVE_INTERVAL_MS,
+          thinkMs: { min: SCRIPTED_THINK_MS, max: SCRIPTED_THINK_MS },
+          moves: SCRIPTED_MOVES_PER_DRAG,
+          pick: { alone: false },
+          destination: aboveBoard(0),
+          awaitGrab: false,
+          cursor: false,
+        },
+      ),
+    ),
   );
 }
 
@@ -76,8 +75,8 @@ test("in stateless mode under a concurrent workload, the HUD reports lost moves"
   for (let index = 0; index < SCRIPTED_PLAYERS; index++) {
     players.push(await ProtocolClient.join({ host, room, party: PARTY_FOR_MODE.stateless, name: `Script ${index + 1}` }));
   }
-  const stop = { done: false };
-  const workload = runWorkload(players, stop);
+  const until = new PlayTime();
+  const workload = runWorkload(players, until);
   const prng = createPrng(2024);
   try {
     // The player keeps moving pieces with the mouse until one of their acknowledged moves is gone.
@@ -99,7 +98,7 @@ test("in stateless mode under a concurrent workload, the HUD reports lost moves"
     await expect(page.locator("#integrity")).toHaveClass(/bad/);
     await attachScreenshot(page, testInfo, "stateless-lost-moves");
   } finally {
-    stop.done = true;
+    until.stop();
     await workload.catch(() => undefined);
     for (const player of players) player.close();
   }

@@ -1,5 +1,5 @@
 /**
- * One scripted concurrent workload (scripts/lib/modes-workload.ts: 16 players
+ * One scripted concurrent workload (testkit/modes-scenario.ts: 16 players
  * each dragging their own piece at 20 Hz for 3 s and dropping it, 2 more trying
  * to take pieces from them) against every mode through one real `partykit dev`.
  * The verdict compares the final stored state with every client's acknowledged
@@ -14,7 +14,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startPartykitDev, type PartykitDev } from "../../testkit/partykit-dev.ts";
 import { snapshotProject, type ProjectSnapshot } from "../../testkit/project-snapshot.ts";
-import { runModesWorkload, type ModesWorkloadResult } from "../../scripts/lib/modes-workload.ts";
+import { runModesScenario, type ModesScenarioResult } from "../../testkit/modes-scenario.ts";
 import { ProtocolClient } from "../../testkit/protocol-client.ts";
 import { roomState } from "../../testkit/room-fixture.ts";
 import { PARTY_FOR_MODE, PROTOCOL_VERSION, type Mode } from "../../shared/protocol.ts";
@@ -57,39 +57,39 @@ afterAll(async () => {
 
 const host = () => `127.0.0.1:${server.port}`;
 
-async function run(mode: Mode): Promise<ModesWorkloadResult> {
-  const result = await runModesWorkload({ host: host(), mode, owners: OWNERS });
+async function run(mode: Mode): Promise<ModesScenarioResult> {
+  const result = await runModesScenario({ host: host(), mode, owners: OWNERS });
   report(result);
   return result;
 }
 
 describe("the same concurrent workload against every mode", () => {
   test("stateful: no acknowledged move is lost and every client converges", async () => {
-    const result = await run("stateful");
-    expect(result.acked).toBeGreaterThan(OWNERS * 20);
-    expect(result.verdict.judged).toBe(OWNERS);
-    expect(result.verdict.lostPieces).toEqual([]);
-    expect(result.desyncPerClient.every((pieces) => pieces === 0)).toBe(true);
+    const { judgement } = await run("stateful");
+    expect(judgement.actions.acknowledged).toBeGreaterThan(OWNERS * 20);
+    expect(judgement.lostMoves.judged).toBe(OWNERS);
+    expect(judgement.lostMoves.lostPieces).toEqual([]);
+    expect(judgement.desyncPerClient.every((pieces) => pieces === 0)).toBe(true);
   });
 
   test("stateless: the read-modify-write race loses acknowledged moves and desyncs clients", async () => {
-    const result = await run("stateless");
-    const { functions, store } = result.summary.backend!;
+    const { judgement, summary } = await run("stateless");
+    const { functions, store } = summary.backend!;
     expect(functions.failures).toBe(0);
     expect(functions.retries).toBe(0);
     // The store's own view of the race: writes built on a revision already overwritten.
     expect(store.staleWrites).toBeGreaterThan(0);
-    expect(result.verdict.judged).toBeGreaterThan(0);
-    expect(result.verdict.lost).toBeGreaterThan(0);
-    expect(Math.max(...result.desyncPerClient)).toBeGreaterThan(0);
+    expect(judgement.lostMoves.judged).toBeGreaterThan(0);
+    expect(judgement.lostMoves.lost).toBeGreaterThan(0);
+    expect(Math.max(...judgement.desyncPerClient)).toBeGreaterThan(0);
   });
 
   test("stateless-occ: version checks lose nothing, at the price of retries", async () => {
-    const result = await run("stateless-occ");
-    const { functions, store } = result.summary.backend!;
+    const { judgement, summary } = await run("stateless-occ");
+    const { functions, store } = summary.backend!;
     expect(functions.failures).toBe(0);
-    expect(result.verdict.judged).toBeGreaterThan(0);
-    expect(result.verdict.lostPieces).toEqual([]);
+    expect(judgement.lostMoves.judged).toBeGreaterThan(0);
+    expect(judgement.lostMoves.lostPieces).toEqual([]);
     expect(functions.retries).toBeGreaterThan(0);
     expect(store.conflicts).toBeGreaterThan(0);
     expect(store.staleWrites).toBe(0);
@@ -170,16 +170,17 @@ test("a setting out of range stops the hub with a message naming it", async () =
 });
 
 /** Figures for people, never assertions: this machine is shared and noisy. */
-function report(result: ModesWorkloadResult): void {
+function report(result: ModesScenarioResult): void {
+  const { judgement } = result;
   const figures = {
     mode: result.mode,
-    sent: result.sent,
-    acked: result.acked,
-    rejectReasons: result.rejectReasons,
-    lostPieces: `${result.verdict.lost}/${result.verdict.judged}`,
-    desyncedPiecesPerClient: result.desyncPerClient.reduce((total, pieces) => total + pieces, 0) / result.desyncPerClient.length,
-    ackP50Ms: Math.round(result.ackLatencyMs.p50),
-    ackP99Ms: Math.round(result.ackLatencyMs.p99),
+    sent: judgement.actions.sent,
+    acked: judgement.actions.acknowledged,
+    rejectReasons: judgement.rejectReasons,
+    lostPieces: `${judgement.lostMoves.lost}/${judgement.lostMoves.judged}`,
+    desyncedPiecesPerClient: judgement.desyncPerClient.reduce((total, pieces) => total + pieces, 0) / judgement.desyncPerClient.length,
+    ackP50Ms: Math.round(judgement.ackLatencyMs.p50),
+    ackP99Ms: Math.round(judgement.ackLatencyMs.p99),
     wireBytesPerAck: Math.round(result.wireBytesPerAck),
     storeBytesPerAck: Math.round(result.storeBytesPerAck),
     functions: result.summary.backend?.functions,

@@ -8,7 +8,7 @@ import { ProtocolClient } from "../../testkit/protocol-client.ts";
 import { createPrng } from "../../shared/prng.ts";
 import { CLOSE_ROOM_FULL, CLOSE_VERSION_MISMATCH, MAX_CLIENT_FRAME_BYTES, PROTOCOL_VERSION } from "../../shared/protocol.ts";
 import { solvedPosition } from "../../shared/puzzle-spec.ts";
-import { MEDIUM_PUZZLE, SMALL_PUZZLE, joinRoom, roomState, wirePieces } from "../../testkit/room-fixture.ts";
+import { MEDIUM_PUZZLE, SMALL_PUZZLE, joinRoom, roomState, roomSummary, wirePieces } from "../../testkit/room-fixture.ts";
 
 let server: PartykitDev;
 const clients: ProtocolClient[] = [];
@@ -105,7 +105,7 @@ describe("stateful room over real sockets", () => {
     expect(afterwards.rejected).toBe("puzzle-complete");
 
     // The HTTP summary reports pieces, players and actions; other methods are refused.
-    const summary = await (await fetch(`${server.url}/parties/main/${room}`)).json();
+    const summary = await roomSummary(server, room);
     expect(summary).toMatchObject({ mode: "stateful", created: true, pieces: 4, placed: 4 });
     expect(summary.actionsApplied).toBe(8);
     expect((await fetch(`${server.url}/parties/main/${room}`, { method: "DELETE" })).status).toBe(405);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { CommanderError } from "commander";
 import { loadCommand, parseLoadArgs } from "../../scripts/lib/load-config.ts";
-import { httpBaseOf, roomUrl } from "../../scripts/lib/server-target.ts";
+import { httpBaseOf, roomUrl } from "../../testkit/room-http.ts";
 import { hostAndProtocol } from "../../testkit/protocol-client.ts";
 import { varsFor } from "../../scripts/lib/mode-settings.ts";
 

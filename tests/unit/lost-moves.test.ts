@@ -1,5 +1,5 @@
 /**
- * The lost-move judgement (scripts/lib/lost-moves.ts). A move or drop carries
+ * The lost-move judgement (testkit/lost-moves.ts). A move or drop carries
  * the acted piece's whole group, so a piece's last acknowledged movement may be
  * an action on another piece of its group; the rules may clamp a group or snap
  * it twice. Group scenarios are played with the real rules, each with the lost
@@ -7,7 +7,8 @@
  * checks the whole path (stale replicas, groups grabbed by other players).
  */
 import { describe, expect, test } from "vitest";
-import { actedGroup, judgeLostMoves, type AcknowledgedPlacement, type FinalPiece, type FinalState } from "../../testkit/lost-moves.ts";
+import { judgeLostMoves, type AcknowledgedPlacement, type FinalPiece, type FinalState } from "../../testkit/lost-moves.ts";
+import { actedGroup } from "../../testkit/acted-group.ts";
 import { createPuzzle, type PuzzleState } from "../../shared/puzzle-state.ts";
 import { createSpec, neighboursOf, solvedPosition, type PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import { drop, grab, move, releasePlayer } from "../../shared/rules.ts";

@@ -11,7 +11,7 @@ import { PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type
 import { ackEvent, batchFrame, holdsEvent, json, piecesEvent, rejectEvent, type Json } from "../../shared/frames.ts";
 import type { RoomSummary } from "../../shared/http.ts";
 import { wireHold, wirePiece, wirePieceChange } from "../../shared/replica.ts";
-import { PlayerRoster, type RosterPlayer } from "../common/player-roster.ts";
+import { PlayerRoster, type Connecting, type Joined, type RosterPlayer } from "../common/player-roster.ts";
 import { dispatchFrame, type FrameHandlers } from "../common/frame-dispatch.ts";
 import { sendError, sendMessage, type RoomSocket } from "../common/socket.ts";
 import { CURSOR_INTERVAL_MS } from "../common/settings.ts";
@@ -69,17 +69,16 @@ export interface RoomOptions {
   maxPlayers: number;
 }
 
-interface Session {
-  socket: RoomSocket;
-  playerId: string | null;
+/** A joined client, with its pacing: only a joined session is sent frames. */
+interface PacedSession extends Joined {
   /** Acks and rejects owed to this client (serialized), and when its frame with them is due. */
   replies: Json<BatchEvent>[];
   repliesDueMs: number;
   /** What changed since this client's last frame: room events (serialized), pieces, holds, cursors. */
   events: Json<BatchEvent>[];
-  pieces: Set<number>;
-  holds: Set<number>;
-  cursors: Set<string>;
+  readonly pieces: Set<number>;
+  readonly holds: Set<number>;
+  readonly cursors: Set<string>;
   /** The room version this client's last frame carried. */
   versionSent: number;
   lastFrameMs: number;
@@ -91,8 +90,8 @@ interface Session {
 
 export class RoomCore {
   private state: PuzzleState | null = null;
-  private readonly roster: PlayerRoster<Session>;
-  private readonly frameHandlers: FrameHandlers<Session>;
+  private readonly roster: PlayerRoster<PacedSession>;
+  private readonly frameHandlers: FrameHandlers<PacedSession>;
   private startedAtMs = 0;
   private actionsApplied = 0;
   private actionsRejected = 0;
@@ -120,7 +119,7 @@ export class RoomCore {
     this.frameHandlers = {
       hello: (joining, hello) => this.join(joining, hello),
       act: (acting, action) => this.act(acting, action),
-      cursor: (playerId, x, y) => {
+      cursor: ({ playerId }, x, y) => {
         this.cursors.set(playerId, [x, y]);
         for (const session of this.joinedSessions()) if (session.playerId !== playerId) session.cursors.add(playerId);
         this.requestFlushAt(this.host.now() + CURSOR_INTERVAL_MS);
@@ -142,21 +141,7 @@ export class RoomCore {
   }
 
   connect(socket: RoomSocket): void {
-    this.roster.add({
-      socket,
-      playerId: null,
-      replies: [],
-      repliesDueMs: 0,
-      events: [],
-      pieces: new Set(),
-      holds: new Set(),
-      cursors: new Set(),
-      versionSent: 0,
-      lastFrameMs: Number.NEGATIVE_INFINITY,
-      lastCursorMs: Number.NEGATIVE_INFINITY,
-      tokens: FRAME_BURST,
-      tokensAtMs: 0,
-    });
+    this.roster.add(socket);
   }
 
   disconnect(socketId: string): void {
@@ -228,8 +213,7 @@ export class RoomCore {
     };
   }
 
-  private join(session: Session, hello: Hello): void {
-    if (session.playerId) return sendError(session.socket, "already-joined", "this connection has already joined");
+  private join(session: Connecting, hello: Hello): void {
     const admission = this.roster.admit(session, hello);
     if (!admission) return;
     if (!this.state) {
@@ -239,10 +223,26 @@ export class RoomCore {
       for (let index = 0; index < chunkCount(this.state.spec); index++) this.dirtyChunks.add(index);
       this.metaDirty = true;
     }
-    const player = this.roster.bind(session, hello.name, admission.resumed);
+    const state = this.state;
+    const { player } = this.roster.bind(session, hello.name, admission.resumed, (player) => ({
+      state: "joined",
+      socket: session.socket,
+      playerId: player.id,
+      replies: [],
+      repliesDueMs: 0,
+      events: [],
+      pieces: new Set(),
+      holds: new Set(),
+      cursors: new Set(),
+      // The welcome's snapshot is this version: the first frame carries only what comes after.
+      versionSent: state.version,
+      lastFrameMs: Number.NEGATIVE_INFINITY,
+      lastCursorMs: Number.NEGATIVE_INFINITY,
+      tokens: FRAME_BURST,
+      tokensAtMs: 0,
+    }));
     this.metaDirty = true;
     this.broadcastEvent({ type: "player-joined", player: this.publicPlayer(player) });
-    session.versionSent = this.state.version;
     sendMessage(session.socket, {
       type: "welcome",
       protocol: PROTOCOL_VERSION,
@@ -254,9 +254,9 @@ export class RoomCore {
     this.scheduleFlush();
   }
 
-  private act(session: Session, message: ActionMessage): void {
-    const playerId = session.playerId;
-    if (!playerId || !this.state) return sendError(session.socket, "not-joined", "send hello first");
+  private act(session: PacedSession, message: ActionMessage): void {
+    const { playerId } = session;
+    if (!this.state) return sendError(session.socket, "not-joined", "send hello first");
     const result = applyAction(this.state, playerId, message, this.host.now());
     if (!result.ok) {
       this.actionsRejected++;
@@ -314,7 +314,7 @@ export class RoomCore {
    * frame goes: on the tick if that is at most ACK_RIDE_MS away, else in the
    * next flush for acks.
    */
-  private reply(session: Session, event: Json<BatchEvent>): void {
+  private reply(session: PacedSession, event: Json<BatchEvent>): void {
     session.replies.push(event);
     if (session.replies.length > 1) return;
     const now = this.host.now();
@@ -333,7 +333,7 @@ export class RoomCore {
   }
 
   /** When this client's next frame is due: soon with acks, on a tick with only news, never without anything. */
-  private frameDue(session: Session, now: number): number {
+  private frameDue(session: PacedSession, now: number): number {
     let due: number;
     if (session.replies.length > 0) {
       due = session.repliesDueMs;
@@ -350,14 +350,14 @@ export class RoomCore {
     return tokens >= 1 ? due : Math.max(due, now + Math.ceil((1 - tokens) / FRAME_TOKENS_PER_MS));
   }
 
-  private tokensOf(session: Session, now: number): number {
+  private tokensOf(session: PacedSession, now: number): number {
     session.tokens = Math.min(FRAME_BURST, session.tokens + (now - session.tokensAtMs) * FRAME_TOKENS_PER_MS);
     session.tokensAtMs = now;
     return session.tokens;
   }
 
   /** One frame: this client's replies, then everything it has not seen yet. */
-  private sendFrame(session: Session, now: number): void {
+  private sendFrame(session: PacedSession, now: number): void {
     const state = this.state!;
     const parts = session.replies.concat(session.events);
     session.replies = [];
@@ -390,8 +390,8 @@ export class RoomCore {
     session.tokens -= 1;
   }
 
-  private *joinedSessions(): Iterable<Session> {
-    for (const session of this.roster.sessions.values()) if (session.playerId) yield session;
+  private *joinedSessions(): Iterable<PacedSession> {
+    for (const session of this.roster.sessions.values()) if (session.state === "joined") yield session;
   }
 
   /** Pieces and holds that changed: stored at the next flush, and news for every joined client. */

@@ -12,7 +12,7 @@ import { ackEvent, batchFrame, holdsEvent, json, piecesEvent, rejectEvent, type 
 import type { RoomSummary } from "../../shared/http.ts";
 import { wireHold, wirePiece, wirePieceChange } from "../../shared/replica.ts";
 import { PlayerRoster, type Connecting, type Joined, type RosterPlayer } from "../common/player-roster.ts";
-import { dispatchFrame, type FrameHandlers } from "../common/frame-dispatch.ts";
+import { dispatchFrame, reportFailure, type FrameHandlers } from "../common/frame-dispatch.ts";
 import { sendError, sendMessage, type RoomSocket } from "../common/socket.ts";
 import { CURSOR_INTERVAL_MS } from "../common/settings.ts";
 import {
@@ -28,6 +28,7 @@ import {
   type StoredPlayer,
   type StoredProgress,
 } from "./room-storage.ts";
+import { STORAGE_VERSION } from "./storage-migrations.ts";
 
 /**
  * Frames are paced per client. Everyone gets what changed on the room's
@@ -47,6 +48,9 @@ export const ACK_BATCH_MS = 4;
 export const FRAMES_PER_S = 60;
 export const FRAME_BURST = 3;
 const FRAME_TOKENS_PER_MS = (FRAMES_PER_S - FRAME_BURST) / 1000;
+
+/** WebSocket's own close code for a server that met a condition it cannot handle. */
+export const CLOSE_INTERNAL_ERROR = 1011;
 
 export type { RoomSocket } from "../common/socket.ts";
 
@@ -103,9 +107,10 @@ export class RoomCore {
   private dirtyChunks = new Set<number>();
   /** The players or placed counts changed: meta is written at the next flush. */
   private metaDirty = false;
-  /** What progress last stored: every action moves it, and releases bump the version without one. */
-  private storedVersion = 0;
-  private storedActionsApplied = 0;
+  /** What progress last stored (null: nothing yet); every action moves it, and releases bump the version without one. */
+  private storedProgress: StoredProgress | null = null;
+  /** Set by load when storage holds what this room cannot read. */
+  private unreadableStorage: string | null = null;
   /** Latest cursor of each connected player. */
   private readonly cursors = new Map<string, [number, number]>();
   private lastFlushMs = Number.NEGATIVE_INFINITY;
@@ -128,16 +133,37 @@ export class RoomCore {
     };
   }
 
-  /** Rebuilds the room from storage; call once before anything else. */
+  /**
+   * Rebuilds the room from storage; call once before anything else. Storage the
+   * room cannot read is logged once, and the room then refuses to serve (see
+   * `unreadable`) rather than build half a puzzle.
+   */
   async load(): Promise<void> {
     const stored = await loadRoom(this.host.storage);
-    if (!stored) return;
+    switch (stored.kind) {
+      case "empty":
+        return;
+      case "unreadable":
+        this.unreadableStorage = stored.problem;
+        console.error(`room storage cannot be read, so this room refuses to serve: ${stored.problem}`);
+        return;
+      case "loaded":
+        break;
+      default: {
+        const unreachable: never = stored;
+        return unreachable;
+      }
+    }
     this.state = stored.state;
     this.startedAtMs = stored.meta.startedAtMs;
     this.actionsApplied = stored.progress.actionsApplied;
-    this.storedVersion = stored.progress.version;
-    this.storedActionsApplied = stored.progress.actionsApplied;
+    this.storedProgress = stored.progress;
     for (const { placed: _placed, ...player } of stored.meta.players) this.roster.players.set(player.id, player);
+  }
+
+  /** Why this room's storage cannot be read, when it cannot: the room then serves no one. */
+  get unreadable(): string | null {
+    return this.unreadableStorage;
   }
 
   connect(socket: RoomSocket): void {
@@ -214,6 +240,10 @@ export class RoomCore {
   }
 
   private join(session: Connecting, hello: Hello): void {
+    if (this.unreadableStorage !== null) {
+      sendError(session.socket, "server-error", "this room's saved puzzle cannot be read, so the room cannot be played; please start a new room");
+      return session.socket.close(CLOSE_INTERNAL_ERROR, "room storage unreadable");
+    }
     const admission = this.roster.admit(session, hello);
     if (!admission) return;
     if (!this.state) {
@@ -284,14 +314,15 @@ export class RoomCore {
     const entries: Record<string, unknown> = {};
     for (const chunk of this.dirtyChunks) entries[chunkKey(chunk)] = encodeChunk(state, chunk);
     this.dirtyChunks.clear();
-    if (state.version !== this.storedVersion || this.actionsApplied !== this.storedActionsApplied) {
+    const stored = this.storedProgress;
+    if (!stored || state.version !== stored.version || this.actionsApplied !== stored.actionsApplied) {
       const progress: StoredProgress = { version: state.version, completedAtMs: state.completedAtMs, actionsApplied: this.actionsApplied };
       entries[PROGRESS_KEY] = progress;
-      this.storedVersion = state.version;
-      this.storedActionsApplied = this.actionsApplied;
+      this.storedProgress = progress;
     }
     if (this.metaDirty) {
       const meta: StoredMeta = {
+        storageVersion: STORAGE_VERSION,
         mode: this.options.mode,
         spec: state.spec,
         startedAtMs: this.startedAtMs,
@@ -300,7 +331,7 @@ export class RoomCore {
       entries[META_KEY] = meta;
       this.metaDirty = false;
     }
-    if (Object.keys(entries).length > 0) void this.host.storage.put(entries);
+    if (Object.keys(entries).length > 0) this.host.storage.put(entries).catch(reportFailedWrite);
   }
 
   /** An action, a join or a leave: flush as soon as the ack batch allows. */
@@ -417,6 +448,11 @@ export class RoomCore {
     const placed = this.state?.placedBy.get(player.id) ?? 0;
     return { id: player.id, name: player.name, color: player.color, connected: this.roster.connectionOf(player.id) !== undefined, placed };
   }
+}
+
+/** A module-level handler, so a pending write's reaction holds nothing of the flush that made it. */
+function reportFailedWrite(error: unknown): void {
+  reportFailure("a storage write", error);
 }
 
 /** Encodes `value` once and keeps it under `key` until that piece or hold changes again. */

@@ -122,7 +122,7 @@ export class RoomCore {
   ) {
     this.roster = new PlayerRoster(options.maxPlayers, () => host.randomId());
     this.frameHandlers = {
-      hello: (joining, hello) => this.join(joining, hello),
+      hello: (connecting, hello) => this.join(connecting, hello),
       act: (acting, action) => this.act(acting, action),
       cursor: ({ playerId }, x, y) => {
         this.cursors.set(playerId, [x, y]);
@@ -254,10 +254,10 @@ export class RoomCore {
       this.metaDirty = true;
     }
     const state = this.state;
-    const { player } = this.roster.bind(session, hello.name, admission.resumed, (player) => ({
+    const { player } = this.roster.bind(session, hello.name, admission.resumed, ({ id }) => ({
       state: "joined",
       socket: session.socket,
-      playerId: player.id,
+      playerId: id,
       replies: [],
       repliesDueMs: 0,
       events: [],

@@ -6,38 +6,16 @@
  */
 import { RoomCore, type RoomHost, type RoomSocket } from "../party/room/room-core.ts";
 import { DEFAULT_MAX_PLAYERS } from "../party/common/settings.ts";
-import type { RoomStorage } from "../party/room/room-storage.ts";
+import { MemoryStorage, type PutLogEntry } from "./memory-storage.ts";
 import { applyBatch, replicaFromSnapshot, type Replica } from "../shared/replica.ts";
 import { PROTOCOL_VERSION, parseServerFrame, type ClientMessage, type Mode, type ServerMessage, type Snapshot } from "../shared/protocol.ts";
 import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
 import { createPrng, type Prng } from "../shared/prng.ts";
 
 export type LogEntry =
-  | { kind: "put"; keys: string[] }
+  | PutLogEntry
   | { kind: "send"; socketId: string; message: ServerMessage }
   | { kind: "receive"; socketId: string; frame: string };
-
-/** Durable Object storage as far as the room uses it; values are copied like a real store's. */
-export class MemoryStorage implements RoomStorage {
-  readonly values = new Map<string, unknown>();
-  readonly puts: Array<Record<string, unknown>> = [];
-
-  constructor(readonly log: LogEntry[] = []) {}
-
-  async get<T = unknown>(keys: string[]): Promise<Map<string, T>> {
-    if (keys.length > 128) throw new Error(`storage.get of ${keys.length} keys: at most 128 per call`);
-    const found = new Map<string, T>();
-    for (const key of keys) if (this.values.has(key)) found.set(key, structuredClone(this.values.get(key)) as T);
-    return found;
-  }
-
-  async put(entries: Record<string, unknown>): Promise<void> {
-    const copy = structuredClone(entries);
-    this.puts.push(copy);
-    this.log.push({ kind: "put", keys: Object.keys(copy) });
-    for (const [key, value] of Object.entries(copy)) this.values.set(key, value);
-  }
-}
 
 export class FakeSocket implements RoomSocket {
   readonly received: ServerMessage[] = [];
@@ -142,7 +120,7 @@ export class FakeClient {
 }
 
 export interface InMemoryRoomOptions {
-  storage?: MemoryStorage;
+  storage?: MemoryStorage<LogEntry>;
   maxPlayers?: number;
   mode?: Mode;
   seed?: number;
@@ -151,7 +129,7 @@ export interface InMemoryRoomOptions {
 
 export class InMemoryRoom {
   readonly log: LogEntry[];
-  readonly storage: MemoryStorage;
+  readonly storage: MemoryStorage<LogEntry>;
   readonly core: RoomCore;
   nowMs: number;
   /** When the room last asked to be flushed, as an absolute time; null when not asked. */
@@ -164,7 +142,7 @@ export class InMemoryRoom {
   private readonly prng: Prng;
 
   constructor(options: InMemoryRoomOptions = {}) {
-    this.storage = options.storage ?? new MemoryStorage();
+    this.storage = options.storage ?? new MemoryStorage<LogEntry>();
     // One log for storage and sockets, so puts and sends interleave in order.
     this.log = this.storage.log;
     this.nowMs = options.startMs ?? 1_700_000_000_000;

@@ -1,43 +1,75 @@
 /**
  * The boundary of every room-like party: each client frame is validated and
- * handed to the room's handler for its kind; a bad one gets a typed error.
+ * handed to the room's handler for its kind; a bad one gets a typed error, and
+ * a handler that fails (by throwing, or by rejecting its promise) gets the
+ * client a server-error and the log one line, never a crash or an unhandled
+ * rejection.
  */
-import { parseClientFrame, type ActionMessage, type Hello } from "../../shared/protocol.ts";
-import type { RosterSession } from "./player-roster.ts";
-import { sendError, sendMessage } from "./socket.ts";
+import { parseClientFrame, type ActionMessage, type ClientMessage, type Hello } from "../../shared/protocol.ts";
+import type { Connecting, Joined, Joining, Session } from "./player-roster.ts";
+import { sendError, sendMessage, type RoomSocket } from "./socket.ts";
 
-/** What a room does with each kind of valid frame; the dispatcher handles the rest. */
-export interface FrameHandlers<S extends RosterSession> {
-  hello(session: S, hello: Hello): void;
-  act(session: S, action: ActionMessage): void;
+/**
+ * What a room does with each kind of valid frame; the dispatcher handles the
+ * rest. A hello reaches the room only from a connecting session, an action or
+ * a cursor only from a joined one. A handler may return a promise: the
+ * dispatcher catches what it rejects with.
+ */
+export interface FrameHandlers<J extends Joined> {
+  hello(session: Connecting, hello: Hello): void | Promise<void>;
+  act(session: J, action: ActionMessage): void | Promise<void>;
   /** A joined player's cursor, rounded to table pixels. */
-  cursor(playerId: string, x: number, y: number): void;
+  cursor(session: J, x: number, y: number): void;
   now(): number;
 }
 
 /**
  * Validates one client frame and hands it to the room: a bad frame gets a typed
- * error, a ping its pong, and a cursor before hello a not-joined error.
+ * error, a ping its pong, a second hello already-joined, and an action or a
+ * cursor before hello not-joined.
  */
-export function dispatchFrame<S extends RosterSession>(session: S, frame: string | ArrayBuffer | ArrayBufferView, handlers: FrameHandlers<S>): void {
+export function dispatchFrame<J extends Joined>(session: Session<J, Joining>, frame: string | ArrayBuffer | ArrayBufferView, handlers: FrameHandlers<J>): void {
   const parsed = parseClientFrame(frame);
   if (!parsed.ok) return sendError(session.socket, parsed.code, parsed.message);
   const message = parsed.message;
+  let handled: void | Promise<void>;
+  try {
+    handled = route(session, message, handlers);
+  } catch (error) {
+    return failed(session.socket, message, error);
+  }
+  if (handled) handled.catch((error: unknown) => failed(session.socket, message, error));
+}
+
+function route<J extends Joined>(session: Session<J, Joining>, message: ClientMessage, handlers: FrameHandlers<J>): void | Promise<void> {
   switch (message.type) {
     case "hello":
+      if (session.state !== "connecting") return sendError(session.socket, "already-joined", "this connection has already joined");
       return handlers.hello(session, message);
     case "ping":
       return sendMessage(session.socket, { type: "pong", t: message.t, serverTimeMs: handlers.now() });
     case "cursor":
-      if (!session.playerId) return sendError(session.socket, "not-joined", "send hello first");
-      return handlers.cursor(session.playerId, Math.round(message.x), Math.round(message.y));
+      if (session.state !== "joined") return sendError(session.socket, "not-joined", "send hello first");
+      return handlers.cursor(session, Math.round(message.x), Math.round(message.y));
     case "grab":
     case "move":
     case "drop":
+      if (session.state !== "joined") return sendError(session.socket, "not-joined", "send hello first");
       return handlers.act(session, message);
     default: {
       const unreachable: never = message;
       return unreachable;
     }
   }
+}
+
+/** A handler failed in a way it did not expect: one log line, and a typed error the client can show. */
+function failed(socket: RoomSocket, message: ClientMessage, error: unknown): void {
+  reportFailure(`a ${message.type} from connection ${socket.id}`, error);
+  sendError(socket, "server-error", `the server failed to handle your ${message.type}; please try again`);
+}
+
+/** Logs one line naming what failed and why (no stack: one failure, one line). */
+export function reportFailure(what: string, error: unknown): void {
+  console.error(`server error: ${what} failed: ${error instanceof Error ? error.message : String(error)}`);
 }

@@ -2,6 +2,13 @@
  * Sockets, players and the admission rules every room-like party shares (the
  * stateful room and the stateless hubs): the protocol-version check, the player
  * limit, identities assigned by the server, and resuming by token.
+ *
+ * A session is a tagged union by state. A socket starts `connecting` (open, no
+ * hello yet); the hubs have an async step in between, `joining` (hello accepted,
+ * the room is loading); a `joined` session is bound to a player and carries
+ * whatever only a joined session needs (each core adds its own fields). A state
+ * change replaces the session object in the roster, so a handler that awaited
+ * something can tell whether the session it started with is still the current one.
  */
 import { CLOSE_ROOM_FULL, CLOSE_VERSION_MISMATCH, PROTOCOL_VERSION, type Hello } from "../../shared/protocol.ts";
 import { sendError, type RoomSocket } from "./socket.ts";
@@ -14,10 +21,27 @@ export interface RosterPlayer {
   token: string;
 }
 
-export interface RosterSession {
-  socket: RoomSocket;
-  playerId: string | null;
+/** A socket that has not joined (or no longer is: its player resumed on another connection). */
+export interface Connecting {
+  readonly state: "connecting";
+  readonly socket: RoomSocket;
 }
+
+/** A hello was admitted and the room is loading it (the hubs' read of the store). */
+export interface Joining {
+  readonly state: "joining";
+  readonly socket: RoomSocket;
+}
+
+/** What every joined session has; a core extends it with what only its joined sessions need. */
+export interface Joined {
+  readonly state: "joined";
+  readonly socket: RoomSocket;
+  readonly playerId: string;
+}
+
+/** The sessions of a roster whose joined sessions are `J`; `W` is `Joining` where a room loads asynchronously. */
+export type Session<J extends Joined, W extends Joining = never> = Connecting | W | J;
 
 /** Players remembered for resuming after they leave; older ones are forgotten. */
 export const MAX_REMEMBERED_PLAYERS = 256;
@@ -25,8 +49,9 @@ export const MAX_REMEMBERED_PLAYERS = 256;
 /** One palette everywhere, so a player looks the same in every mode. */
 export const PLAYER_COLORS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4", "#469990", "#dcbeff", "#9a6324", "#fffac8", "#800000", "#aaffc3", "#808000"];
 
-export class PlayerRoster<S extends RosterSession> {
-  readonly sessions = new Map<string, S>();
+export class PlayerRoster<J extends Joined, W extends Joining = never> {
+  /** Every open socket's session, by socket id, in the order the sockets connected. */
+  readonly sessions = new Map<string, Session<J, W>>();
   readonly players = new Map<string, RosterPlayer>();
 
   constructor(
@@ -34,25 +59,36 @@ export class PlayerRoster<S extends RosterSession> {
     private readonly randomId: () => string,
   ) {}
 
-  add(session: S): void {
-    this.sessions.set(session.socket.id, session);
+  add(socket: RoomSocket): void {
+    this.sessions.set(socket.id, { state: "connecting", socket });
   }
 
   /** Forgets a socket; returns the player who left with it, if that was its last connection. */
   remove(socketId: string): string | null {
     const session = this.sessions.get(socketId);
     this.sessions.delete(socketId);
-    const playerId = session?.playerId;
-    return playerId && !this.connectionOf(playerId) ? playerId : null;
+    if (session?.state !== "joined") return null;
+    return this.connectionOf(session.playerId) ? null : session.playerId;
+  }
+
+  /** Whether `session` is still what its socket is (not closed, not moved on to another state). */
+  isCurrent(session: Session<J, W>): boolean {
+    return this.sessions.get(session.socket.id) === session;
+  }
+
+  /** Puts `session` in a new state, unless its socket has gone meanwhile. */
+  replace<S extends Session<J, W>>(session: S): S {
+    if (this.sessions.has(session.socket.id)) this.sessions.set(session.socket.id, session);
+    return session;
   }
 
   /**
-   * Checks a hello against the protocol version and the player limit. On refusal
-   * it tells the client why, closes the socket and returns null; otherwise it
-   * returns the player the hello's token resumes, if any. `joiningCount` counts
-   * sessions admitted but not yet bound.
+   * Checks a hello against the protocol version and the player limit (sessions
+   * still joining count as players). On refusal it tells the client why, closes
+   * the socket and returns null; otherwise it returns the player the hello's
+   * token resumes, if any.
    */
-  admit(session: S, hello: Hello, joiningCount = 0): { resumed: RosterPlayer | undefined } | null {
+  admit(session: Connecting, hello: Hello): { resumed: RosterPlayer | undefined } | null {
     if (hello.protocol !== PROTOCOL_VERSION) {
       const advice = hello.protocol < PROTOCOL_VERSION ? "your game is out of date: reload the page" : "the server is older than your game";
       const reason = `protocol ${hello.protocol} is not supported (server speaks ${PROTOCOL_VERSION}): ${advice}`;
@@ -62,7 +98,9 @@ export class PlayerRoster<S extends RosterSession> {
     }
     const resumed = hello.token ? [...this.players.values()].find((candidate) => candidate.token === hello.token) : undefined;
     const connected = this.connectedPlayerIds();
-    if (!(resumed && connected.has(resumed.id)) && connected.size + joiningCount >= this.maxPlayers) {
+    let joining = 0;
+    for (const other of this.sessions.values()) if (other.state === "joining") joining++;
+    if (!(resumed && connected.has(resumed.id)) && connected.size + joining >= this.maxPlayers) {
       const reason = `room is full (${this.maxPlayers} players)`;
       sendError(session.socket, "room-full", reason);
       session.socket.close(CLOSE_ROOM_FULL, reason);
@@ -71,13 +109,17 @@ export class PlayerRoster<S extends RosterSession> {
     return { resumed };
   }
 
-  /** Binds the session to the resumed player (closing its older connection) or to a new one. */
-  bind(session: S, name: string, resumed: RosterPlayer | undefined): RosterPlayer {
+  /**
+   * Binds the socket of `session` to the resumed player (closing that player's
+   * older connection) or to a new one: from now on its session is the joined
+   * one `joined` builds for that player.
+   */
+  bind(session: Connecting | W, name: string, resumed: RosterPlayer | undefined, joined: (player: RosterPlayer) => J): { player: RosterPlayer; session: J } {
     let player = resumed;
     if (player) {
       const previous = this.connectionOf(player.id);
-      if (previous && previous !== session) {
-        previous.playerId = null;
+      if (previous && previous.socket !== session.socket) {
+        this.sessions.set(previous.socket.id, { state: "connecting", socket: previous.socket });
         previous.socket.close(1000, "resumed on another connection");
       }
       player.name = name;
@@ -91,18 +133,19 @@ export class PlayerRoster<S extends RosterSession> {
       this.players.set(player.id, player);
       this.forgetOldPlayers(player.id);
     }
-    session.playerId = player.id;
-    return player;
+    const bound = joined(player);
+    this.sessions.set(session.socket.id, bound);
+    return { player, session: bound };
   }
 
-  connectionOf(playerId: string): S | undefined {
-    for (const session of this.sessions.values()) if (session.playerId === playerId) return session;
+  connectionOf(playerId: string): J | undefined {
+    for (const session of this.sessions.values()) if (session.state === "joined" && session.playerId === playerId) return session;
     return undefined;
   }
 
   connectedPlayerIds(): Set<string> {
     const ids = new Set<string>();
-    for (const session of this.sessions.values()) if (session.playerId) ids.add(session.playerId);
+    for (const session of this.sessions.values()) if (session.state === "joined") ids.add(session.playerId);
     return ids;
   }
 

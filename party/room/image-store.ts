@@ -4,7 +4,8 @@
  * split into chunks; the type is checked from the bytes themselves, not trusted
  * from the request.
  */
-import type { RoomStorage } from "./room-storage.ts";
+import type { ErrorBody, UploadResult } from "../../shared/http.ts";
+import { KEYS_PER_CALL, type RoomStorage } from "./room-storage.ts";
 
 /** Largest image a room accepts; the client scales photos down well below this. */
 export const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
@@ -12,8 +13,6 @@ export const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
 export const IMAGE_CHUNK_BYTES = 96 * 1024;
 const META_KEY = "image:meta";
 const chunkKey = (index: number): string => `image:${index}`;
-/** Durable Object storage takes at most 128 keys per call. */
-const KEYS_PER_CALL = 128;
 
 export const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp"] as const;
 type ImageType = (typeof IMAGE_TYPES)[number];
@@ -34,13 +33,14 @@ export function sniffImageType(bytes: Uint8Array): ImageType | null {
   return null;
 }
 
-const json = (body: unknown, status: number): Response => Response.json(body, { status });
+/** Every refusal: a sentence to show (shared/http.ts ErrorBody). */
+const refuse = (error: string, status: number): Response => Response.json({ error } satisfies ErrorBody, { status });
 
 /** Handles GET (serve the image) and POST (store it once) on `/parties/main/<room>/image`. */
 export async function handleImageRequest(request: Request, storage: RoomStorage): Promise<Response> {
   if (request.method === "GET") return serveImage(storage);
   if (request.method === "POST") return storeImage(request, storage);
-  return json({ error: "use GET to fetch the room's image or POST to upload it" }, 405);
+  return refuse("use GET to fetch the room's image or POST to upload it", 405);
 }
 
 async function readMeta(storage: RoomStorage): Promise<ImageMeta | undefined> {
@@ -49,7 +49,7 @@ async function readMeta(storage: RoomStorage): Promise<ImageMeta | undefined> {
 
 async function serveImage(storage: RoomStorage): Promise<Response> {
   const meta = await readMeta(storage);
-  if (!meta) return json({ error: "this room has no uploaded image" }, 404);
+  if (!meta) return refuse("this room has no uploaded image", 404);
   const keys = Array.from({ length: meta.chunks }, (_, index) => chunkKey(index));
   const body = new Uint8Array(meta.bytes);
   let offset = 0;
@@ -58,7 +58,7 @@ async function serveImage(storage: RoomStorage): Promise<Response> {
     const values = await storage.get<Uint8Array>(batch);
     for (const key of batch) {
       const chunk = values.get(key);
-      if (!chunk) return json({ error: `room storage is missing ${key}` }, 500);
+      if (!chunk) return refuse(`room storage is missing ${key}`, 500);
       body.set(chunk, offset);
       offset += chunk.byteLength;
     }
@@ -75,15 +75,15 @@ async function serveImage(storage: RoomStorage): Promise<Response> {
 
 async function storeImage(request: Request, storage: RoomStorage): Promise<Response> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_IMAGE_BYTES) return json({ error: `image of ${declared} bytes exceeds ${MAX_IMAGE_BYTES}` }, 413);
+  if (declared > MAX_IMAGE_BYTES) return refuse(`image of ${declared} bytes exceeds ${MAX_IMAGE_BYTES}`, 413);
   const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.byteLength === 0) return json({ error: "the upload is empty" }, 400);
-  if (bytes.byteLength > MAX_IMAGE_BYTES) return json({ error: `image of ${bytes.byteLength} bytes exceeds ${MAX_IMAGE_BYTES}` }, 413);
+  if (bytes.byteLength === 0) return refuse("the upload is empty", 400);
+  if (bytes.byteLength > MAX_IMAGE_BYTES) return refuse(`image of ${bytes.byteLength} bytes exceeds ${MAX_IMAGE_BYTES}`, 413);
   const type = sniffImageType(bytes);
-  if (!type) return json({ error: `only ${IMAGE_TYPES.join(", ")} images are accepted` }, 415);
+  if (!type) return refuse(`only ${IMAGE_TYPES.join(", ")} images are accepted`, 415);
   const contentType = request.headers.get("content-type")?.split(";")[0]?.trim();
-  if (contentType && contentType !== type) return json({ error: `the upload says ${contentType} but its bytes are ${type}` }, 415);
-  if (await readMeta(storage)) return json({ error: "this room already has an image; create a new room for another" }, 409);
+  if (contentType && contentType !== type) return refuse(`the upload says ${contentType} but its bytes are ${type}`, 415);
+  if (await readMeta(storage)) return refuse("this room already has an image; create a new room for another", 409);
 
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   const imageId = `upload-${[...digest.slice(0, 8)].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
@@ -97,5 +97,5 @@ async function storeImage(request: Request, storage: RoomStorage): Promise<Respo
   // Meta last: a reader never sees an image whose chunks are not all there.
   const meta: ImageMeta = { imageId, type, bytes: bytes.byteLength, chunks };
   await storage.put({ [META_KEY]: meta });
-  return json({ imageId, bytes: bytes.byteLength }, 201);
+  return Response.json({ imageId, bytes: bytes.byteLength } satisfies UploadResult, { status: 201 });
 }

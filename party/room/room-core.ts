@@ -11,8 +11,8 @@ import { PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type
 import { ackEvent, batchFrame, holdsEvent, json, piecesEvent, rejectEvent, type Json } from "../../shared/frames.ts";
 import type { RoomSummary } from "../../shared/http.ts";
 import { wireHold, wirePiece, wirePieceChange } from "../../shared/replica.ts";
-import { PlayerRoster, type RosterPlayer } from "../common/player-roster.ts";
-import { dispatchFrame, type FrameHandlers } from "../common/frame-dispatch.ts";
+import { PlayerRoster, type Connecting, type Joined, type RosterPlayer } from "../common/player-roster.ts";
+import { dispatchFrame, reportFailure, type FrameHandlers } from "../common/frame-dispatch.ts";
 import { sendError, sendMessage, type RoomSocket } from "../common/socket.ts";
 import { CURSOR_INTERVAL_MS } from "../common/settings.ts";
 import {
@@ -28,6 +28,7 @@ import {
   type StoredPlayer,
   type StoredProgress,
 } from "./room-storage.ts";
+import { STORAGE_VERSION } from "./storage-migrations.ts";
 
 /**
  * Frames are paced per client. Everyone gets what changed on the room's
@@ -47,6 +48,9 @@ export const ACK_BATCH_MS = 4;
 export const FRAMES_PER_S = 60;
 export const FRAME_BURST = 3;
 const FRAME_TOKENS_PER_MS = (FRAMES_PER_S - FRAME_BURST) / 1000;
+
+/** WebSocket's own close code for a server that met a condition it cannot handle. */
+export const CLOSE_INTERNAL_ERROR = 1011;
 
 export type { RoomSocket } from "../common/socket.ts";
 
@@ -69,17 +73,16 @@ export interface RoomOptions {
   maxPlayers: number;
 }
 
-interface Session {
-  socket: RoomSocket;
-  playerId: string | null;
+/** A joined client, with its pacing: only a joined session is sent frames. */
+interface PacedSession extends Joined {
   /** Acks and rejects owed to this client (serialized), and when its frame with them is due. */
   replies: Json<BatchEvent>[];
   repliesDueMs: number;
   /** What changed since this client's last frame: room events (serialized), pieces, holds, cursors. */
   events: Json<BatchEvent>[];
-  pieces: Set<number>;
-  holds: Set<number>;
-  cursors: Set<string>;
+  readonly pieces: Set<number>;
+  readonly holds: Set<number>;
+  readonly cursors: Set<string>;
   /** The room version this client's last frame carried. */
   versionSent: number;
   lastFrameMs: number;
@@ -91,8 +94,8 @@ interface Session {
 
 export class RoomCore {
   private state: PuzzleState | null = null;
-  private readonly roster: PlayerRoster<Session>;
-  private readonly frameHandlers: FrameHandlers<Session>;
+  private readonly roster: PlayerRoster<PacedSession>;
+  private readonly frameHandlers: FrameHandlers<PacedSession>;
   private startedAtMs = 0;
   private actionsApplied = 0;
   private actionsRejected = 0;
@@ -104,9 +107,10 @@ export class RoomCore {
   private dirtyChunks = new Set<number>();
   /** The players or placed counts changed: meta is written at the next flush. */
   private metaDirty = false;
-  /** What progress last stored: every action moves it, and releases bump the version without one. */
-  private storedVersion = 0;
-  private storedActionsApplied = 0;
+  /** What progress last stored (null: nothing yet); every action moves it, and releases bump the version without one. */
+  private storedProgress: StoredProgress | null = null;
+  /** Set by load when storage holds what this room cannot read. */
+  private unreadableStorage: string | null = null;
   /** Latest cursor of each connected player. */
   private readonly cursors = new Map<string, [number, number]>();
   private lastFlushMs = Number.NEGATIVE_INFINITY;
@@ -118,9 +122,9 @@ export class RoomCore {
   ) {
     this.roster = new PlayerRoster(options.maxPlayers, () => host.randomId());
     this.frameHandlers = {
-      hello: (joining, hello) => this.join(joining, hello),
+      hello: (connecting, hello) => this.join(connecting, hello),
       act: (acting, action) => this.act(acting, action),
-      cursor: (playerId, x, y) => {
+      cursor: ({ playerId }, x, y) => {
         this.cursors.set(playerId, [x, y]);
         for (const session of this.joinedSessions()) if (session.playerId !== playerId) session.cursors.add(playerId);
         this.requestFlushAt(this.host.now() + CURSOR_INTERVAL_MS);
@@ -129,34 +133,41 @@ export class RoomCore {
     };
   }
 
-  /** Rebuilds the room from storage; call once before anything else. */
+  /**
+   * Rebuilds the room from storage; call once before anything else. Storage the
+   * room cannot read is logged once, and the room then refuses to serve (see
+   * `unreadable`) rather than build half a puzzle.
+   */
   async load(): Promise<void> {
     const stored = await loadRoom(this.host.storage);
-    if (!stored) return;
+    switch (stored.kind) {
+      case "empty":
+        return;
+      case "unreadable":
+        this.unreadableStorage = stored.problem;
+        console.error(`room storage cannot be read, so this room refuses to serve: ${stored.problem}`);
+        return;
+      case "loaded":
+        break;
+      default: {
+        const unreachable: never = stored;
+        return unreachable;
+      }
+    }
     this.state = stored.state;
     this.startedAtMs = stored.meta.startedAtMs;
     this.actionsApplied = stored.progress.actionsApplied;
-    this.storedVersion = stored.progress.version;
-    this.storedActionsApplied = stored.progress.actionsApplied;
+    this.storedProgress = stored.progress;
     for (const { placed: _placed, ...player } of stored.meta.players) this.roster.players.set(player.id, player);
   }
 
+  /** Why this room's storage cannot be read, when it cannot: the room then serves no one. */
+  get unreadable(): string | null {
+    return this.unreadableStorage;
+  }
+
   connect(socket: RoomSocket): void {
-    this.roster.add({
-      socket,
-      playerId: null,
-      replies: [],
-      repliesDueMs: 0,
-      events: [],
-      pieces: new Set(),
-      holds: new Set(),
-      cursors: new Set(),
-      versionSent: 0,
-      lastFrameMs: Number.NEGATIVE_INFINITY,
-      lastCursorMs: Number.NEGATIVE_INFINITY,
-      tokens: FRAME_BURST,
-      tokensAtMs: 0,
-    });
+    this.roster.add(socket);
   }
 
   disconnect(socketId: string): void {
@@ -228,8 +239,11 @@ export class RoomCore {
     };
   }
 
-  private join(session: Session, hello: Hello): void {
-    if (session.playerId) return sendError(session.socket, "already-joined", "this connection has already joined");
+  private join(session: Connecting, hello: Hello): void {
+    if (this.unreadableStorage !== null) {
+      sendError(session.socket, "server-error", "this room's saved puzzle cannot be read, so the room cannot be played; please start a new room");
+      return session.socket.close(CLOSE_INTERNAL_ERROR, "room storage unreadable");
+    }
     const admission = this.roster.admit(session, hello);
     if (!admission) return;
     if (!this.state) {
@@ -239,10 +253,26 @@ export class RoomCore {
       for (let index = 0; index < chunkCount(this.state.spec); index++) this.dirtyChunks.add(index);
       this.metaDirty = true;
     }
-    const player = this.roster.bind(session, hello.name, admission.resumed);
+    const state = this.state;
+    const { player } = this.roster.bind(session, hello.name, admission.resumed, ({ id }) => ({
+      state: "joined",
+      socket: session.socket,
+      playerId: id,
+      replies: [],
+      repliesDueMs: 0,
+      events: [],
+      pieces: new Set(),
+      holds: new Set(),
+      cursors: new Set(),
+      // The welcome's snapshot is this version: the first frame carries only what comes after.
+      versionSent: state.version,
+      lastFrameMs: Number.NEGATIVE_INFINITY,
+      lastCursorMs: Number.NEGATIVE_INFINITY,
+      tokens: FRAME_BURST,
+      tokensAtMs: 0,
+    }));
     this.metaDirty = true;
     this.broadcastEvent({ type: "player-joined", player: this.publicPlayer(player) });
-    session.versionSent = this.state.version;
     sendMessage(session.socket, {
       type: "welcome",
       protocol: PROTOCOL_VERSION,
@@ -254,9 +284,9 @@ export class RoomCore {
     this.scheduleFlush();
   }
 
-  private act(session: Session, message: ActionMessage): void {
-    const playerId = session.playerId;
-    if (!playerId || !this.state) return sendError(session.socket, "not-joined", "send hello first");
+  private act(session: PacedSession, message: ActionMessage): void {
+    const { playerId } = session;
+    if (!this.state) return sendError(session.socket, "not-joined", "send hello first");
     const result = applyAction(this.state, playerId, message, this.host.now());
     if (!result.ok) {
       this.actionsRejected++;
@@ -284,14 +314,15 @@ export class RoomCore {
     const entries: Record<string, unknown> = {};
     for (const chunk of this.dirtyChunks) entries[chunkKey(chunk)] = encodeChunk(state, chunk);
     this.dirtyChunks.clear();
-    if (state.version !== this.storedVersion || this.actionsApplied !== this.storedActionsApplied) {
+    const stored = this.storedProgress;
+    if (!stored || state.version !== stored.version || this.actionsApplied !== stored.actionsApplied) {
       const progress: StoredProgress = { version: state.version, completedAtMs: state.completedAtMs, actionsApplied: this.actionsApplied };
       entries[PROGRESS_KEY] = progress;
-      this.storedVersion = state.version;
-      this.storedActionsApplied = this.actionsApplied;
+      this.storedProgress = progress;
     }
     if (this.metaDirty) {
       const meta: StoredMeta = {
+        storageVersion: STORAGE_VERSION,
         mode: this.options.mode,
         spec: state.spec,
         startedAtMs: this.startedAtMs,
@@ -300,7 +331,7 @@ export class RoomCore {
       entries[META_KEY] = meta;
       this.metaDirty = false;
     }
-    if (Object.keys(entries).length > 0) void this.host.storage.put(entries);
+    if (Object.keys(entries).length > 0) this.host.storage.put(entries).catch(reportFailedWrite);
   }
 
   /** An action, a join or a leave: flush as soon as the ack batch allows. */
@@ -314,7 +345,7 @@ export class RoomCore {
    * frame goes: on the tick if that is at most ACK_RIDE_MS away, else in the
    * next flush for acks.
    */
-  private reply(session: Session, event: Json<BatchEvent>): void {
+  private reply(session: PacedSession, event: Json<BatchEvent>): void {
     session.replies.push(event);
     if (session.replies.length > 1) return;
     const now = this.host.now();
@@ -333,7 +364,7 @@ export class RoomCore {
   }
 
   /** When this client's next frame is due: soon with acks, on a tick with only news, never without anything. */
-  private frameDue(session: Session, now: number): number {
+  private frameDue(session: PacedSession, now: number): number {
     let due: number;
     if (session.replies.length > 0) {
       due = session.repliesDueMs;
@@ -350,14 +381,14 @@ export class RoomCore {
     return tokens >= 1 ? due : Math.max(due, now + Math.ceil((1 - tokens) / FRAME_TOKENS_PER_MS));
   }
 
-  private tokensOf(session: Session, now: number): number {
+  private tokensOf(session: PacedSession, now: number): number {
     session.tokens = Math.min(FRAME_BURST, session.tokens + (now - session.tokensAtMs) * FRAME_TOKENS_PER_MS);
     session.tokensAtMs = now;
     return session.tokens;
   }
 
   /** One frame: this client's replies, then everything it has not seen yet. */
-  private sendFrame(session: Session, now: number): void {
+  private sendFrame(session: PacedSession, now: number): void {
     const state = this.state!;
     const parts = session.replies.concat(session.events);
     session.replies = [];
@@ -390,8 +421,8 @@ export class RoomCore {
     session.tokens -= 1;
   }
 
-  private *joinedSessions(): Iterable<Session> {
-    for (const session of this.roster.sessions.values()) if (session.playerId) yield session;
+  private *joinedSessions(): Iterable<PacedSession> {
+    for (const session of this.roster.sessions.values()) if (session.state === "joined") yield session;
   }
 
   /** Pieces and holds that changed: stored at the next flush, and news for every joined client. */
@@ -417,6 +448,11 @@ export class RoomCore {
     const placed = this.state?.placedBy.get(player.id) ?? 0;
     return { id: player.id, name: player.name, color: player.color, connected: this.roster.connectionOf(player.id) !== undefined, placed };
   }
+}
+
+/** A module-level handler, so a pending write's reaction holds nothing of the flush that made it. */
+function reportFailedWrite(error: unknown): void {
+  reportFailure("a storage write", error);
 }
 
 /** Encodes `value` once and keeps it under `key` until that piece or hold changes again. */

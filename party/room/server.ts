@@ -7,6 +7,7 @@ import { RoomCore } from "./room-core.ts";
 import { SocketParty } from "../common/socket-party.ts";
 import { readMaxPlayers } from "../common/settings.ts";
 import { handleImageRequest } from "./image-store.ts";
+import type { ErrorBody, RoomState } from "../../shared/http.ts";
 
 export default class StatefulRoom extends SocketParty implements Party.Server {
   static options = { hibernate: false };
@@ -40,12 +41,17 @@ export default class StatefulRoom extends SocketParty implements Party.Server {
   /**
    * GET: a JSON summary; GET ?state=1 adds the full snapshot (tests, load scripts).
    * GET/POST .../image: the room's uploaded puzzle image (image-store.ts).
+   * A room whose storage cannot be read answers 500 with why.
    */
   async onRequest(request: Party.Request): Promise<Response> {
     if (new URL(request.url).pathname.endsWith("/image")) return handleImageRequest(request as unknown as Request, this.room.storage);
-    if (request.method !== "GET") return Response.json({ error: "only GET is supported here" }, { status: 405 });
-    const url = new URL(request.url);
-    const body = url.searchParams.get("state") === "1" ? { ...this.core.summary(), snapshot: this.core.snapshot() } : this.core.summary();
-    return Response.json(body, { headers: { "access-control-allow-origin": "*" } });
+    if (request.method !== "GET") return Response.json({ error: "only GET is supported here" } satisfies ErrorBody, { status: 405 });
+    const unreadable = this.core.unreadable;
+    if (unreadable !== null) return Response.json({ error: `this room's storage cannot be read: ${unreadable}` } satisfies ErrorBody, { status: 500, headers: CORS });
+    const summary = this.core.summary();
+    const body = new URL(request.url).searchParams.get("state") === "1" ? ({ ...summary, snapshot: this.core.snapshot() } satisfies RoomState) : summary;
+    return Response.json(body, { headers: CORS });
   }
 }
+
+const CORS = { "access-control-allow-origin": "*" };

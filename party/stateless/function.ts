@@ -8,6 +8,7 @@
  */
 import type * as Party from "partykit/server";
 import * as v from "valibot";
+import type { ErrorBody } from "../../shared/http.ts";
 import { readStatelessConfig, type StatelessConfig } from "./config.ts";
 import { InvocationSchema, type InvocationMetrics, type InvocationResult } from "./invocation.ts";
 import { readModifyWrite } from "./read-modify-write.ts";
@@ -29,7 +30,7 @@ export default class StatelessFunction implements Party.Server {
   }
 
   static onBeforeRequest(): Response {
-    return Response.json({ error: "functions are invoked by the stateless hubs only" }, { status: 403 });
+    return Response.json({ error: "functions are invoked by the stateless hubs only" } satisfies ErrorBody, { status: 403 });
   }
 
   static onBeforeConnect(): Response {
@@ -37,15 +38,15 @@ export default class StatelessFunction implements Party.Server {
   }
 
   async onRequest(request: Party.Request): Promise<Response> {
-    if (request.method !== "POST") return Response.json({ error: "invoke with POST" }, { status: 405 });
+    if (request.method !== "POST") return Response.json({ error: "invoke with POST" } satisfies ErrorBody, { status: 405 });
     let body: unknown;
     try {
       body = await request.json();
     } catch {
-      return Response.json({ error: "invocation is not valid JSON" }, { status: 400 });
+      return Response.json({ error: "invocation is not valid JSON" } satisfies ErrorBody, { status: 400 });
     }
     const parsed = v.safeParse(InvocationSchema, body);
-    if (!parsed.success) return Response.json({ error: parsed.issues[0]?.message ?? "invalid invocation" }, { status: 400 });
+    if (!parsed.success) return Response.json({ error: parsed.issues[0]?.message ?? "invalid invocation" } satisfies ErrorBody, { status: 400 });
 
     const startedAtMs = Date.now();
     const metrics: InvocationMetrics = { coldStart: await this.boot(), attempts: 0, conflicts: 0, storeBytesRead: 0, storeBytesWritten: 0, durationMs: 0 };

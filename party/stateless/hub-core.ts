@@ -8,11 +8,11 @@
  */
 import { PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Player } from "../../shared/protocol.ts";
 import { batchFrame, json } from "../../shared/frames.ts";
-import { PlayerRoster, type RosterPlayer } from "../common/player-roster.ts";
-import { dispatchFrame, type FrameHandlers } from "../common/frame-dispatch.ts";
+import { PlayerRoster, type Connecting, type Joined, type Joining, type RosterPlayer } from "../common/player-roster.ts";
+import { dispatchFrame, reportFailure, type FrameHandlers } from "../common/frame-dispatch.ts";
 import { sendError, sendMessage, type RoomSocket } from "../common/socket.ts";
 import { CURSOR_INTERVAL_MS } from "../common/settings.ts";
-import { decodeDocument, snapshotOf } from "./document.ts";
+import { decodeDocument, snapshotOf, type PuzzleDocument } from "./document.ts";
 import type { FunctionCounters, Invocation, InvocationOutcome, InvocationResult, StatelessMode } from "./invocation.ts";
 
 export interface HubHost {
@@ -31,16 +31,10 @@ export interface HubOptions {
   documentId: string;
 }
 
-interface HubSession {
-  socket: RoomSocket;
-  playerId: string | null;
-  /** A hello is being served (the function is reading the store). */
-  joining: boolean;
-}
 
 export class HubCore {
-  private readonly roster: PlayerRoster<HubSession>;
-  private readonly frameHandlers: FrameHandlers<HubSession>;
+  private readonly roster: PlayerRoster<Joined, Joining>;
+  private readonly frameHandlers: FrameHandlers<Joined>;
   /** Pieces placed per player, as the latest function results reported. */
   private readonly placed = new Map<string, number>();
   private readonly cursors = new Map<string, [number, number]>();
@@ -57,9 +51,10 @@ export class HubCore {
   ) {
     this.roster = new PlayerRoster(options.maxPlayers, () => host.randomId());
     this.frameHandlers = {
-      hello: (joining, hello) => void this.join(joining, hello),
-      act: (acting, action) => void this.act(acting, action),
-      cursor: (playerId, x, y) => {
+      // Both are async: the dispatcher catches whatever they reject with.
+      hello: (connecting, hello) => this.join(connecting, hello),
+      act: (acting, action) => this.act(acting, action),
+      cursor: ({ playerId }, x, y) => {
         this.cursors.set(playerId, [x, y]);
         this.scheduleCursorFlush();
       },
@@ -68,7 +63,7 @@ export class HubCore {
   }
 
   connect(socket: RoomSocket): void {
-    this.roster.add({ socket, playerId: null, joining: false });
+    this.roster.add(socket);
   }
 
   disconnect(socketId: string): void {
@@ -76,9 +71,11 @@ export class HubCore {
     if (!playerId) return;
     this.cursors.delete(playerId);
     this.broadcast([{ type: "player-left", playerId }]);
-    void this.invoke({ kind: "release", playerId }).then((outcome) => {
-      if (outcome?.kind === "applied") this.push(null, outcome, null);
-    });
+    this.invoke({ kind: "release", playerId })
+      .then((outcome) => {
+        if (outcome?.kind === "applied") this.push(null, outcome, null);
+      })
+      .catch((error: unknown) => reportFailure(`the release of ${playerId}'s holds in ${this.options.documentId}`, error));
   }
 
   receive(socketId: string, frame: string | ArrayBuffer | ArrayBufferView): void {
@@ -104,39 +101,57 @@ export class HubCore {
     return this.roster.connectedPlayerIds().size;
   }
 
-  private async join(session: HubSession, hello: Hello): Promise<void> {
-    if (session.playerId || session.joining) return sendError(session.socket, "already-joined", "this connection has already joined");
-    let joining = 0;
-    for (const other of this.roster.sessions.values()) if (other.joining) joining++;
-    const admission = this.roster.admit(session, hello, joining);
+  private async join(session: Connecting, hello: Hello): Promise<void> {
+    const admission = this.roster.admit(session, hello);
     if (!admission) return;
 
-    session.joining = true;
-    const outcome = await this.invoke({ kind: "load", create: hello.create });
-    session.joining = false;
-    if (this.roster.sessions.get(session.socket.id) !== session) return;
-    if (!outcome) return sendError(session.socket, "no-puzzle", "the puzzle store could not be reached; try again");
-    if (outcome.kind === "missing") return sendError(session.socket, "no-puzzle", "this room has no puzzle yet: send create options with hello");
-    if (outcome.kind !== "loaded") throw new Error(`load answered ${outcome.kind}`);
-    const document = decodeDocument(outcome.document);
-    this.version = Math.max(this.version, document.state.version);
-    for (const [playerId, count] of document.state.placedBy) this.placed.set(playerId, count);
+    const joining = this.roster.replace<Joining>({ state: "joining", socket: session.socket });
+    let loaded: PuzzleDocument | string;
+    try {
+      loaded = await this.load(hello.create);
+    } finally {
+      // However loading ended, the socket (if still here) is no longer joining: it may retry.
+      if (this.roster.isCurrent(joining)) this.roster.replace(session);
+    }
+    if (!this.roster.isCurrent(session)) return;
+    if (typeof loaded === "string") return sendError(session.socket, "no-puzzle", loaded);
+    this.version = Math.max(this.version, loaded.state.version);
+    for (const [playerId, count] of loaded.state.placedBy) this.placed.set(playerId, count);
 
-    const player = this.roster.bind(session, hello.name, admission.resumed);
-    this.broadcast([{ type: "player-joined", player: this.publicPlayer(player) }], session);
+    const { player } = this.roster.bind(session, hello.name, admission.resumed, ({ id }) => ({ state: "joined", socket: session.socket, playerId: id }));
+    this.broadcast([{ type: "player-joined", player: this.publicPlayer(player) }], session.socket);
     sendMessage(session.socket, {
       type: "welcome",
       protocol: PROTOCOL_VERSION,
       mode: this.options.mode,
       playerId: player.id,
       token: player.token,
-      snapshot: snapshotOf(document, this.publicPlayers(), this.host.now()),
+      snapshot: snapshotOf(loaded, this.publicPlayers(), this.host.now()),
     });
   }
 
-  private async act(session: HubSession, message: ActionMessage): Promise<void> {
-    const playerId = session.playerId;
-    if (!playerId) return sendError(session.socket, "not-joined", "send hello first");
+  /** The room's puzzle for a hello, or why there is none; throws on an answer no load can give. */
+  private async load(create: Hello["create"]): Promise<PuzzleDocument | string> {
+    const outcome = await this.invoke({ kind: "load", create });
+    if (!outcome) return "the puzzle store could not be reached; try again";
+    switch (outcome.kind) {
+      case "missing":
+        return "this room has no puzzle yet: send create options with hello";
+      case "loaded":
+        return decodeDocument(outcome.document);
+      case "applied":
+      case "rejected":
+      case "unchanged":
+        throw new Error(`a load answered ${outcome.kind}`);
+      default: {
+        const unreachable: never = outcome;
+        return unreachable;
+      }
+    }
+  }
+
+  private async act(session: Joined, message: ActionMessage): Promise<void> {
+    const { playerId } = session;
     const outcome = await this.invoke({ kind: "act", playerId, action: message });
     // A failed invocation gets no answer, as a crashed function gives none; the counters show it.
     if (!outcome) return;
@@ -173,33 +188,34 @@ export class HubCore {
       return outcome;
     } catch (error) {
       this.counters.failures++;
-      console.error(`stateless function failed for ${operation.kind}:`, error);
+      reportFailure(`the stateless function's ${operation.kind} for ${this.options.documentId}`, error);
       return undefined;
     }
   }
 
   /** Sends an applied result: `own` to the sender with the changes, the changes to everyone else. */
-  private push(sender: HubSession | null, outcome: InvocationOutcome & { kind: "applied" }, own: BatchEvent | null): void {
+  private push(sender: Joined | null, outcome: InvocationOutcome & { kind: "applied" }, own: BatchEvent | null): void {
     this.version = outcome.version;
     const shared: BatchEvent[] = [];
     if (outcome.pieces.length > 0) shared.push({ type: "pieces", pieces: outcome.pieces });
     if (outcome.holds.length > 0) shared.push({ type: "holds", holds: outcome.holds });
-    if (outcome.placed !== null && sender?.playerId) {
+    if (outcome.placed !== null && sender) {
       this.placed.set(sender.playerId, outcome.placed);
       shared.push({ type: "placed", playerId: sender.playerId, placed: outcome.placed });
     }
     if (outcome.completedAtMs !== null) shared.push({ type: "complete", completedAtMs: outcome.completedAtMs });
-    if (shared.length > 0) this.broadcast(shared, sender);
-    if (sender && own && this.roster.sessions.get(sender.socket.id) === sender) sendBatch(sender.socket, outcome.version, [own, ...shared]);
+    if (shared.length > 0) this.broadcast(shared, sender?.socket ?? null);
+    if (sender && own && this.roster.isCurrent(sender)) sendBatch(sender.socket, outcome.version, [own, ...shared]);
   }
 
-  private reply(session: HubSession, event: BatchEvent): void {
-    if (this.roster.sessions.get(session.socket.id) === session) sendBatch(session.socket, this.version, [event]);
+  private reply(session: Joined, event: BatchEvent): void {
+    if (this.roster.isCurrent(session)) sendBatch(session.socket, this.version, [event]);
   }
 
-  private broadcast(events: BatchEvent[], except: HubSession | null = null): void {
+  /** To every joined socket but `except`. */
+  private broadcast(events: BatchEvent[], except: RoomSocket | null = null): void {
     const frame = batchFrame(this.version, events.map((event) => json(event)));
-    for (const session of this.roster.sessions.values()) if (session.playerId && session !== except) session.socket.send(frame);
+    for (const session of this.roster.sessions.values()) if (session.state === "joined" && session.socket !== except) session.socket.send(frame);
   }
 
   private scheduleCursorFlush(): void {

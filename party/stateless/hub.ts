@@ -8,17 +8,21 @@ import { MODES, PARTY_FOR_MODE } from "../../shared/protocol.ts";
 import { lockedCount } from "../../shared/puzzle-state.ts";
 import { pieceCountOf } from "../../shared/puzzle-spec.ts";
 import { readMaxPlayers } from "../common/settings.ts";
-import type { RoomSummary } from "../../shared/http.ts";
+import { parseBody, type ErrorBody, type RoomState, type RoomSummary } from "../../shared/http.ts";
+import { reportFailure } from "../common/frame-dispatch.ts";
 import { SocketParty } from "../common/socket-party.ts";
 import { readStatelessConfig, type StatelessConfig } from "./config.ts";
-import { decodeDocument, snapshotOf } from "./document.ts";
+import { decodeDocument, snapshotOf, type PuzzleDocument } from "./document.ts";
 import { FUNCTION_PARTY, STORE_PARTY } from "./function.ts";
 import { HubCore } from "./hub-core.ts";
-import type { Invocation, InvocationResult, StatelessBackendSummary, StatelessMode } from "./invocation.ts";
-import type { StoreStats } from "./store.ts";
+import { InvocationResultSchema, type Invocation, type InvocationResult, type StatelessMode } from "./invocation.ts";
+import { StoreStatsSchema, type StoreStats } from "./store.ts";
 
-/** GET /parties/<stateless|stateless-occ>/<room>: the room summary plus what the backend spent. */
-export type StatelessSummary = RoomSummary & { backend: StatelessBackendSummary };
+/** What the hub's summary reads from the store. */
+interface StoreView {
+  stats: StoreStats;
+  document: PuzzleDocument | null;
+}
 
 export default class StatelessHub extends SocketParty implements Party.Server {
   static options = { hibernate: false };
@@ -43,11 +47,16 @@ export default class StatelessHub extends SocketParty implements Party.Server {
 
   /** GET: a JSON summary like the stateful room's plus `backend`; GET ?state=1 adds the stored snapshot. */
   async onRequest(request: Party.Request): Promise<Response> {
-    if (request.method !== "GET") return Response.json({ error: "only GET is supported here" }, { status: 405 });
-    const response = await this.room.context.parties[STORE_PARTY]!.get(this.core.options.documentId).fetch("/?stats=1");
-    const stats = (await response.json()) as StoreStats;
-    const document = stats.document === null ? null : decodeDocument(stats.document);
-    const summary: StatelessSummary = {
+    if (request.method !== "GET") return Response.json({ error: "only GET is supported here" } satisfies ErrorBody, { status: 405 });
+    let stored: StoreView;
+    try {
+      stored = await this.readStore();
+    } catch (error) {
+      reportFailure(`the summary of ${this.core.options.documentId}`, error);
+      return Response.json({ error: `the store could not be read: ${error instanceof Error ? error.message : String(error)}` } satisfies ErrorBody, { status: 500, headers: CORS });
+    }
+    const { stats, document } = stored;
+    const summary = {
       mode: this.core.options.mode,
       created: document !== null,
       pieces: document ? pieceCountOf(document.state.spec) : 0,
@@ -63,10 +72,19 @@ export default class StatelessHub extends SocketParty implements Party.Server {
         store: { ...stats.counters, revision: stats.revision, documentBytes: stats.documentBytes },
         functions: { ...this.core.counters },
       },
-    };
+    } satisfies RoomSummary;
     const url = new URL(request.url);
-    const body = url.searchParams.get("state") === "1" ? { ...summary, snapshot: document ? snapshotOf(document, this.core.publicPlayers(), Date.now()) : null } : summary;
-    return Response.json(body, { headers: { "access-control-allow-origin": "*" } });
+    const body =
+      url.searchParams.get("state") === "1" ? ({ ...summary, snapshot: document ? snapshotOf(document, this.core.publicPlayers(), Date.now()) : null } satisfies RoomState) : summary;
+    return Response.json(body, { headers: CORS });
+  }
+
+  /** The store's stats and its document, both checked: they cross a party boundary. */
+  private async readStore(): Promise<StoreView> {
+    const response = await this.room.context.parties[STORE_PARTY]!.get(this.core.options.documentId).fetch("/?stats=1");
+    if (!response.ok) throw new Error(`the store answered ${response.status}`);
+    const stats = parseBody(StoreStatsSchema, await response.json(), "the store's stats");
+    return { stats, document: stats.document === null ? null : decodeDocument(stats.document) };
   }
 
   /** A load balancer in front of the pool: round robin over FN_POOL_SIZE instances. */
@@ -78,9 +96,11 @@ export default class StatelessHub extends SocketParty implements Party.Server {
       headers: { "content-type": "application/json" },
     });
     if (!response.ok) throw new Error(`function ${instance} answered ${response.status}: ${await response.text()}`);
-    return (await response.json()) as InvocationResult;
+    return parseBody(InvocationResultSchema, await response.json(), `function ${instance}'s answer`);
   }
 }
+
+const CORS = { "access-control-allow-origin": "*" };
 
 function modeOfParty(party: string): StatelessMode {
   const mode = MODES.find((candidate) => PARTY_FOR_MODE[candidate] === party);

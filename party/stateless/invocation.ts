@@ -1,14 +1,12 @@
 /**
  * What the hub sends a stateless function and what comes back: one request per
  * player action (or join/leave), answered once the function has read the store,
- * applied the rules and written the store.
+ * applied the rules and written the store. Schemas first: the function checks
+ * each invocation and the hub each result, since both cross a network boundary.
  */
 import * as v from "valibot";
-import { DropSchema, GrabSchema, MoveSchema } from "../../shared/protocol.ts";
+import { DropSchema, GrabSchema, MoveSchema, REJECT_REASONS, WireHoldSchema, WirePieceChangeSchema } from "../../shared/protocol.ts";
 import { PuzzleOptionsSchema } from "../../shared/puzzle-spec.ts";
-import type { RejectReason } from "../../shared/rules.ts";
-import type { StatelessConfig } from "./config.ts";
-import type { StoreCounters } from "./store.ts";
 
 const StatelessModeSchema = v.picklist(["stateless", "stateless-occ"]);
 export type StatelessMode = v.InferOutput<typeof StatelessModeSchema>;
@@ -30,56 +28,40 @@ export const InvocationSchema = v.object({
 export type Invocation = v.InferOutput<typeof InvocationSchema>;
 
 /** What one invocation cost, for the hub's counters. */
-export interface InvocationMetrics {
-  coldStart: boolean;
+export const InvocationMetricsSchema = v.object({
+  coldStart: v.boolean(),
   /** Read-modify-write rounds: 1, plus one per retry after a conflict. */
-  attempts: number;
+  attempts: v.number(),
   /** Writes the store refused because someone wrote in between (stateless-occ only). */
-  conflicts: number;
-  storeBytesRead: number;
-  storeBytesWritten: number;
+  conflicts: v.number(),
+  storeBytesRead: v.number(),
+  storeBytesWritten: v.number(),
   /** Wall time inside the function, boot included. */
-  durationMs: number;
-}
+  durationMs: v.number(),
+});
+export type InvocationMetrics = v.InferOutput<typeof InvocationMetricsSchema>;
 
-export type InvocationOutcome =
+export const InvocationOutcomeSchema = v.variant("kind", [
   /** The stored document as read (or just created), for the hub to build a welcome from. */
-  | { kind: "loaded"; document: string }
-  | { kind: "missing" }
-  | {
-      kind: "applied";
-      version: number;
-      pieces: Array<[number, number, number, number, 0 | 1]>;
-      holds: Array<[number, string | null, number]>;
-      /** The acting player's placed count when this action placed pieces. */
-      placed: number | null;
-      completedAtMs: number | null;
-    }
-  | { kind: "rejected"; reason: RejectReason }
-  | { kind: "unchanged" };
+  v.object({ kind: v.literal("loaded"), document: v.string() }),
+  v.object({ kind: v.literal("missing") }),
+  v.object({
+    kind: v.literal("applied"),
+    version: v.number(),
+    pieces: v.array(WirePieceChangeSchema),
+    holds: v.array(WireHoldSchema),
+    /** The acting player's placed count when this action placed pieces. */
+    placed: v.nullable(v.number()),
+    completedAtMs: v.nullable(v.number()),
+  }),
+  v.object({ kind: v.literal("rejected"), reason: v.picklist(REJECT_REASONS) }),
+  v.object({ kind: v.literal("unchanged") }),
+]);
+export type InvocationOutcome = v.InferOutput<typeof InvocationOutcomeSchema>;
 
-export interface InvocationResult {
-  outcome: InvocationOutcome;
-  metrics: InvocationMetrics;
-}
+/** The function's answer to the hub: what happened and what it cost. */
+export const InvocationResultSchema = v.object({ outcome: InvocationOutcomeSchema, metrics: InvocationMetricsSchema });
+export type InvocationResult = v.InferOutput<typeof InvocationResultSchema>;
 
-/** The hub's view of the backend for its summary. */
-export interface FunctionCounters {
-  invocations: number;
-  coldStarts: number;
-  retries: number;
-  conflicts: number;
-  /** Actions rejected because every retry met a conflict (stateless-occ). */
-  exhausted: number;
-  /** Invocations that failed outright (store unreachable, function crashed). */
-  failures: number;
-  storeBytesRead: number;
-  storeBytesWritten: number;
-}
-
-/** What GET /parties/<stateless|stateless-occ>/<room> adds to the room summary. */
-export interface StatelessBackendSummary {
-  config: StatelessConfig;
-  store: StoreCounters & { revision: number; documentBytes: number };
-  functions: FunctionCounters;
-}
+/** The hub's view of the backend for its summary (GET /parties/<stateless|stateless-occ>/<room>). */
+export type { FunctionCounters, StatelessBackendSummary } from "../../shared/http.ts";

@@ -8,7 +8,8 @@
  */
 import type * as Party from "partykit/server";
 import type { StatelessConfig } from "./config.ts";
-import { BASED_ON_HEADER, REVISION_HEADER } from "./store.ts";
+import { parseBody } from "../../shared/http.ts";
+import { BASED_ON_HEADER, REVISION_HEADER, StoreWriteAnswerSchema } from "./store.ts";
 
 export type StoreRead = { found: false; revision: 0 } | { found: true; revision: number; text: string; bytes: number };
 export type StoreWrite = { stored: true; revision: number; bytes: number } | { stored: false; conflict: true; revision: number; bytes: number };
@@ -47,7 +48,7 @@ export class StoreClient {
     const headers: Record<string, string> = { "content-type": "application/json", [BASED_ON_HEADER]: String(basedOn) };
     if (conditional) headers["if-match"] = String(basedOn);
     const response = await this.trip(() => this.stub.fetch({ method: "PUT", body: text, headers }));
-    const { revision } = (await response.json()) as { revision: number };
+    const { revision } = parseBody(StoreWriteAnswerSchema, await response.json(), `the store's answer to a write (${response.status})`);
     if (response.status === 412) return { stored: false, conflict: true, revision, bytes };
     if (!response.ok) throw new Error(`store write failed with ${response.status}`);
     return { stored: true, revision, bytes };

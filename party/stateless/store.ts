@@ -14,34 +14,26 @@
  *   GET ?stats=1   -> StoreStats (for the hub's summary; not counted as traffic)
  */
 import type * as Party from "partykit/server";
+import * as v from "valibot";
+import { StoreCountersSchema, type ErrorBody, type StoreCounters } from "../../shared/http.ts";
 
 export const REVISION_HEADER = "x-revision";
 /** Tracing only: the revision the writer read before building what it writes. */
 export const BASED_ON_HEADER = "x-based-on-revision";
 
-export interface StoreCounters {
-  reads: number;
-  writes: number;
-  /** Conditional writes refused because the document changed since it was read. */
-  conflicts: number;
-  /**
-   * Writes stored on top of a revision their writer never read: each one put
-   * back an old copy of whatever the writes in between had changed.
-   */
-  staleWrites: number;
-  /** Bytes of documents sent to readers. */
-  bytesOut: number;
-  /** Bytes of documents received from writers, refused writes included. */
-  bytesIn: number;
-}
-
-export interface StoreStats {
-  counters: StoreCounters;
-  revision: number;
+/** GET ?stats=1: what the store served, its revision and the document itself. */
+export const StoreStatsSchema = v.object({
+  counters: StoreCountersSchema,
+  revision: v.number(),
   /** Size of the stored document in bytes. */
-  documentBytes: number;
-  document: string | null;
-}
+  documentBytes: v.number(),
+  document: v.nullable(v.string()),
+});
+export type StoreStats = v.InferOutput<typeof StoreStatsSchema>;
+
+/** PUT: the revision now stored (200), or the one that made an if-match stale (412). */
+export const StoreWriteAnswerSchema = v.object({ revision: v.number() });
+export type StoreWriteAnswer = v.InferOutput<typeof StoreWriteAnswerSchema>;
 
 /** Durable storage values must stay under 128 KiB; the document is split below that. */
 const CHUNK_CHARS = 100_000;
@@ -58,7 +50,7 @@ export default class Store implements Party.Server {
 
   /** The store is a backend service: nothing outside the project may call it. */
   static onBeforeRequest(): Response {
-    return Response.json({ error: "the store is internal to the stateless backend" }, { status: 403 });
+    return Response.json({ error: "the store is internal to the stateless backend" } satisfies ErrorBody, { status: 403 });
   }
 
   static onBeforeConnect(): Response {
@@ -81,7 +73,7 @@ export default class Store implements Party.Server {
     if (request.method === "GET" && url.searchParams.get("stats") === "1") return Response.json(this.stats());
     if (request.method === "GET") return this.read();
     if (request.method === "PUT") return this.write(await request.text(), request.headers.get("if-match"), request.headers.get(BASED_ON_HEADER));
-    return Response.json({ error: `${request.method} is not supported by the store` }, { status: 405 });
+    return Response.json({ error: `${request.method} is not supported by the store` } satisfies ErrorBody, { status: 405 });
   }
 
   private read(): Response {
@@ -95,14 +87,14 @@ export default class Store implements Party.Server {
     this.counters.bytesIn += encoder.encode(body).byteLength;
     if (ifMatch !== null && Number(ifMatch) !== this.revision) {
       this.counters.conflicts++;
-      return Response.json({ revision: this.revision }, { status: 412 });
+      return Response.json({ revision: this.revision } satisfies StoreWriteAnswer, { status: 412 });
     }
     this.counters.writes++;
     if (basedOn !== null && Number(basedOn) < this.revision) this.counters.staleWrites++;
     this.document = body;
     this.revision++;
     this.persist();
-    return Response.json({ revision: this.revision });
+    return Response.json({ revision: this.revision } satisfies StoreWriteAnswer);
   }
 
   /**

@@ -3,7 +3,7 @@
  * persistence before acks, restart and chunked storage. Time and flushes are
  * driven by hand through InMemoryRoom; nothing here uses real timers.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ACK_RIDE_MS, BROADCAST_TICK_MS, FRAMES_PER_S, RoomCore } from "../../party/room/room-core.ts";
 import { CURSOR_INTERVAL_MS } from "../../party/common/settings.ts";
 import { META_KEY, PIECES_PER_CHUNK, PROGRESS_KEY, chunkKey } from "../../party/room/room-storage.ts";
@@ -21,7 +21,8 @@ import {
 } from "../../shared/protocol.ts";
 import { GRAB_LEASE_MS, type RejectReason } from "../../shared/rules.ts";
 import { solvedPosition, type PuzzleOptions } from "../../shared/puzzle-spec.ts";
-import { FakeClient, InMemoryRoom, MemoryStorage } from "../../testkit/in-memory-room.ts";
+import { FakeClient, FakeSocket, InMemoryRoom } from "../../testkit/in-memory-room.ts";
+import { MemoryStorage } from "../../testkit/memory-storage.ts";
 
 /** 3 x 4 pieces of 64 px; the table is 614 x 461 and the board starts at (179, 135). */
 const TWELVE: PuzzleOptions = { imageId: "test", imageWidth: 1600, imageHeight: 1200, pieceCount: 12, seed: 7 };
@@ -488,7 +489,7 @@ describe("persistence", () => {
     ann.act({ type: "grab", pieceId: last });
     ann.act({ type: "move", pieceId: last, x: 5, y: 5 });
     room.settle();
-    expect(room.storage.puts.slice(puts).map((entries) => Object.keys(entries).sort())).toEqual([[PROGRESS_KEY, chunkKey(Math.floor(last / PIECES_PER_CHUNK))].sort()]);
+    expect(room.storage.puts.slice(puts).map((keys) => [...keys].sort())).toEqual([[PROGRESS_KEY, chunkKey(Math.floor(last / PIECES_PER_CHUNK))].sort()]);
   });
 
   it("a restarted room over the same storage has the same snapshot and summary", async () => {
@@ -537,18 +538,19 @@ describe("persistence", () => {
     ann.act({ type: "grab", pieceId: 3 });
     ann.act({ type: "move", pieceId: 3, x: 30, y: 40 });
     room.settle();
-    expect(room.storage.puts.slice(puts).flatMap((entries) => Object.keys(entries))).not.toContain(META_KEY);
+    expect(room.storage.puts.slice(puts).flat()).not.toContain(META_KEY);
     puts = room.storage.puts.length;
     ann.act({ type: "drop", pieceId: 3, ...solvedPosition(spec, 3) });
     room.settle();
-    expect(room.storage.puts.slice(puts).flatMap((entries) => Object.keys(entries))).toContain(META_KEY);
+    expect(room.storage.puts.slice(puts).flat()).toContain(META_KEY);
     ann.disconnect();
     room.settle();
 
-    // The layout before progress had its own key: the counters lived in meta.
+    // The layout before progress had its own key (and before storage versions): the counters lived in meta.
     const { [PROGRESS_KEY]: progress, ...rest } = Object.fromEntries(room.storage.values) as Record<string, unknown> & { progress: object };
+    const { storageVersion: _unversioned, ...meta } = rest[META_KEY] as { storageVersion: number };
     const old = new MemoryStorage();
-    await old.put({ ...rest, [META_KEY]: { ...(rest[META_KEY] as object), ...progress } });
+    await old.put({ ...rest, [META_KEY]: { ...meta, ...progress } });
     const restarted = new InMemoryRoom({ storage: old });
     await restarted.core.load();
     expect(restarted.core.snapshot()).toEqual(room.core.snapshot());
@@ -609,5 +611,38 @@ describe("RoomCore without a puzzle", () => {
     expect(room.core.snapshot()).toBeNull();
     expect(room.storage.puts).toHaveLength(0);
     expect(new RoomCore({ storage: room.storage, now: () => 0, requestFlush: () => undefined, randomId: () => "x" }, { mode: "stateful", maxPlayers: 1 }).snapshot()).toBeNull();
+  });
+});
+
+describe("a failure the room did not expect", () => {
+  it("reaches the client as a server-error and the log as one line; the room keeps serving", () => {
+    const consoleError = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      let broken = true;
+      const ids = ["player-id-00000", "a-token-00000000"];
+      const host = {
+        storage: new MemoryStorage(),
+        now: () => 0,
+        requestFlush: () => undefined,
+        randomId: () => {
+          if (broken) throw new Error("no entropy left");
+          return ids.shift()!;
+        },
+      };
+      const core = new RoomCore(host, { mode: "stateful", maxPlayers: 4 });
+      const socket = new FakeSocket("s1", [], () => 0);
+      core.connect(socket);
+      const hello = JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, name: "Ann", create: TWELVE });
+      core.receive(socket.id, hello);
+      expect(socket.received).toEqual([{ type: "error", code: "server-error", message: expect.stringContaining("hello") }]);
+      expect(socket.closed).toBeNull();
+      expect(consoleError).toHaveBeenCalledTimes(1);
+      expect(consoleError.mock.calls[0]).toEqual(["server error: a hello from connection s1 failed: no entropy left"]);
+      broken = false;
+      core.receive(socket.id, hello);
+      expect(socket.received[1]).toMatchObject({ type: "welcome", playerId: "player-id-00" });
+    } finally {
+      consoleError.mockRestore();
+    }
   });
 });

@@ -1,17 +1,27 @@
 /**
  * Boot: lobby, then the connection, the store, the table scene and the HUD,
  * wired so that only the connection talks to the network and only the scene
- * draws the table.
+ * draws the table: connection -> store -> scene and HUD.
  */
 import Phaser from "phaser";
 import { PuzzleStore } from "./store/puzzle-store.ts";
+import type { Clock } from "./store/clock.ts";
 import { Connection, hasSessionToken } from "./net/connection.ts";
-import { startIntegrityChecks } from "./net/http-api.ts";
+import { pollAuthority } from "./net/http-api.ts";
 import { PuzzleScene, SCENE_KEY } from "./scenes/puzzle-scene.ts";
 import { Hud } from "./ui/hud.ts";
 import { parseMode, rememberedName, runLobby, type LobbyResult } from "./ui/lobby.ts";
 import { imageUrl } from "./images.ts";
 import { installTestHook } from "./test-hook.ts";
+
+/** The browser's clock: the store's throttles, renewals and notices run on it, frames or not. */
+const browserClock: Clock = {
+  now: () => performance.now(),
+  after: (delayMs, callback) => {
+    const timer = setTimeout(callback, delayMs);
+    return () => clearTimeout(timer);
+  },
+};
 
 function loadImage(url: string): Promise<HTMLImageElement> {
   return new Promise((resolve, reject) => {
@@ -29,9 +39,9 @@ function welcomed(store: PuzzleStore): Promise<void> {
       if (store.view) {
         unsubscribe();
         resolve();
-      } else if (store.fatal) {
+      } else if (store.notices.fatal) {
         unsubscribe();
-        reject(new Error(store.fatal));
+        reject(new Error(store.notices.fatal));
       }
     };
     const unsubscribe = store.subscribe(check);
@@ -44,11 +54,11 @@ async function play(choice: LobbyResult): Promise<void> {
   url.search = new URLSearchParams({ room: choice.room, mode: choice.mode }).toString();
   history.replaceState(null, "", url);
 
-  let connection: Connection | null = null;
-  const store = new PuzzleStore({ send: (message) => connection?.send(message), now: () => performance.now() });
-  connection = new Connection({ host: location.host, room: choice.room, mode: choice.mode, name: choice.name, create: choice.create }, store);
+  const connection = new Connection({ host: location.host, room: choice.room, mode: choice.mode, name: choice.name, create: choice.create });
+  const store = new PuzzleStore(connection, browserClock);
+  connection.connect();
   let scene: PuzzleScene | null = null;
-  installTestHook(choice.room, store, () => scene);
+  installTestHook(choice.room, store, () => scene, () => ({ invalidFrames: connection.invalidFrames }));
   try {
     await welcomed(store);
   } catch (error) {
@@ -84,12 +94,13 @@ async function play(choice: LobbyResult): Promise<void> {
       sceneInstance.setGhostVisible(!sceneInstance.ghostVisible());
       return sceneInstance.ghostVisible();
     },
-    tidy: (kind) => {
-      const count = store.tidy(kind);
-      if (count > 0) store.notify("info", kind === "edges" ? `Sorting ${count} edge pieces above the board…` : `Gathering ${count} loose pieces…`);
-    },
+    tidy: (kind) => void store.tidy(kind),
   }, url.toString());
-  startIntegrityChecks(choice.mode, choice.room, store);
+  pollAuthority(choice.mode, choice.room, {
+    now: () => browserClock.now(),
+    wanted: () => store.status === "open",
+    check: (snapshot, fetchStartedAtMs) => store.checkIntegrity(snapshot, fetchStartedAtMs),
+  });
 }
 
 async function start(error?: string): Promise<void> {

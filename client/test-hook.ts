@@ -49,7 +49,11 @@ declare global {
   }
 }
 
-export function installTestHook(room: string, store: PuzzleStore, scene: () => PuzzleScene | null): void {
+/**
+ * Installs the hook. `linkStats` adds the connection's own counts (invalid
+ * frames) to the store's in `stats()`.
+ */
+export function installTestHook(room: string, store: PuzzleStore, scene: () => PuzzleScene | null, linkStats: () => Record<string, number>): void {
   const piecesOf = (state: PuzzleStore["view"]) => (state ? state.pieces.map((piece, id) => ({ id, x: piece.x, y: piece.y, group: piece.group, locked: piece.locked })) : []);
   const sceneOrThrow = (): PuzzleScene => {
     const current = scene();
@@ -65,7 +69,7 @@ export function installTestHook(room: string, store: PuzzleStore, scene: () => P
     myId: () => store.myId,
     status: () => store.status,
     rttMs: () => store.rttMs,
-    fatal: () => store.fatal,
+    fatal: () => store.notices.fatal,
     pieceCount: () => store.view?.pieces.length ?? 0,
     pieces: () => piecesOf(store.view),
     confirmedPieces: () => piecesOf(store.replica?.puzzle ?? null),
@@ -76,18 +80,18 @@ export function installTestHook(room: string, store: PuzzleStore, scene: () => P
     },
     holds: () => (store.view ? [...store.view.holds].map(([group, hold]) => ({ group, playerId: hold.playerId, pieceId: hold.pieceId })) : []),
     players: () => store.players().map((player) => ({ ...player })),
-    cursors: () => [...store.cursors.values()].map((cursor) => ({ playerId: cursor.playerId, x: cursor.targetX, y: cursor.targetY })),
+    cursors: () => [...store.presence.cursors.values()].map((cursor) => ({ playerId: cursor.playerId, x: cursor.x, y: cursor.y })),
     progress: () => store.progress(),
     completed: () => store.completedAtMs() !== null,
     lostMoves: () => store.integrity.lostMoves,
     desyncedPieces: () => store.integrity.desyncedPieces,
     pendingActions: () => store.pending.length,
-    stats: () => ({ ...store.stats }),
+    stats: () => ({ ...store.stats, ...linkStats() }),
     tableToPage: (x, y) => sceneOrThrow().tableToPage(x, y),
     pieceScreenPosition: (id) => {
       const spec = store.view!.spec;
-      const smoothing = store.smoothing!;
-      return sceneOrThrow().tableToPage(smoothing.x[id]! + spec.pieceWidth / 2, smoothing.y[id]! + spec.pieceHeight / 2);
+      const drawn = sceneOrThrow().drawnPosition(id);
+      return sceneOrThrow().tableToPage(drawn.x + spec.pieceWidth / 2, drawn.y + spec.pieceHeight / 2);
     },
     solvedScreenPosition: (id) => {
       const spec = store.view!.spec;

@@ -1,8 +1,9 @@
 /**
  * The one place the browser talks WebSocket: partysocket for reconnects, the
- * shared protocol on the wire, every server frame validated before the store
- * sees it, the welcome token kept in sessionStorage so a reload or reconnect
- * resumes the same player, and pings for the round-trip time.
+ * shared protocol on the wire, every server frame validated before anyone sees
+ * it (invalid ones counted here), the welcome token kept in sessionStorage so a
+ * reload or reconnect resumes the same player, and pings for the round-trip
+ * time. It is the store's RoomLink and knows nothing of the store.
  */
 import PartySocket from "partysocket";
 import {
@@ -16,7 +17,7 @@ import {
   type ServerMessage,
 } from "../../shared/protocol.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
-import type { PuzzleStore } from "../store/puzzle-store.ts";
+import type { LinkRefusal, LinkState, LinkStatus, RoomLink } from "../store/room-link.ts";
 
 export const PING_INTERVAL_MS = 2_000;
 
@@ -38,15 +39,17 @@ export function hasSessionToken(mode: Mode, room: string): boolean {
   return sessionStorage.getItem(tokenKey(mode, room)) !== null;
 }
 
-export class Connection {
+export class Connection implements RoomLink {
   private readonly socket: PartySocket;
+  private readonly frameListeners = new Set<(message: ServerMessage) => void>();
+  private readonly statusListeners = new Set<(status: LinkStatus) => void>();
+  private status: LinkStatus = { state: "connecting", rttMs: null, refusal: null };
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private closedForGood = false;
+  private invalid = 0;
 
-  constructor(
-    private readonly options: ConnectionOptions,
-    private readonly store: PuzzleStore,
-  ) {
+  /** Subscribe, then `connect()`: nothing arrives before. */
+  constructor(private readonly options: ConnectionOptions) {
     this.socket = new PartySocket({
       host: options.host,
       party: PARTY_FOR_MODE[options.mode],
@@ -54,14 +57,34 @@ export class Connection {
       protocol: location.protocol === "https:" ? "wss" : "ws",
       minReconnectionDelay: 300,
       maxReconnectionDelay: 5_000,
+      startClosed: true,
     });
     this.socket.addEventListener("open", () => this.onOpen());
-    this.socket.addEventListener("message", (event: MessageEvent) => this.onFrame(String(event.data)));
+    this.socket.addEventListener("message", (event: MessageEvent) => this.onMessage(String(event.data)));
     this.socket.addEventListener("close", (event: CloseEvent) => this.onClose(event));
+  }
+
+  /** Frames from the room that failed validation and were dropped. */
+  get invalidFrames(): number {
+    return this.invalid;
+  }
+
+  connect(): void {
+    this.socket.reconnect();
   }
 
   send(message: ClientMessage): void {
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  onFrame(listener: (message: ServerMessage) => void): () => void {
+    this.frameListeners.add(listener);
+    return () => this.frameListeners.delete(listener);
+  }
+
+  onStatus(listener: (status: LinkStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
   }
 
   close(): void {
@@ -71,7 +94,7 @@ export class Connection {
   }
 
   private onOpen(): void {
-    this.store.setStatus("connecting");
+    this.report("connecting");
     const token = sessionStorage.getItem(tokenKey(this.options.mode, this.options.room)) ?? undefined;
     this.send({ type: "hello", protocol: PROTOCOL_VERSION, name: this.options.name, token, create: this.options.create });
     this.stopPings();
@@ -88,57 +111,40 @@ export class Connection {
     this.pingTimer = null;
   }
 
-  private onFrame(frame: string): void {
+  private onMessage(frame: string): void {
     const parsed = parseServerFrame(frame);
     if (!parsed.ok) {
       // A frame we cannot read must not corrupt the replica; count it and carry on.
-      this.store.stats.invalidFrames++;
+      this.invalid++;
       console.error(`ignored an invalid frame from the room (${parsed.message})`);
       return;
     }
-    this.handle(parsed.message);
-  }
-
-  private handle(message: ServerMessage): void {
-    switch (message.type) {
-      case "welcome":
-        sessionStorage.setItem(tokenKey(this.options.mode, this.options.room), message.token);
-        this.store.welcome(message);
-        this.store.setStatus("open");
-        return;
-      case "batch":
-        this.store.batch(message);
-        return;
-      case "pong":
-        this.store.setRtt(performance.now() - message.t);
-        return;
-      case "error":
-        if (message.code === "no-puzzle") {
-          this.close();
-          this.store.setFatal("This room has no puzzle yet. Ask for a fresh link, or create a new room.");
-        } else if (message.code === "room-full") {
-          this.store.setFatal(`Cannot join: ${message.message}. Create a room of your own below, or try again later.`);
-        } else if (message.code === "version-mismatch") {
-          this.store.setFatal(`Cannot join: ${message.message}.`);
-        } else {
-          this.store.notify("error", `The room refused a message: ${message.message}`);
-        }
-        return;
-      default: {
-        const unreachable: never = message;
-        return unreachable;
-      }
+    const message = parsed.message;
+    if (message.type === "pong") {
+      this.report(this.status.state, { rttMs: performance.now() - message.t });
+      return;
     }
+    if (message.type === "welcome") sessionStorage.setItem(tokenKey(this.options.mode, this.options.room), message.token);
+    for (const listener of this.frameListeners) listener(message);
+    if (message.type === "welcome") this.report("open");
+    // A room without a puzzle stays without one: retrying cannot help.
+    if (message.type === "error" && message.code === "no-puzzle") this.close();
   }
 
   private onClose(event: CloseEvent): void {
     this.stopPings();
+    let refusal: LinkRefusal | null = null;
     if (event.code === CLOSE_VERSION_MISMATCH || event.code === CLOSE_ROOM_FULL) {
-      // Retrying cannot help; say why and stay closed.
+      // Retrying cannot help; stay closed and say why.
       this.closedForGood = true;
       this.socket.close();
-      if (!this.store.fatal) this.store.setFatal(event.reason || (event.code === CLOSE_ROOM_FULL ? "The room is full." : "This game version does not match the server. Reload the page."));
+      refusal = { code: event.code === CLOSE_ROOM_FULL ? "room-full" : "version-mismatch", reason: event.reason };
     }
-    this.store.setStatus(this.closedForGood ? "closed" : "reconnecting");
+    this.report(this.closedForGood ? "closed" : "reconnecting", { refusal });
+  }
+
+  private report(state: LinkState, change: Partial<Omit<LinkStatus, "state">> = {}): void {
+    this.status = { ...this.status, refusal: null, ...change, state };
+    for (const listener of this.statusListeners) listener(this.status);
   }
 }

@@ -1,11 +1,12 @@
 /**
  * The room's HTTP side: uploading and fetching a player's own image (kept by the
- * stateful room of the same name, whatever the mode), and reading the
- * authoritative state for the lost-move and desync check.
+ * stateful room of the same name, whatever the mode), and polling the
+ * authoritative state for the lost-move and desync check. Every body is
+ * validated with the shared schemas (shared/http.ts) before it is used.
  */
 import * as v from "valibot";
-import { PARTY_FOR_MODE, SnapshotSchema, type Mode, type Snapshot } from "../../shared/protocol.ts";
-import type { PuzzleStore } from "../store/puzzle-store.ts";
+import { PARTY_FOR_MODE, type Mode, type Snapshot } from "../../shared/protocol.ts";
+import { ErrorBodySchema, RoomStateSchema, UploadResultSchema, parseBody } from "../../shared/http.ts";
 
 /** Uploaded images live with the stateful party: storage there is the room's own. */
 const IMAGE_PARTY = PARTY_FOR_MODE.stateful;
@@ -16,44 +17,45 @@ export function imagePath(room: string): string {
   return `/parties/${IMAGE_PARTY}/${encodeURIComponent(room)}/image`;
 }
 
-const UploadResultSchema = v.object({ imageId: v.string(), bytes: v.number() });
-const ErrorBodySchema = v.object({ error: v.string() });
-
 /** POSTs the image bytes to the room; resolves to the image id to create the puzzle with. */
 export async function uploadImage(room: string, image: Blob): Promise<string> {
   const response = await fetch(imagePath(room), { method: "POST", body: image, headers: { "content-type": image.type } });
   const body: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = v.safeParse(ErrorBodySchema, body);
-    throw new Error(error.success ? error.output.error : `upload failed with HTTP ${response.status}`);
-  }
-  const result = v.safeParse(UploadResultSchema, body);
-  if (!result.success) throw new Error("the room answered the upload with something unexpected");
-  return result.output.imageId;
+  if (!response.ok) throw new Error(v.is(ErrorBodySchema, body) ? body.error : `upload failed with HTTP ${response.status}`);
+  return parseBody(UploadResultSchema, body, "the room answered the upload with something unexpected").imageId;
 }
 
-const StateResponseSchema = v.object({ snapshot: v.nullable(SnapshotSchema) });
-
+/** The room's authoritative (or stored) snapshot; null when it has no puzzle or does not answer. */
 async function fetchSnapshot(mode: Mode, room: string): Promise<Snapshot | null> {
   const response = await fetch(`/parties/${PARTY_FOR_MODE[mode]}/${encodeURIComponent(room)}?state=1`, { cache: "no-store" });
   if (!response.ok) return null;
-  const parsed = v.safeParse(StateResponseSchema, await response.json());
-  return parsed.success ? parsed.output.snapshot : null;
+  return parseBody(RoomStateSchema, await response.json(), "the room's state").snapshot;
 }
 
-/** Fetches the authoritative state every INTEGRITY_CHECK_INTERVAL_MS and hands it to the store. */
-export function startIntegrityChecks(mode: Mode, room: string, store: PuzzleStore): () => void {
+export interface AuthorityCheck {
+  /** The clock the check's times are on (the store's). */
+  now(): number;
+  /** False while a fetch would be wasted (the link is not open). */
+  wanted(): boolean;
+  /** The snapshot, and when its fetch started: actions acked after that are judged next time. */
+  check(snapshot: Snapshot, fetchStartedAtMs: number): void;
+}
+
+/** Fetches the authoritative state every INTEGRITY_CHECK_INTERVAL_MS for `target`; returns a stop function. */
+export function pollAuthority(mode: Mode, room: string, target: AuthorityCheck): () => void {
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
   const run = async (): Promise<void> => {
     if (stopped) return;
-    if (store.status === "open") {
-      const startedAtMs = performance.now();
+    if (target.wanted()) {
+      const startedAtMs = target.now();
       try {
         const snapshot = await fetchSnapshot(mode, room);
-        if (snapshot && !stopped) store.checkIntegrity(snapshot, startedAtMs);
-      } catch {
-        // The next round tries again; the connection banner covers outages.
+        if (snapshot && !stopped) target.check(snapshot, startedAtMs);
+      } catch (error) {
+        // A network failure: the next round tries again, and the connection banner covers outages.
+        // Anything else is a body the schemas refuse, which is worth saying.
+        if (!(error instanceof TypeError)) console.error(`integrity check skipped: ${String(error)}`);
       }
     }
     if (!stopped) timer = setTimeout(() => void run(), INTEGRITY_CHECK_INTERVAL_MS);

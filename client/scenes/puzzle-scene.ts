@@ -1,7 +1,7 @@
 /**
- * The table: draws what the store holds (pieces, held outlines, cursors) and
- * turns pointer input into store calls (drag, pan, zoom, pinch). It never sees
- * the socket.
+ * The table: draws what the store holds (pieces, held outlines, cursors) where
+ * DrawnPositions eases them, and turns pointer input into store calls (drag,
+ * pan, zoom, pinch). It never sees the socket.
  */
 import Phaser from "phaser";
 import { boardRect, pieceCountOf } from "../../shared/puzzle-spec.ts";
@@ -12,6 +12,7 @@ import { HoldOutlines } from "../views/hold-outlines.ts";
 import { PieceBatch } from "../views/piece-batch.ts";
 import { SnapFlash } from "../views/snap-flash.ts";
 import { CursorLayer } from "../views/cursor-layer.ts";
+import { DrawnPositions } from "../views/drawn-positions.ts";
 import { screenToWorld, scrollKeeping, worldToScreen } from "../views/camera-math.ts";
 
 export const SCENE_KEY = "puzzle";
@@ -44,6 +45,7 @@ type Gesture =
 
 export class PuzzleScene extends Phaser.Scene {
   private input_!: SceneInput;
+  private drawn!: DrawnPositions;
   private pieces!: PieceBatch;
   private geometry: PieceGeometry[] = [];
   private atlas!: PieceAtlas;
@@ -94,11 +96,13 @@ export class PuzzleScene extends Phaser.Scene {
     this.ghost = this.add.image(board.x, board.y, pictureKey).setOrigin(0, 0).setDisplaySize(board.width, board.height).setAlpha(0.22).setDepth(-2).setVisible(false);
     this.finished = this.add.image(board.x, board.y, pictureKey).setOrigin(0, 0).setDisplaySize(board.width, board.height).setAlpha(0).setDepth(DEPTH_FINISHED);
 
-    this.pieces = new PieceBatch(this, this.atlas, store.smoothing!, spec.pieceWidth, spec.pieceHeight, board, (id) => store.view?.pieces[id]?.locked ?? false);
+    this.drawn = new DrawnPositions(store);
+    const smoothing = this.drawn.smoothing;
+    this.pieces = new PieceBatch(this, this.atlas, smoothing, spec.pieceWidth, spec.pieceHeight, board, (id) => store.view?.pieces[id]?.locked ?? false);
     for (let id = 0; id < pieceCountOf(spec); id++) this.changed.add(id);
-    this.outlines = new HoldOutlines(this, store, this.geometry);
-    this.cursors = new CursorLayer(this, store);
-    this.snapFlash = new SnapFlash(this, store, this.geometry);
+    this.outlines = new HoldOutlines(this, store, smoothing, this.geometry);
+    this.cursors = new CursorLayer(this, store, this.drawn);
+    this.snapFlash = new SnapFlash(this, store, smoothing, this.geometry);
 
     this.input.on("pointerdown", (pointer: Phaser.Input.Pointer) => this.onPointerDown(pointer));
     this.input.on("pointermove", (pointer: Phaser.Input.Pointer) => this.onPointerMove(pointer));
@@ -116,10 +120,8 @@ export class PuzzleScene extends Phaser.Scene {
 
   override update(): void {
     const store = this.input_.store;
-    const smoothing = store.smoothing;
-    if (!smoothing) return;
     const now = performance.now();
-    store.tick(now, this.changed);
+    this.drawn.frame(now, this.changed);
     if (this.changed.size > 0) {
       // Positions are read from the smoothing arrays at draw time; only stacking needs updating.
       this.applyDepths();
@@ -144,7 +146,7 @@ export class PuzzleScene extends Phaser.Scene {
     let minY = board.y;
     let maxX = board.x + board.width;
     let maxY = board.y + board.height;
-    const smoothing = this.input_.store.smoothing!;
+    const smoothing = this.drawn.smoothing;
     const pad = cellPadding(spec);
     for (let id = 0; id < view.pieces.length; id++) {
       minX = Math.min(minX, smoothing.x[id]! - pad);
@@ -186,6 +188,11 @@ export class PuzzleScene extends Phaser.Scene {
     const screen = worldToScreen(this.cameras.main, x, y);
     const rect = this.game.canvas.getBoundingClientRect();
     return { x: rect.left + (screen.x * rect.width) / this.game.canvas.width, y: rect.top + (screen.y * rect.height) / this.game.canvas.height };
+  }
+
+  /** Where a piece is drawn now (its cell's top-left, table px), for the test hook. */
+  drawnPosition(id: number): { x: number; y: number } {
+    return { x: this.drawn.smoothing.x[id]!, y: this.drawn.smoothing.y[id]! };
   }
 
   /** The colour of the loaded picture at fractions (u, v) of its size, for tests. */
@@ -282,9 +289,9 @@ export class PuzzleScene extends Phaser.Scene {
   /** The topmost piece whose real outline contains the table point, or -1. */
   pieceAt(x: number, y: number): number {
     const view = this.input_.store.view;
-    const smoothing = this.input_.store.smoothing;
+    const smoothing = this.drawn.smoothing;
     const ctx = this.hitContext;
-    if (!view || !smoothing || !ctx) return -1;
+    if (!view || !ctx) return -1;
     const spec = view.spec;
     const pad = cellPadding(spec);
     let best = -1;

@@ -1,12 +1,15 @@
 /**
- * Checks this client's view against the authoritative state fetched over HTTP:
+ * Lost moves and desync. Against the authoritative state fetched over HTTP:
  * moves the room acknowledged that are no longer in the state (lost moves), and
- * pieces this client shows differently from the state (desync). In the stateful
- * mode both stay at zero; in the stateless mode the write race makes them grow.
+ * pieces this client shows differently from the state (desync). Against the
+ * room's own answers: a move refused for want of a hold this client's grab was
+ * acknowledged for, within its lease (a forgotten grab). In the stateful mode
+ * both counts stay at zero; in the stateless mode the write race makes them grow.
  */
 import type { Snapshot } from "../../shared/protocol.ts";
 import type { PuzzleState } from "../../shared/puzzle-state.ts";
-import { SNAP_RADIUS_PX } from "../../shared/rules.ts";
+import { GRAB_LEASE_MS, SNAP_RADIUS_PX } from "../../shared/rules.ts";
+import { LEASE_RENEW_INTERVAL_MS } from "./drag-intent.ts";
 
 /**
  * A drop may legitimately end up to one snap away from where it was aimed (a
@@ -31,32 +34,58 @@ export interface IntegrityReport {
 }
 
 export class IntegrityTracker {
-  lostMoves = 0;
-  desyncedPieces = 0;
+  private lost = 0;
+  private desynced = 0;
   private readonly drops = new Map<number, AckedDrop>();
   /** Per piece, the mismatch the previous check saw; a desync is one that persists. */
   private previousMismatch = new Map<number, string>();
+  /** This player's acked grabs by piece, to notice when the room has forgotten one. */
+  private readonly ackedGrabs = new Map<number, { ackedAtMs: number; judged: boolean }>();
 
-  recordAckedDrop(drop: AckedDrop): void {
-    this.drops.set(drop.pieceId, drop);
+  /** Acknowledged moves found missing, by either check. */
+  get lostMoves(): number {
+    return this.lost;
+  }
+
+  /** Pieces the last check found shown differently from the state, twice in a row. */
+  get desyncedPieces(): number {
+    return this.desynced;
+  }
+
+  /** A new grab starts a new hold; an older acked grab of the piece says nothing about it. */
+  grabSent(pieceId: number): void {
+    this.ackedGrabs.delete(pieceId);
+  }
+
+  grabAcked(pieceId: number, ackedAtMs: number): void {
+    this.ackedGrabs.set(pieceId, { ackedAtMs, judged: false });
+  }
+
+  /**
+   * A drop ends the hold its grab took. Where the local rules landed it is what
+   * later checks look for; a drop they could not apply has no landing to check.
+   */
+  dropAcked(seq: number, pieceId: number, landedAt: { x: number; y: number } | undefined, ackedAtMs: number): void {
+    this.ackedGrabs.delete(pieceId);
+    if (landedAt) this.drops.set(pieceId, { seq, pieceId, x: landedAt.x, y: landedAt.y, ackedAtMs });
+  }
+
+  /**
+   * The room refused a move or drop sent at `sentAtMs` because this player holds
+   * nothing there. Within its lease an acked grab cannot lapse (drags renew it),
+   * so the room lost that grab: counted once per grab. Returns true when counted.
+   */
+  refusedWhileHeld(pieceId: number, sentAtMs: number): boolean {
+    const grabbed = this.ackedGrabs.get(pieceId);
+    if (!grabbed || grabbed.judged || sentAtMs - grabbed.ackedAtMs >= GRAB_LEASE_MS - LEASE_RENEW_INTERVAL_MS) return false;
+    grabbed.judged = true;
+    this.lost++;
+    return true;
   }
 
   /** Someone (this player or another) took hold of these pieces: older drops no longer bind them. */
   supersede(pieceIds: Iterable<number>): void {
     for (const id of pieceIds) this.drops.delete(id);
-  }
-
-  /**
-   * The room itself showed that an acknowledged action is gone: it rejected a
-   * move of a piece this client's acked grab still held (lease not yet over).
-   */
-  recordLost(): void {
-    this.lostMoves++;
-  }
-
-  /** Drops acknowledged and not yet superseded, for the test hook. */
-  pendingChecks(): number {
-    return this.drops.size;
   }
 
   /**
@@ -78,7 +107,7 @@ export class IntegrityTracker {
         continue;
       }
       if (Math.hypot(stored[0] - drop.x, stored[1] - drop.y) > LOST_TOLERANCE_PX) {
-        this.lostMoves++;
+        this.lost++;
         newlyLost.push(drop.seq);
         this.drops.delete(pieceId);
       }
@@ -95,7 +124,7 @@ export class IntegrityTracker {
       if (this.previousMismatch.get(id) === key) desynced++;
     });
     this.previousMismatch = mismatch;
-    this.desyncedPieces = desynced;
-    return { lostMoves: this.lostMoves, desyncedPieces: desynced, newlyLost };
+    this.desynced = desynced;
+    return { lostMoves: this.lost, desyncedPieces: desynced, newlyLost };
   }
 }

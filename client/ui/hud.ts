@@ -116,9 +116,9 @@ export class Hud {
   private async copyLink(): Promise<void> {
     try {
       await navigator.clipboard.writeText(this.roomLink);
-      this.store.notify("info", "Room link copied: send it to a friend.");
+      this.store.notices.add("info", "Room link copied: send it to a friend.");
     } catch {
-      this.store.notify("info", `Share this link: ${this.roomLink}`);
+      this.store.notices.add("info", `Share this link: ${this.roomLink}`);
     }
   }
 
@@ -156,10 +156,11 @@ export class Hud {
     integrity.classList.toggle("bad", lostMoves > 0 || desyncedPieces > 0);
 
     const banner = element("banner");
-    if (store.fatal) {
+    const fatal = store.notices.fatal;
+    if (fatal) {
       banner.hidden = false;
       banner.className = "banner fatal";
-      banner.textContent = store.fatal;
+      banner.textContent = fatal;
     } else if (store.status === "reconnecting") {
       banner.hidden = false;
       banner.className = "banner";
@@ -207,9 +208,10 @@ export class Hud {
 
   private renderNotices(): void {
     const container = element("notices");
-    const live = new Set(this.store.notices.map((notice) => notice.id));
+    const notices = this.store.notices.current;
+    const live = new Set(notices.map((notice) => notice.id));
     for (const child of [...container.children] as HTMLElement[]) if (!live.has(Number(child.dataset.id))) child.remove();
-    for (const notice of this.store.notices) {
+    for (const notice of notices) {
       if (this.shownNotices.has(notice.id)) continue;
       this.shownNotices.add(notice.id);
       const item = document.createElement("div");

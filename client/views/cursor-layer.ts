@@ -4,6 +4,7 @@
  */
 import Phaser from "phaser";
 import type { PuzzleStore } from "../store/puzzle-store.ts";
+import type { DrawnPositions } from "./drawn-positions.ts";
 
 /** A cursor fades out after this long without moving. */
 const CURSOR_IDLE_MS = 8_000;
@@ -17,11 +18,17 @@ interface CursorSprite {
 export class CursorLayer {
   private readonly sprites = new Map<string, CursorSprite>();
 
-  constructor(private readonly scene: Phaser.Scene, private readonly store: PuzzleStore) {}
+  constructor(
+    private readonly scene: Phaser.Scene,
+    private readonly store: PuzzleStore,
+    private readonly drawn: DrawnPositions,
+  ) {}
 
   draw(zoom: number, nowMs: number): void {
     const seen = new Set<string>();
-    for (const cursor of this.store.cursors.values()) {
+    for (const cursor of this.store.presence.cursors.values()) {
+      const at = this.drawn.cursors.get(cursor.playerId);
+      if (!at) continue;
       seen.add(cursor.playerId);
       const name = this.store.playerName(cursor.playerId);
       const sprite = this.sprites.get(cursor.playerId) ?? this.create(cursor.playerId, name);
@@ -30,7 +37,7 @@ export class CursorLayer {
         sprite.name = name;
       }
       const idle = nowMs - cursor.seenAtMs;
-      sprite.container.setPosition(cursor.x, cursor.y).setScale(1 / zoom).setAlpha(idle > CURSOR_IDLE_MS ? 0.25 : 1);
+      sprite.container.setPosition(at.x, at.y).setScale(1 / zoom).setAlpha(idle > CURSOR_IDLE_MS ? 0.25 : 1);
     }
     for (const [playerId, sprite] of this.sprites) {
       if (seen.has(playerId)) continue;

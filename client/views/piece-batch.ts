@@ -9,7 +9,7 @@
  */
 import Phaser from "phaser";
 import type { PieceAtlas } from "./piece-atlas.ts";
-import type { Smoothing } from "../store/smoothing.ts";
+import type { Smoothing } from "./smoothing.ts";
 import { LockedLayer } from "./locked-layer.ts";
 
 interface Bounds {

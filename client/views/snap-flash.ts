@@ -5,6 +5,7 @@
 import type Phaser from "phaser";
 import { groupMembers } from "../../shared/puzzle-state.ts";
 import type { PuzzleStore } from "../store/puzzle-store.ts";
+import type { Smoothing } from "./smoothing.ts";
 import { strokeBorder, type PieceGeometry } from "./piece-geometry.ts";
 
 const FLASH_MS = 450;
@@ -19,14 +20,19 @@ export class SnapFlash {
   private readonly graphics: Phaser.GameObjects.Graphics;
   private flashes: Flash[] = [];
 
-  constructor(scene: Phaser.Scene, private readonly store: PuzzleStore, private readonly geometry: PieceGeometry[]) {
+  constructor(
+    scene: Phaser.Scene,
+    private readonly store: PuzzleStore,
+    private readonly smoothing: Smoothing,
+    private readonly geometry: PieceGeometry[],
+  ) {
     this.graphics = scene.add.graphics().setDepth(Number.MAX_SAFE_INTEGER - 20);
   }
 
   draw(zoom: number, nowMs: number): void {
     const view = this.store.view;
-    const smoothing = this.store.smoothing;
-    if (!view || !smoothing) return;
+    const smoothing = this.smoothing;
+    if (!view) return;
     const snapped = this.store.takeSnaps();
     if (snapped.length > 0) {
       const groups = new Set(snapped.map((id) => view.pieces[id]!.group));

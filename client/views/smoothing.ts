@@ -1,8 +1,7 @@
 /**
- * Where each piece is drawn, as opposed to where the puzzle says it is. Remote
- * pieces glide towards their latest position (deltas arrive at 20-60 Hz and would
- * otherwise stutter), snaps ease in, and the pieces under the player's own pointer
- * follow it exactly.
+ * Drawn piece positions and their easing: a jump, a glide towards a target
+ * with a time constant, and a step of time for every glide under way. Which
+ * piece does what is decided by DrawnPositions (drawn-positions.ts).
  */
 
 /** Time constant of the glide towards a remote piece's latest position. */
@@ -55,7 +54,7 @@ export class Smoothing {
   /**
    * Advances every glide by `dtMs`. The scene reads drawn positions from these
    * arrays, so a glide step needs no other notice: stacking changes only when a
-   * target, group or lock changes, which the store reports itself.
+   * target, group or lock changes, which the store reports.
    */
   advance(dtMs: number): void {
     for (const id of this.moving) {

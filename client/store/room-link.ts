@@ -1,0 +1,36 @@
+/**
+ * The store's port to a room: what it needs of a connection and nothing of how
+ * one is made. client/net/connection.ts implements it over a WebSocket; tests
+ * implement it over an in-process room, with queues they flush by hand.
+ */
+import type { ClientMessage, ServerMessage } from "../../shared/protocol.ts";
+
+/**
+ * "connecting" until the room's welcome (socket opening, hello sent), "open"
+ * once welcomed, "reconnecting" after a drop, "closed" for good.
+ */
+export type LinkState = "connecting" | "open" | "reconnecting" | "closed";
+
+/** A room that closed the link for good says why; retrying cannot help. */
+export interface LinkRefusal {
+  code: "room-full" | "version-mismatch";
+  /** The close frame's reason, possibly empty. */
+  reason: string;
+}
+
+export interface LinkStatus {
+  state: LinkState;
+  /** The last measured round trip, null before the first. */
+  rttMs: number | null;
+  /** Set when the room closed the link for good. */
+  refusal: LinkRefusal | null;
+}
+
+export interface RoomLink {
+  /** Sends when the link is up; drops the message otherwise (a welcome voids what was in flight). */
+  send(message: ClientMessage): void;
+  /** Every valid frame from the room, in order. Returns a function that unsubscribes. */
+  onFrame(listener: (message: ServerMessage) => void): () => void;
+  /** Every change of state or round trip. Returns a function that unsubscribes. */
+  onStatus(listener: (status: LinkStatus) => void): () => void;
+}

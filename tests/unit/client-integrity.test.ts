@@ -1,0 +1,110 @@
+/**
+ * The store's lost-move and desync checks: against the authoritative state the
+ * poller fetches, and against the room's own refusals (a forgotten grab).
+ */
+import { describe, expect, it } from "vitest";
+import { MOVE_SEND_INTERVAL_MS } from "../../client/store/drag-intent.ts";
+import { LOST_TOLERANCE_PX } from "../../client/store/integrity.ts";
+import { createPuzzle } from "../../shared/puzzle-state.ts";
+import { drop, grab } from "../../shared/rules.ts";
+import { ME, OTHER, setup, snapshotOf } from "./client-harness.ts";
+
+describe("lost moves and desync against the authoritative state", () => {
+  function ackedDrop() {
+    const harness = setup();
+    const { server, store, actions, batch, piecesEvent, advance, inward } = harness;
+    const piece = { ...store.view!.pieces[8]! };
+    const to = inward(8, 120);
+    store.beginDrag(8, piece.x, piece.y);
+    store.endDrag(to.x, to.y);
+    const [grabMsg, dropMsg] = actions() as Array<{ seq: number }>;
+    grab(server, ME, 8, 0);
+    drop(server, ME, 8, to.x, to.y, 0);
+    batch([
+      { type: "ack", seq: grabMsg!.seq, version: server.version - 1 },
+      { type: "ack", seq: dropMsg!.seq, version: server.version },
+      { type: "holds", holds: [[8, null, -1]] },
+      piecesEvent([8]),
+    ]);
+    advance(10);
+    return { ...harness, original: piece, to };
+  }
+
+  it("counts nothing when the stored state holds the acknowledged move", () => {
+    const { server, store, now } = ackedDrop();
+    store.checkIntegrity(snapshotOf(server), now());
+    store.checkIntegrity(snapshotOf(server), now());
+    expect(store.integrity.lostMoves).toBe(0);
+    expect(store.integrity.desyncedPieces).toBe(0);
+  });
+
+  it("counts an acknowledged drop that a later whole-state write undid", () => {
+    const { server, store, now, original, to } = ackedDrop();
+    expect(server.pieces[8]).toMatchObject(to);
+    const stored = createPuzzle(server.spec);
+    stored.pieces[8] = { ...original };
+    expect(Math.abs(original.x - to.x)).toBeGreaterThan(LOST_TOLERANCE_PX);
+    store.checkIntegrity(snapshotOf(stored), now());
+    expect(store.integrity.lostMoves).toBe(1);
+    // Judged once: the same loss is not counted again.
+    store.checkIntegrity(snapshotOf(stored), now());
+    expect(store.integrity.lostMoves).toBe(1);
+  });
+
+  it("does not count a drop another player legitimately moved afterwards", () => {
+    const { server, store, batch, now } = ackedDrop();
+    grab(server, OTHER, 8, 0);
+    batch([{ type: "holds", holds: [[8, OTHER, 8]] }]);
+    server.pieces[8]!.x += 300;
+    server.holds.clear();
+    store.checkIntegrity(snapshotOf(server), now());
+    expect(store.integrity.lostMoves).toBe(0);
+  });
+
+  it("counts an acknowledged grab the room forgot (its next move is refused within the lease)", () => {
+    const { server, store, actions, batch, advance, inward } = setup();
+    const piece = store.view!.pieces[9]!;
+    store.beginDrag(9, piece.x, piece.y);
+    const [grabMsg] = actions() as Array<{ seq: number }>;
+    grab(server, ME, 9, 0);
+    batch([{ type: "ack", seq: grabMsg!.seq, version: server.version }, { type: "holds", holds: [[9, ME, 9]] }]);
+    advance(MOVE_SEND_INTERVAL_MS);
+    const to = inward(9, 40);
+    store.dragTo(to.x, to.y);
+    const moveMsg = actions().at(-1) as { seq: number };
+    batch([{ type: "reject", seq: moveMsg.seq, reason: "not-holding" }]);
+    expect(store.integrity.lostMoves).toBe(1);
+    expect(store.drag).toBeNull();
+  });
+
+  it("does not count a refused move after a grab that was itself refused", () => {
+    const { server, store, actions, batch, inward, advance } = setup();
+    const piece = store.view!.pieces[9]!;
+    // An earlier drag of the same piece, acked and finished.
+    store.beginDrag(9, piece.x, piece.y);
+    store.endDrag(piece.x, piece.y);
+    for (const message of actions() as Array<{ seq: number }>) batch([{ type: "ack", seq: message.seq, version: server.version }]);
+    advance(16);
+    store.beginDrag(9, piece.x, piece.y);
+    const to = inward(9, 40);
+    advance(MOVE_SEND_INTERVAL_MS);
+    store.dragTo(to.x, to.y);
+    const [grabMsg, moveMsg] = (actions() as Array<{ seq: number }>).slice(-2);
+    grab(server, OTHER, 9, 0);
+    batch([{ type: "holds", holds: [[9, OTHER, 9]] }, { type: "reject", seq: grabMsg!.seq, reason: "held-by-other" }, { type: "reject", seq: moveMsg!.seq, reason: "held-by-other" }]);
+    expect(store.integrity.lostMoves).toBe(0);
+  });
+
+  it("reports a desync only when the difference persists across checks", () => {
+    const { server, store, now } = ackedDrop();
+    const diverged = createPuzzle(server.spec);
+    diverged.pieces = server.pieces.map((piece) => ({ ...piece }));
+    diverged.pieces[3]!.x += 50;
+    store.checkIntegrity(snapshotOf(diverged), now());
+    expect(store.integrity.desyncedPieces).toBe(0);
+    store.checkIntegrity(snapshotOf(diverged), now());
+    expect(store.integrity.desyncedPieces).toBe(1);
+    store.checkIntegrity(snapshotOf(server), now());
+    expect(store.integrity.desyncedPieces).toBe(0);
+  });
+});

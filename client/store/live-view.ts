@@ -109,10 +109,6 @@ export class LiveView {
       const result = applyAction(view, myId, action.message, nowMs);
       if (!result.ok) continue;
       for (const id of result.changedPieces) overlay.add(id);
-      if (action.message.type === "drop" && !action.landedAt) {
-        const landed = view.pieces[action.message.pieceId]!;
-        action.landedAt = { x: landed.x, y: landed.y };
-      }
     }
     if (drag?.unsent) {
       const result = move(view, myId, drag.pieceId, drag.x, drag.y, nowMs);

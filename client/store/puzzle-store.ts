@@ -285,6 +285,7 @@ export class PuzzleStore {
     this.notices.welcomed();
     this.actions.clear();
     this.actions.setMode(message.mode);
+    this.integrity.welcomed(message.mode !== "stateless", message.snapshot.version);
     this.dragIntent.cancel();
     this.tidyQueue.clear();
     this.counts.welcomes++;
@@ -301,6 +302,18 @@ export class PuzzleStore {
     applyBatch(replica, message);
     const changed = this.batchChanged;
     changed.length = 0;
+    // What the room changed in earlier frames' drops is judged before this frame's acks record new ones.
+    this.integrity.heard(message.version);
+    for (const event of message.events) {
+      if (event.type === "pieces") {
+        for (const [id] of event.pieces) changed.push(id);
+      } else if (event.type === "holds") {
+        for (const [group, playerId] of event.holds) {
+          if (playerId !== null && playerId !== this.playerId) this.integrity.supersede(groupMembers(replica.puzzle, group));
+        }
+      }
+    }
+    this.integrity.changed(changed, message.version);
     for (const event of message.events) {
       switch (event.type) {
         case "ack":
@@ -310,12 +323,7 @@ export class PuzzleStore {
           this.onReject(event.seq, event.reason);
           break;
         case "pieces":
-          for (const [id] of event.pieces) changed.push(id);
-          break;
         case "holds":
-          for (const [group, playerId] of event.holds) {
-            if (playerId !== null && playerId !== this.playerId) this.integrity.supersede(groupMembers(replica.puzzle, group));
-          }
           break;
         case "cursors":
           this.presence.received(event.cursors, this.playerId);
@@ -361,8 +369,8 @@ export class PuzzleStore {
     if (!action) return;
     this.counts.acked++;
     const { message } = action;
-    if (message.type === "grab") this.integrity.grabAcked(message.pieceId, nowMs);
-    if (message.type === "drop") this.integrity.dropAcked(seq, message.pieceId, action.landedAt, nowMs);
+    if (message.type === "drop") this.integrity.dropAcked(seq, message.pieceId, version, this.replicaState!.puzzle.pieces[message.pieceId]!, nowMs);
+    else this.integrity.holdRenewed(message.pieceId, action.sentAtMs, message.type === "grab");
   }
 
   private onReject(seq: number, reason: RejectReason): void {
@@ -371,7 +379,7 @@ export class PuzzleStore {
     this.counts.rejected++;
     const { pieceId } = action.message;
     const drag = this.dragIntent.drag;
-    if (action.message.type !== "grab" && (reason === "not-holding" || reason === "held-by-other") && this.integrity.refusedWhileHeld(pieceId, action.sentAtMs)) {
+    if (action.message.type !== "grab" && (reason === "not-holding" || reason === "held-by-other") && this.integrity.refusedWhileHeld(pieceId, this.clock.now())) {
       if (drag?.pieceId === pieceId) this.dragIntent.cancel();
       this.notices.grabForgotten();
       return;

@@ -8,7 +8,7 @@
  * "reconnecting" when the socket drops; a dropped socket loses whatever was in
  * flight both ways, as a dead TCP connection does.
  */
-import type { LinkState, LinkStatus, RoomLink } from "../client/store/room-link.ts";
+import { RoomLinkListeners, type LinkState } from "../client/store/room-link.ts";
 import type { RoomSocket } from "../party/common/socket.ts";
 import { PROTOCOL_VERSION, parseServerFrame, type ClientMessage, type ServerMessage } from "../shared/protocol.ts";
 import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
@@ -20,7 +20,7 @@ export interface LinkedRoom {
   disconnect(socketId: string): void;
 }
 
-export class QueuedLink implements RoomLink {
+export class QueuedLink extends RoomLinkListeners {
   /** Frames the store sent that the room has not received yet. */
   readonly toRoom: string[] = [];
   /** Frames the room sent that the store has not received yet. */
@@ -29,8 +29,6 @@ export class QueuedLink implements RoomLink {
   beforeRoom: ((frame: string, socketId: string) => void) | null = null;
   /** Called with each frame the room sends on this link's sockets, as it sends it (whether or not it is ever delivered). */
   roomSent: ((frame: string, socketId: string) => void) | null = null;
-  private readonly frameListeners = new Set<(message: ServerMessage) => void>();
-  private readonly statusListeners = new Set<(status: LinkStatus) => void>();
   private state: LinkState = "connecting";
   private socket: (RoomSocket & { open: boolean }) | null = null;
   private room: LinkedRoom | null = null;
@@ -41,7 +39,9 @@ export class QueuedLink implements RoomLink {
     readonly id: string,
     private readonly name: string,
     private readonly create?: PuzzleOptions,
-  ) {}
+  ) {
+    super();
+  }
 
   get linkState(): LinkState {
     return this.state;
@@ -55,16 +55,6 @@ export class QueuedLink implements RoomLink {
 
   send(message: ClientMessage): void {
     if (this.socket) this.toRoom.push(JSON.stringify(message));
-  }
-
-  onFrame(listener: (message: ServerMessage) => void): () => void {
-    this.frameListeners.add(listener);
-    return () => this.frameListeners.delete(listener);
-  }
-
-  onStatus(listener: (status: LinkStatus) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
   }
 
   // ---- driven by the test ----
@@ -127,7 +117,7 @@ export class QueuedLink implements RoomLink {
       if (!parsed.ok) throw new Error(`${this.id}: the room sent a frame its own schema refuses (${parsed.message}): ${frame.slice(0, 200)}`);
       const message = parsed.message;
       if (message.type === "welcome") this.token = message.token;
-      for (const listener of this.frameListeners) listener(message);
+      this.emitFrame(message);
       if (message.type === "welcome") this.report("open");
       // A socket the room closed (a resume elsewhere, a refusal) delivers what it sent, then is gone.
       if (this.socket && !this.socket.open && this.toStore.length === 0) this.drop();
@@ -139,6 +129,6 @@ export class QueuedLink implements RoomLink {
 
   private report(state: LinkState): void {
     this.state = state;
-    for (const listener of this.statusListeners) listener({ state, rttMs: null, refusal: null });
+    this.emitStatus({ state, rttMs: null, refusal: null });
   }
 }

@@ -17,7 +17,7 @@ import {
   type ServerMessage,
 } from "../../shared/protocol.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
-import type { LinkRefusal, LinkState, LinkStatus, RoomLink } from "../store/room-link.ts";
+import { RoomLinkListeners, type LinkRefusal, type LinkState, type LinkStatus } from "../store/room-link.ts";
 
 export const PING_INTERVAL_MS = 2_000;
 
@@ -39,10 +39,8 @@ export function hasSessionToken(mode: Mode, room: string): boolean {
   return sessionStorage.getItem(tokenKey(mode, room)) !== null;
 }
 
-export class Connection implements RoomLink {
+export class Connection extends RoomLinkListeners {
   private readonly socket: PartySocket;
-  private readonly frameListeners = new Set<(message: ServerMessage) => void>();
-  private readonly statusListeners = new Set<(status: LinkStatus) => void>();
   private status: LinkStatus = { state: "connecting", rttMs: null, refusal: null };
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private closedForGood = false;
@@ -50,6 +48,7 @@ export class Connection implements RoomLink {
 
   /** Subscribe, then `connect()`: nothing arrives before. */
   constructor(private readonly options: ConnectionOptions) {
+    super();
     this.socket = new PartySocket({
       host: options.host,
       party: PARTY_FOR_MODE[options.mode],
@@ -75,16 +74,6 @@ export class Connection implements RoomLink {
 
   send(message: ClientMessage): void {
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
-  }
-
-  onFrame(listener: (message: ServerMessage) => void): () => void {
-    this.frameListeners.add(listener);
-    return () => this.frameListeners.delete(listener);
-  }
-
-  onStatus(listener: (status: LinkStatus) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
   }
 
   close(): void {
@@ -125,7 +114,7 @@ export class Connection implements RoomLink {
       return;
     }
     if (message.type === "welcome") sessionStorage.setItem(tokenKey(this.options.mode, this.options.room), message.token);
-    for (const listener of this.frameListeners) listener(message);
+    this.emitFrame(message);
     if (message.type === "welcome") this.report("open");
     // A room without a puzzle stays without one: retrying cannot help.
     if (message.type === "error" && message.code === "no-puzzle") this.close();
@@ -145,6 +134,6 @@ export class Connection implements RoomLink {
 
   private report(state: LinkState, change: Partial<Omit<LinkStatus, "state">> = {}): void {
     this.status = { ...this.status, refusal: null, ...change, state };
-    for (const listener of this.statusListeners) listener(this.status);
+    this.emitStatus(this.status);
   }
 }

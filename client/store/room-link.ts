@@ -34,3 +34,35 @@ export interface RoomLink {
   /** Every change of state or round trip. Returns a function that unsubscribes. */
   onStatus(listener: (status: LinkStatus) => void): () => void;
 }
+
+/**
+ * The listener half every RoomLink has: subscribe to frames and to status, and
+ * the two calls an implementation hands them out with.
+ */
+export abstract class RoomLinkListeners implements RoomLink {
+  private readonly frameListeners = new Set<(message: ServerMessage) => void>();
+  private readonly statusListeners = new Set<(status: LinkStatus) => void>();
+
+  abstract send(message: ClientMessage): void;
+
+  onFrame(listener: (message: ServerMessage) => void): () => void {
+    this.frameListeners.add(listener);
+    return () => this.frameListeners.delete(listener);
+  }
+
+  onStatus(listener: (status: LinkStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Hands a frame from the room to every subscriber. */
+  protected emitFrame(message: ServerMessage): void {
+    for (const listener of this.frameListeners) listener(message);
+  }
+
+  /** Tells every subscriber the link's new status. */
+  protected emitStatus(status: LinkStatus): void {
+    for (const listener of this.statusListeners) listener(status);
+  }
+}
+

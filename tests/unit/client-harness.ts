@@ -5,7 +5,7 @@
  */
 import { PuzzleStore } from "../../client/store/puzzle-store.ts";
 import { ManualClock } from "../../client/store/clock.ts";
-import type { LinkState, LinkStatus, RoomLink } from "../../client/store/room-link.ts";
+import { RoomLinkListeners, type LinkState, type LinkStatus } from "../../client/store/room-link.ts";
 import { DrawnPositions } from "../../client/views/drawn-positions.ts";
 import { createPuzzle, type PuzzleState } from "../../shared/puzzle-state.ts";
 import { PROTOCOL_VERSION, type BatchEvent, type ClientMessage, type Mode, type Player, type ServerMessage, type Snapshot } from "../../shared/protocol.ts";
@@ -18,31 +18,19 @@ export const players: Player[] = [
 ];
 
 /** A link whose frames and states come when the test says. */
-export class ScriptedLink implements RoomLink {
+export class ScriptedLink extends RoomLinkListeners {
   readonly sent: ClientMessage[] = [];
-  private readonly frameListeners = new Set<(message: ServerMessage) => void>();
-  private readonly statusListeners = new Set<(status: LinkStatus) => void>();
 
   send(message: ClientMessage): void {
     this.sent.push(message);
   }
 
-  onFrame(listener: (message: ServerMessage) => void): () => void {
-    this.frameListeners.add(listener);
-    return () => this.frameListeners.delete(listener);
-  }
-
-  onStatus(listener: (status: LinkStatus) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
-  }
-
   deliver(message: ServerMessage): void {
-    for (const listener of this.frameListeners) listener(message);
+    this.emitFrame(message);
   }
 
   setState(state: LinkState, extra: Partial<Omit<LinkStatus, "state">> = {}): void {
-    for (const listener of this.statusListeners) listener({ state, rttMs: null, refusal: null, ...extra });
+    this.emitStatus({ state, rttMs: null, refusal: null, ...extra });
   }
 }
 

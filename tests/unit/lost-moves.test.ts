@@ -177,7 +177,7 @@ describe("lost moves in groups", () => {
   });
 });
 
-type Action = Parameters<FakeClient["act"]>[0];
+type Action = Exclude<Parameters<FakeClient["act"]>[0], { type: "rotate" }>;
 
 /** One player of the workload: a replica that sees frames `latencyMs` late, and what it sent. */
 interface Player {

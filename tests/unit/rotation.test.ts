@@ -11,6 +11,8 @@ import { footprint, memberOffset, neighbourOffset, turned, turnVector, type Rota
 import { PiecesEventSchema, SnapshotSchema } from "../../shared/protocol.ts";
 import { pieceFromWire, wirePiece, wirePieceChange } from "../../shared/replica.ts";
 import * as v from "valibot";
+import { InMemoryRoom } from "../../testkit/in-memory-room.ts";
+import { decodeDocument, encodeDocument } from "../../party/stateless/document.ts";
 
 const A = "alice";
 const B = "bob";
@@ -327,5 +329,45 @@ describe("other players' holds", () => {
     ok(grab(state, B, 4, T0_MS));
     expect(rotate(state, A, 4, 1, T0_MS)).toEqual({ ok: false, reason: "held-by-other" });
     expect(state.pieces[4]!.rotation).toBe(0);
+  });
+});
+
+describe("rotation in the rooms", () => {
+  it("the stateful room turns pieces for everyone, refuses a turn with rotation off, and its summary says which", () => {
+    const room = new InMemoryRoom();
+    const ann = room.connect();
+    const bob = room.connect();
+    ann.hello("Ann", { create: SQUARE });
+    bob.hello("Bob");
+    ann.act({ type: "grab", pieceId: 2 });
+    ann.act({ type: "rotate", pieceId: 2, rotation: 3 });
+    room.settle();
+    bob.sync();
+    expect(bob.replica!.puzzle.pieces[2]!.rotation).toBe(3);
+    expect(room.core.summary().rotation).toBe(true);
+
+    const plain = new InMemoryRoom();
+    const cy = plain.connect();
+    cy.hello("Cy", { create: { ...SQUARE, rotation: false } });
+    cy.act({ type: "grab", pieceId: 2 });
+    cy.act({ type: "rotate", pieceId: 2, rotation: 1 });
+    plain.settle();
+    const replies = cy.socket.received.flatMap((message) => (message.type === "batch" ? message.events : []));
+    expect(replies).toContainEqual({ type: "reject", seq: 2, reason: "rotation-off" });
+    expect(plain.core.snapshot()!.pieces.every((piece) => piece.length === 4)).toBe(true);
+    expect(plain.core.summary().rotation).toBe(false);
+  });
+
+  it("the stateless document carries rotation, and one stored before rotation reads as without", () => {
+    const state = createPuzzle({ ...SQUARE, seed: 11 });
+    const decoded = decodeDocument(encodeDocument({ state, startedAtMs: 5 }));
+    expect(decoded.state.spec.rotation).toBe(true);
+    expect(decoded.state.pieces).toEqual(state.pieces);
+
+    const old = JSON.parse(encodeDocument({ state: createPuzzle({ ...SQUARE, rotation: false }), startedAtMs: 5 })) as { spec: Record<string, unknown> };
+    delete old.spec.rotation;
+    const before = decodeDocument(JSON.stringify(old));
+    expect(before.state.spec.rotation).toBe(false);
+    expect(before.state.pieces.every((piece) => piece.rotation === 0)).toBe(true);
   });
 });

@@ -92,9 +92,10 @@ export function createPuzzle(options: PuzzleOptions): PuzzleState {
     let y = 0;
     // Rejection sampling: the band around the board is over half the table, so
     // this ends in a couple of draws on average.
+    // A turned footprint may let the cell's corner lie just off the table: `+ 0` keeps Math.round's -0 out of positions.
     do {
-      x = Math.round(between(prng, minX, maxX));
-      y = Math.round(between(prng, minY, maxY));
+      x = Math.round(between(prng, minX, maxX)) + 0;
+      y = Math.round(between(prng, minY, maxY)) + 0;
     } while (
       x + box.right > spec.boardX - spec.pieceWidth / 4 &&
       x + box.left < boardRight + spec.pieceWidth / 4 &&

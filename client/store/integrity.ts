@@ -1,7 +1,7 @@
 /**
  * Lost moves and desync. Against the authoritative state fetched over HTTP:
  * moves the room acknowledged that are no longer in the state (lost moves), and
- * pieces this client shows differently from the state (desync). Against the
+ * pieces this client shows differently from the state, turns included (desync). Against the
  * room's own answers: a move refused for want of a hold this client's grab was
  * acknowledged for, within its lease (a forgotten grab). In the stateful mode
  * both counts stay at zero; in the stateless mode the write race makes them grow.
@@ -115,11 +115,11 @@ export class IntegrityTracker {
 
     const mismatch = new Map<number, string>();
     let desynced = 0;
-    authority.pieces.forEach(([x, y, group, locked], id) => {
+    authority.pieces.forEach(([x, y, group, locked, rotation = 0], id) => {
       const piece = local.pieces[id];
       if (!piece || busy.has(id) || heldByAuthority.has(group)) return;
-      if (piece.x === x && piece.y === y && piece.group === group && (piece.locked ? 1 : 0) === locked) return;
-      const key = `${x},${y},${group},${locked}|${piece.x},${piece.y},${piece.group},${piece.locked}`;
+      if (piece.x === x && piece.y === y && piece.group === group && (piece.locked ? 1 : 0) === locked && piece.rotation === rotation) return;
+      const key = `${x},${y},${group},${locked},${rotation}|${piece.x},${piece.y},${piece.group},${piece.locked},${piece.rotation}`;
       mismatch.set(id, key);
       if (this.previousMismatch.get(id) === key) desynced++;
     });

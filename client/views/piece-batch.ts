@@ -2,15 +2,19 @@
  * Draws every piece in one pass. Phaser's canvas renderer wraps each sprite in
  * save/setTransform/restore, and on a software canvas `restore` alone took half
  * of every frame at 1,000 pieces; here the camera transform is set once and each
- * visible piece is one drawImage from the atlas level nearest the zoom. Pieces
- * off screen are skipped, settled locked pieces come from one static layer
- * (locked-layer.ts), and the stacking order is re-sorted only when a depth
- * changes.
+ * visible upright piece is one drawImage from the atlas level nearest the zoom.
+ * A turned piece (rotation on) is drawn from the same frame under a transform of
+ * its own, the camera's turned about the piece's centre, set in one
+ * setTransform (no save/restore); the camera's comes back, once, before the
+ * next upright piece. Pieces off screen are skipped, settled locked pieces come
+ * from one static layer (locked-layer.ts), and the stacking order is re-sorted
+ * only when a depth changes.
  */
 import Phaser from "phaser";
 import type { PieceAtlas } from "./piece-atlas.ts";
 import type { Smoothing } from "./smoothing.ts";
 import { LockedLayer } from "./locked-layer.ts";
+import { RADIANS_PER_QUARTER_TURN } from "./piece-geometry.ts";
 
 interface Bounds {
   left: number;
@@ -84,8 +88,16 @@ export class PieceBatch {
     this.updateLockedLayer();
     const drawWidth = this.cellWidth + 2 * pad;
     const drawHeight = this.cellHeight + 2 * pad;
+    const halfWidth = this.cellWidth / 2;
+    const halfHeight = this.cellHeight / 2;
+    // However it is turned, a piece's frame lies within this distance of its centre.
+    const reach = Math.hypot(drawWidth, drawHeight) / 2;
+    const turns = smoothing.turns;
+    const matrix = this.matrix;
     ctx.save();
-    this.matrix.copyWithScrollFactorFrom(camera.matrixCombined, camera.scrollX, camera.scrollY, 1, 1).setToContext(ctx);
+    matrix.copyWithScrollFactorFrom(camera.matrixCombined, camera.scrollX, camera.scrollY, 1, 1).setToContext(ctx);
+    const { a, b, c, d, e, f } = matrix;
+    let turnedTransform = false;
     ctx.globalAlpha = camera.alpha;
     ctx.globalCompositeOperation = "source-over";
     ctx.imageSmoothingEnabled = true;
@@ -94,11 +106,28 @@ export class PieceBatch {
     let drawn = 0;
     for (const id of this.order) {
       if (included[id]) continue;
-      const x = smoothing.x[id]! - pad;
-      const y = smoothing.y[id]! - pad;
-      if (x > view.right || y > view.bottom || x + drawWidth < view.left || y + drawHeight < view.top) continue;
+      const turn = turns[id]!;
       const frame = atlas.frames[id]!;
-      ctx.drawImage(pages[frame.page]!, frame.x * shrink, frame.y * shrink, frame.width * shrink, frame.height * shrink, x, y, drawWidth, drawHeight);
+      if (turn === 0) {
+        const x = smoothing.x[id]! - pad;
+        const y = smoothing.y[id]! - pad;
+        if (x > view.right || y > view.bottom || x + drawWidth < view.left || y + drawHeight < view.top) continue;
+        if (turnedTransform) {
+          matrix.setToContext(ctx);
+          turnedTransform = false;
+        }
+        ctx.drawImage(pages[frame.page]!, frame.x * shrink, frame.y * shrink, frame.width * shrink, frame.height * shrink, x, y, drawWidth, drawHeight);
+      } else {
+        const cx = smoothing.x[id]! + halfWidth;
+        const cy = smoothing.y[id]! + halfHeight;
+        if (cx - reach > view.right || cy - reach > view.bottom || cx + reach < view.left || cy + reach < view.top) continue;
+        const cos = Math.cos(turn * RADIANS_PER_QUARTER_TURN);
+        const sin = Math.sin(turn * RADIANS_PER_QUARTER_TURN);
+        // The camera's transform, then translate(cx, cy), then rotate: one call.
+        ctx.setTransform(a * cos + c * sin, b * cos + d * sin, c * cos - a * sin, d * cos - b * sin, a * cx + c * cy + e, b * cx + d * cy + f);
+        turnedTransform = true;
+        ctx.drawImage(pages[frame.page]!, frame.x * shrink, frame.y * shrink, frame.width * shrink, frame.height * shrink, -halfWidth - pad, -halfHeight - pad, drawWidth, drawHeight);
+      }
       drawn++;
     }
     ctx.restore();

@@ -7,6 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { applyAction } from "../../shared/rules.ts";
 import { wireHold } from "../../shared/replica.ts";
+import { turnVector } from "../../shared/rotation.ts";
+import { turnedRect } from "../../client/views/piece-atlas.ts";
 import { OTHER, setup, snapshotOf } from "./client-harness.ts";
 
 const TURNING = { rotation: true } as const;
@@ -83,5 +85,25 @@ describe("turning pieces in the client", () => {
     store.checkIntegrity(authority, 0);
     store.checkIntegrity(authority, 0);
     expect(store.integrity.desyncedPieces).toBe(1);
+  });
+});
+
+describe("pre-turned atlas pages", () => {
+  it.each([1, 2, 3] as const)("a frame turned %i quarter turns lies where turning its corners about the page's centre puts them", (rotation) => {
+    const [pageWidth, pageHeight] = [300, 200];
+    const frame = { x: 20, y: 30, width: 50, height: 40 };
+    const turned = turnedRect(frame, pageWidth, pageHeight, rotation, { x: 0, y: 0, width: 0, height: 0 });
+    const sideways = rotation !== 2;
+    const [turnedWidth, turnedHeight] = sideways ? [pageHeight, pageWidth] : [pageWidth, pageHeight];
+    const corners = [[frame.x, frame.y], [frame.x + frame.width, frame.y + frame.height]].map(([x, y]) => {
+      const v = turnVector(x! - pageWidth / 2, y! - pageHeight / 2, rotation);
+      return { x: v.x + turnedWidth / 2, y: v.y + turnedHeight / 2 };
+    });
+    expect(turned).toEqual({
+      x: Math.min(corners[0]!.x, corners[1]!.x),
+      y: Math.min(corners[0]!.y, corners[1]!.y),
+      width: Math.abs(corners[0]!.x - corners[1]!.x),
+      height: Math.abs(corners[0]!.y - corners[1]!.y),
+    });
   });
 });

@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import os from "node:os";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { integer, listOf } from "./lib/cli-args.ts";
 import { MAX_PIECES, MIN_PIECES } from "../shared/puzzle-spec.ts";
 import { chromium, type Page } from "@playwright/test";
@@ -38,6 +38,7 @@ const program = new Command()
   .name("bench-client")
   .description("Frame rate of the browser game on a busy table, in headless Chromium")
   .option("--pieces <list>", "piece counts to measure, comma-separated", listOf(integer("--pieces", MIN_PIECES, MAX_PIECES)), [1_000, 2_000])
+  .option("--rotation <list>", "rooms with rotation off, on, or both (off,on): turned pieces draw under a transform of their own", listOf(onOff), [false])
   .option("--players <n>", "scripted players moving pieces", integer("--players", 1, 512), 16)
   .option("--seconds <n>", "measurement window per puzzle", integer("--seconds", 1, 3_600), 10)
   .option("--warmup <n>", "seconds of play before measuring", integer("--warmup", 0, 3_600), 3)
@@ -45,10 +46,16 @@ const program = new Command()
   .option("--no-build", "use the existing dist/ instead of building first")
   .option("--profile", "record a CPU profile of the page while measuring and print the hottest functions")
   .parse();
-const options = program.opts<{ pieces: number[]; players: number; seconds: number; warmup: number; screenshot: string; build: boolean; profile?: boolean }>();
+const options = program.opts<{ pieces: number[]; rotation: boolean[]; players: number; seconds: number; warmup: number; screenshot: string; build: boolean; profile?: boolean }>();
+
+function onOff(raw: string): boolean {
+  if (raw === "on" || raw === "off") return raw === "on";
+  throw new InvalidArgumentError(`--rotation takes off, on or off,on, got "${raw}"`);
+}
 
 interface Result {
   pieces: number;
+  rotation: boolean;
   frames: number;
   medianFps: number;
   p5Fps: number;
@@ -58,13 +65,14 @@ interface Result {
   actionsPerSecond: number;
 }
 
-/** Places the top rows of the picture through ordinary grab/drop actions. */
+/** Places the top rows of the picture through ordinary grab/(rotate)/drop actions. */
 async function preSolve(player: ProtocolClient): Promise<void> {
   const spec = player.replica!.puzzle.spec;
   const rows = Math.floor(spec.rows * PRE_SOLVED_FRACTION);
   for (let id = 0; id < rows * spec.cols; id++) {
     const home = solvedPosition(spec, id);
     player.act({ type: "grab", pieceId: id });
+    if (spec.rotation) player.act({ type: "rotate", pieceId: id, rotation: 0 });
     player.act({ type: "drop", pieceId: id, x: home.x, y: home.y });
   }
   await player.settled(60_000);
@@ -97,7 +105,7 @@ function startPlayers(players: ProtocolClient[], until: PlayTime): { actions: ()
   return { actions: () => actions, done };
 }
 
-async function measure(page: Page, seconds: number): Promise<Omit<Result, "pieces" | "actionsPerSecond">> {
+async function measure(page: Page, seconds: number): Promise<Omit<Result, "pieces" | "rotation" | "actionsPerSecond">> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Performance.enable");
   const metrics = async () => Object.fromEntries(((await cdp.send("Performance.getMetrics")) as { metrics: Array<{ name: string; value: number }> }).metrics.map((metric) => [metric.name, metric.value]));
@@ -167,9 +175,10 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   const results: Result[] = [];
   try {
-    for (const [index, pieces] of options.pieces.entries()) {
-      const room = `bench-${pieces}-${Date.now().toString(36)}`;
-      const create: PuzzleOptions = { imageId: "alpine-dusk", imageWidth: 1600, imageHeight: 1000, pieceCount: pieces, seed: 2024 + pieces };
+    const runs = options.pieces.flatMap((pieces) => options.rotation.map((rotation) => ({ pieces, rotation })));
+    for (const [index, { pieces, rotation }] of runs.entries()) {
+      const room = `bench-${pieces}-${rotation ? "turning-" : ""}${Date.now().toString(36)}`;
+      const create: PuzzleOptions = { imageId: "alpine-dusk", imageWidth: 1600, imageHeight: 1000, pieceCount: pieces, seed: 2024 + pieces, rotation };
       const host = `127.0.0.1:${server.port}`;
       const players: ProtocolClient[] = [];
       for (let i = 0; i < options.players; i++) players.push(await ProtocolClient.join({ host, room, name: `Bot ${i + 1}`, create }));
@@ -195,7 +204,7 @@ async function main(): Promise<void> {
       }
       until.stop();
       await load.done;
-      results.push({ pieces, ...measured, actionsPerSecond });
+      results.push({ pieces, rotation, ...measured, actionsPerSecond });
       await page.close();
       for (const player of players) player.close();
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -208,11 +217,11 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(`\nbench:client on ${cpus[0]?.model ?? "unknown CPU"} (${cpus.length} cores), ${os.platform()} ${os.release()}, headless Chromium 1280x800, Phaser canvas renderer`);
   console.log(`${options.players} scripted players dragging at ${PLAYER_MOVE_HZ} Hz; top ${PRE_SOLVED_FRACTION * 100}% of rows solved first; ${options.warmup} s warm-up, ${options.seconds} s measured\n`);
-  console.log("| pieces | median fps | p5 fps | main thread ms/frame | script ms/frame | long tasks | room actions/s |");
-  console.log("|---:|---:|---:|---:|---:|---:|---:|");
+  console.log("| pieces | rotation | median fps | p5 fps | main thread ms/frame | script ms/frame | long tasks | room actions/s |");
+  console.log("|---:|:---:|---:|---:|---:|---:|---:|---:|");
   for (const result of results) {
     console.log(
-      `| ${result.pieces} | ${result.medianFps.toFixed(1)} | ${result.p5Fps.toFixed(1)} | ${result.mainThreadMsPerFrame.toFixed(2)} | ${result.scriptMsPerFrame.toFixed(2)} | ${result.longTasks} | ${result.actionsPerSecond.toFixed(0)} |`,
+      `| ${result.pieces} | ${result.rotation ? "on" : "off"} | ${result.medianFps.toFixed(1)} | ${result.p5Fps.toFixed(1)} | ${result.mainThreadMsPerFrame.toFixed(2)} | ${result.scriptMsPerFrame.toFixed(2)} | ${result.longTasks} | ${result.actionsPerSecond.toFixed(0)} |`,
     );
   }
   if (options.screenshot) console.log(`\nscreenshot of the ${options.pieces[0]}-piece game in progress: ${options.screenshot}`);

@@ -77,6 +77,8 @@ export const RoomSummarySchema = v.object({
   actionsRejected: v.number(),
   version: v.number(),
   completedAtMs: v.nullable(v.number()),
+  /** Whether the room's pieces turn (its puzzle's `rotation` option); false before a puzzle exists. */
+  rotation: v.boolean(),
   backend: v.optional(StatelessBackendSchema),
 });
 export type RoomSummary = v.InferOutput<typeof RoomSummarySchema>;

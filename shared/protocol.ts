@@ -10,7 +10,10 @@ import { MAX_PIECES, PuzzleOptionsSchema, PuzzleSpecSchema } from "./puzzle-spec
  * Bump on any change to the wire format.
  * History: 1 - first format (hello/welcome, grab/move/drop/cursor, batched frames).
  *          2 - reject reason "conflict" (stateless-occ gave up after repeated write conflicts).
- *          3 - error code "server-error" (the server failed unexpectedly; nothing changed).
+ *          3 - error code "server-error" (the server failed unexpectedly; nothing changed);
+ *              rotation: the room option `rotation`, the `rotate` action, a piece's quarter
+ *              turns as an optional last element of its wire form, reject reasons
+ *              "rotation-off" and "bad-rotation".
  */
 export const PROTOCOL_VERSION = 3;
 
@@ -34,6 +37,9 @@ export const PARTY_FOR_MODE: Record<Mode, string> = {
 
 const Integer = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 
+/** Why the rules refuse a rotate: the room does not turn pieces, or the rotation is not 0-3. */
+export const ROTATION_REJECT_REASONS = ["rotation-off", "bad-rotation"] as const;
+
 /** Why the rules (or a backend) refused an action. */
 export const REJECT_REASONS = [
   "no-such-piece",
@@ -45,6 +51,7 @@ export const REJECT_REASONS = [
   // Not a rule's verdict: the stateless-occ backend gives up on an action whose
   // store write kept losing to concurrent writers (see party/stateless/).
   "conflict",
+  ...ROTATION_REJECT_REASONS,
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -68,13 +75,21 @@ export const HelloSchema = v.object({
 export const GrabSchema = v.object({ type: v.literal("grab"), seq: Seq, pieceId: PieceId });
 export const MoveSchema = v.object({ type: v.literal("move"), seq: Seq, pieceId: PieceId, x: Coordinate, y: Coordinate });
 export const DropSchema = v.object({ type: v.literal("drop"), seq: Seq, pieceId: PieceId, x: Coordinate, y: Coordinate });
+/**
+ * Turns the held group about `pieceId` until that piece has `rotation` quarter
+ * turns. Any finite number passes here; a rotation that is not 0-3 is the rules'
+ * to refuse ("bad-rotation"), as coordinates off the table are.
+ */
+export const RotateSchema = v.object({ type: v.literal("rotate"), seq: Seq, pieceId: PieceId, rotation: v.pipe(v.number(), v.finite()) });
 export const CursorSchema = v.object({ type: v.literal("cursor"), x: Coordinate, y: Coordinate });
 export const PingSchema = v.object({ type: v.literal("ping"), t: v.pipe(v.number(), v.finite()) });
 
-export const ClientMessageSchema = v.variant("type", [HelloSchema, GrabSchema, MoveSchema, DropSchema, CursorSchema, PingSchema]);
+export const ClientMessageSchema = v.variant("type", [HelloSchema, GrabSchema, MoveSchema, DropSchema, RotateSchema, CursorSchema, PingSchema]);
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 export type Hello = v.InferOutput<typeof HelloSchema>;
-export type ActionMessage = v.InferOutput<typeof GrabSchema | typeof MoveSchema | typeof DropSchema>;
+/** The messages that are a player's action on the puzzle, numbered by `seq`. */
+export const ActionMessageSchema = v.variant("type", [GrabSchema, MoveSchema, DropSchema, RotateSchema]);
+export type ActionMessage = v.InferOutput<typeof ActionMessageSchema>;
 /** An action as the rules take it: the message without its sequence number. */
 export type PuzzleAction = ActionMessage extends infer A ? (A extends ActionMessage ? Omit<A, "seq"> : never) : never;
 
@@ -89,10 +104,22 @@ export const PlayerSchema = v.object({
 });
 export type Player = v.InferOutput<typeof PlayerSchema>;
 
-/** A piece on the wire: [x, y, group, locked ? 1 : 0]. */
-export const WirePieceSchema = v.tuple([v.number(), v.number(), v.number(), v.picklist([0, 1])]);
-/** A changed piece on the wire: [id, x, y, group, locked ? 1 : 0]. */
-export const WirePieceChangeSchema = v.tuple([v.number(), v.number(), v.number(), v.number(), v.picklist([0, 1])]);
+/** A piece's quarter turns on the wire: a last element its encoders leave out when it is 0. */
+const WireRotationSchema = v.picklist([0, 1, 2, 3]);
+const Locked = v.picklist([0, 1]);
+/**
+ * A piece on the wire: [x, y, group, locked ? 1 : 0], then its rotation when
+ * turned, so a room without rotation sends what it sent before rotation existed.
+ */
+export const WirePieceSchema = v.union([
+  v.strictTuple([v.number(), v.number(), v.number(), Locked]),
+  v.strictTuple([v.number(), v.number(), v.number(), Locked, WireRotationSchema]),
+]);
+/** A changed piece on the wire: [id, x, y, group, locked ? 1 : 0], then its rotation when turned. */
+export const WirePieceChangeSchema = v.union([
+  v.strictTuple([v.number(), v.number(), v.number(), v.number(), Locked]),
+  v.strictTuple([v.number(), v.number(), v.number(), v.number(), Locked, WireRotationSchema]),
+]);
 /** A hold on the wire: [group, playerId, grabbed pieceId], or [group, null, -1] when released. */
 export const WireHoldSchema = v.tuple([v.number(), v.nullable(PlayerId), v.number()]);
 export type WirePiece = v.InferOutput<typeof WirePieceSchema>;

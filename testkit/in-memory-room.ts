@@ -8,7 +8,7 @@ import { RoomCore, type RoomHost, type RoomSocket } from "../party/room/room-cor
 import { DEFAULT_MAX_PLAYERS } from "../party/common/settings.ts";
 import { MemoryStorage, type PutLogEntry } from "./memory-storage.ts";
 import { applyBatch, replicaFromSnapshot, type Replica } from "../shared/replica.ts";
-import { PROTOCOL_VERSION, parseServerFrame, type ClientMessage, type Mode, type ServerMessage, type Snapshot } from "../shared/protocol.ts";
+import { PROTOCOL_VERSION, parseServerFrame, type ClientMessage, type Mode, type PuzzleAction, type ServerMessage, type Snapshot } from "../shared/protocol.ts";
 import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
 import { createPrng, type Prng } from "../shared/prng.ts";
 
@@ -75,7 +75,7 @@ export class FakeClient {
   }
 
   /** Sends an action with the next sequence number; returns that number. */
-  act(action: { type: "grab"; pieceId: number } | { type: "move" | "drop"; pieceId: number; x: number; y: number }): number {
+  act(action: PuzzleAction): number {
     const seq = this.nextSeq++;
     this.send({ ...action, seq });
     return seq;

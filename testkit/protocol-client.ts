@@ -11,7 +11,7 @@ import type { RejectReason } from "../shared/rules.ts";
 import { applyBatch, replicaFromSnapshot, type Replica } from "../shared/replica.ts";
 import { actedGroup } from "./acted-group.ts";
 
-type Action = { type: "grab"; pieceId: number } | { type: "move" | "drop"; pieceId: number; x: number; y: number };
+type Action = { type: "grab"; pieceId: number } | { type: "move" | "drop"; pieceId: number; x: number; y: number } | { type: "rotate"; pieceId: number; rotation: number };
 
 export interface SentAction {
   seq: number;
@@ -20,7 +20,7 @@ export interface SentAction {
   ackedAtMs?: number;
   /** Room version the ack carried. */
   version?: number;
-  /** For a move or drop: the pieces it moved, from actedGroup() when the ack arrived. */
+  /** For a move, drop or rotate: the pieces it moved, from actedGroup() when the ack arrived. */
   group?: number[];
   rejected?: RejectReason;
 }

@@ -6,7 +6,7 @@
  * the room's frame with the ack put it, with no later change of that piece
  * told; or a grab the room forgets while its lease is certainly still running
  * (its next move refused). Desync is a piece this client shows differently from
- * the state, twice in a row. In the stateful mode both stay at zero, whatever
+ * the state (turns included), twice in a row. In the stateful mode both stay at zero, whatever
  * the timing; in the naive stateless mode the write race makes them grow.
  *
  * The load scripts judge lost moves once, at the end, over every player's
@@ -164,11 +164,11 @@ export class IntegrityTracker {
 
     const mismatch = new Map<number, string>();
     let desynced = 0;
-    authority.pieces.forEach(([x, y, group, locked], id) => {
+    authority.pieces.forEach(([x, y, group, locked, rotation = 0], id) => {
       const piece = local.pieces[id];
       if (!piece || busy.has(id) || heldByAuthority.has(group)) return;
-      if (piece.x === x && piece.y === y && piece.group === group && (piece.locked ? 1 : 0) === locked) return;
-      const key = `${x},${y},${group},${locked}|${piece.x},${piece.y},${piece.group},${piece.locked}`;
+      if (piece.x === x && piece.y === y && piece.group === group && (piece.locked ? 1 : 0) === locked && piece.rotation === rotation) return;
+      const key = `${x},${y},${group},${locked},${rotation}|${piece.x},${piece.y},${piece.group},${piece.locked},${piece.rotation}`;
       mismatch.set(id, key);
       if (this.previousMismatch.get(id) === key) desynced++;
     });

@@ -27,6 +27,8 @@ const REJECT_TEXT: Record<RejectReason, string> = {
   "out-of-range": "That spot is off the table.",
   "puzzle-complete": "The puzzle is already complete.",
   conflict: "The store was too busy to save that move (write conflicts); try again.",
+  "rotation-off": "Pieces do not turn in this room.",
+  "bad-rotation": "A piece turns by quarter turns only.",
 };
 
 export class Notices {

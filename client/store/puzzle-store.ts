@@ -25,8 +25,10 @@ import { Presence } from "./presence.ts";
 import type { LinkState, LinkStatus, RoomLink } from "./room-link.ts";
 import { TidyQueue } from "./tidy-queue.ts";
 import type { TidyKind } from "./tidy.ts";
+import { turned } from "../../shared/rotation.ts";
 
 export type BeginDragResult = "dragging" | "locked" | "held" | "not-ready";
+export type TurnResult = "turned" | BeginDragResult | "no-rotation";
 
 /** Counts of what happened, for the HUD and tests. */
 export interface StoreStats {
@@ -211,6 +213,42 @@ export class PuzzleStore {
     if (!this.dragIntent.drag) return;
     this.dragIntent.to(pointerX, pointerY);
     this.viewStale = true;
+  }
+
+  /** Whether pieces turn in this room. */
+  get rotation(): boolean {
+    return this.replicaState?.puzzle.spec.rotation ?? false;
+  }
+
+  /**
+   * Turns the group this player is dragging by `quarterTurns` (clockwise when
+   * positive) about the piece under the pointer: one rotate action, shown at
+   * once. False when nothing is held or pieces do not turn here.
+   */
+  rotateHeld(quarterTurns: number): boolean {
+    const drag = this.dragIntent.drag;
+    const view = this.view;
+    if (!drag || !view?.spec.rotation || this.linkState !== "open") return false;
+    const piece = view.pieces[drag.pieceId];
+    if (!piece || piece.locked) return false;
+    this.sendAction({ type: "rotate", pieceId: drag.pieceId, rotation: turned(piece.rotation, quarterTurns) });
+    this.derive();
+    return true;
+  }
+
+  /**
+   * Turns a piece nobody holds where it lies (a right click on it): grab, turn
+   * and drop in place, three ordinary actions, so a turn to where it fits snaps.
+   */
+  turnPiece(pieceId: number, quarterTurns: number): TurnResult {
+    if (!this.rotation) return "no-rotation";
+    const piece = this.view?.pieces[pieceId];
+    const begun = piece ? this.beginDrag(pieceId, piece.x, piece.y) : "not-ready";
+    if (begun !== "dragging") return begun;
+    this.rotateHeld(quarterTurns);
+    const landed = this.view!.pieces[pieceId]!;
+    this.endDrag(landed.x, landed.y);
+    return "turned";
   }
 
   endDrag(pointerX: number, pointerY: number): void {

@@ -24,10 +24,15 @@ function slotStep(size: number): number {
   return Math.ceil(Math.max(size * (1 + 2 * TAB_REACH_FRACTION), size + SNAP_RADIUS_PX) + 2);
 }
 
-/** Free cells on the table outside the board, in the order they should fill. */
+/**
+ * Free cells on the table outside the board, in the order they should fill.
+ * Where pieces turn, a slot is square on the longer side: a turned piece's
+ * footprint and its turned neighbour offsets swap the two sides.
+ */
 function slots(spec: PuzzleSpec, edgesOnTop: boolean): Array<{ x: number; y: number }> {
-  const stepX = slotStep(spec.pieceWidth);
-  const stepY = slotStep(spec.pieceHeight);
+  const longer = Math.max(spec.pieceWidth, spec.pieceHeight);
+  const stepX = slotStep(spec.rotation ? longer : spec.pieceWidth);
+  const stepY = slotStep(spec.rotation ? longer : spec.pieceHeight);
   const board = boardRect(spec);
   const boardRight = board.x + board.width;
   const boardBottom = board.y + board.height;

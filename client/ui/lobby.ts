@@ -1,6 +1,6 @@
 /**
  * The lobby: pick a name (remembered), and either create a room (picture, piece
- * count, server mode) or join the room a link points to.
+ * count, rotation, server mode) or join the room a link points to.
  */
 import { MODES, type Mode } from "../../shared/protocol.ts";
 import { MAX_PIECES, MIN_PIECES, type PuzzleOptions } from "../../shared/puzzle-spec.ts";
@@ -41,6 +41,7 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
   const errorText = element("lobby-error");
   const startButton = element<HTMLButtonElement>("start");
   const pieceInput = element<HTMLInputElement>("piece-count");
+  const rotationInput = element<HTMLInputElement>("rotation");
   const pieceLabel = element("piece-count-label");
   const uploadInput = element<HTMLInputElement>("upload");
   const uploadStatus = element("upload-status");
@@ -134,7 +135,7 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
         const pieceCount = Math.min(MAX_PIECES, Math.max(MIN_PIECES, Number(pieceInput.value)));
         const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
         panel.hidden = true;
-        resolve({ room, mode, name, create: { imageId: image.id, imageWidth: image.width, imageHeight: image.height, pieceCount, seed } });
+        resolve({ room, mode, name, create: { imageId: image.id, imageWidth: image.width, imageHeight: image.height, pieceCount, seed, rotation: rotationInput.checked } });
       } catch (error) {
         errorText.textContent = `Could not create the room: ${(error as Error).message}`;
         startButton.textContent = "Create room";

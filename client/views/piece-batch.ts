@@ -2,15 +2,29 @@
  * Draws every piece in one pass. Phaser's canvas renderer wraps each sprite in
  * save/setTransform/restore, and on a software canvas `restore` alone took half
  * of every frame at 1,000 pieces; here the camera transform is set once and each
- * visible piece is one drawImage from the atlas level nearest the zoom. Pieces
- * off screen are skipped, settled locked pieces come from one static layer
- * (locked-layer.ts), and the stacking order is re-sorted only when a depth
- * changes.
+ * visible upright piece is one drawImage from the atlas level nearest the zoom.
+ * A piece settled at a quarter, half or three-quarter turn (rotation on) is one
+ * plain drawImage too, from a copy of the level's pages turned whole, made on
+ * first use (turnPages) for levels of at most TURNED_LEVEL_MAX_PX; a piece
+ * still turning, or turned on a bigger level, is drawn from its upright frame
+ * under a transform of its own, the camera's turned about the piece's centre,
+ * set in one setTransform (no save/restore), and the camera's comes back, once,
+ * before the next plain draw. Pieces off screen are skipped, settled locked pieces come
+ * from one static layer (locked-layer.ts), and the stacking order is re-sorted
+ * only when a depth changes.
  */
 import Phaser from "phaser";
-import type { PieceAtlas } from "./piece-atlas.ts";
+import { turnedRect, turnPages, type PageRect, type PieceAtlas } from "./piece-atlas.ts";
 import type { Smoothing } from "./smoothing.ts";
 import { LockedLayer } from "./locked-layer.ts";
+import { RADIANS_PER_QUARTER_TURN } from "./piece-geometry.ts";
+
+/**
+ * Largest atlas level (texture px, every page) kept turned three more ways: 4 M px,
+ * 16 MB a copy. Level 0 of a big puzzle (up to the atlas's 16 M px budget) would
+ * need three times its 64 MB; its pieces take the transform path instead.
+ */
+const TURNED_LEVEL_MAX_PX = 4_000_000;
 
 interface Bounds {
   left: number;
@@ -28,6 +42,10 @@ export class PieceBatch {
   private readonly locked: LockedLayer;
   /** Pieces that may have to enter or leave the locked layer: changed since, or locked and still gliding. */
   private readonly lockCandidates = new Set<number>();
+  /** Per atlas level, its pages turned by 1, 2 and 3 quarter turns ([level][rotation - 1]), made on first use. */
+  private readonly turnedPages: Array<Array<HTMLCanvasElement[] | undefined>> = [];
+  private readonly upright: PageRect = { x: 0, y: 0, width: 0, height: 0 };
+  private readonly turned: PageRect = { x: 0, y: 0, width: 0, height: 0 };
   /** Pieces drawn one by one in the last frame (the rest came from the locked layer or were off screen). */
   drawn = 0;
 
@@ -81,11 +99,20 @@ export class PieceBatch {
     const level = atlas.levels[levelIndex]!;
     const pages = level.pages;
     const shrink = level.scale / atlas.scale;
+    const turnable = pages.reduce((sum, page) => sum + page.width * page.height, 0) <= TURNED_LEVEL_MAX_PX;
     this.updateLockedLayer();
     const drawWidth = this.cellWidth + 2 * pad;
     const drawHeight = this.cellHeight + 2 * pad;
+    const halfWidth = this.cellWidth / 2;
+    const halfHeight = this.cellHeight / 2;
+    // However it is turned, a piece's frame lies within this distance of its centre.
+    const reach = Math.hypot(drawWidth, drawHeight) / 2;
+    const turns = smoothing.turns;
+    const matrix = this.matrix;
     ctx.save();
-    this.matrix.copyWithScrollFactorFrom(camera.matrixCombined, camera.scrollX, camera.scrollY, 1, 1).setToContext(ctx);
+    matrix.copyWithScrollFactorFrom(camera.matrixCombined, camera.scrollX, camera.scrollY, 1, 1).setToContext(ctx);
+    const { a, b, c, d, e, f } = matrix;
+    let turnedTransform = false;
     ctx.globalAlpha = camera.alpha;
     ctx.globalCompositeOperation = "source-over";
     ctx.imageSmoothingEnabled = true;
@@ -94,15 +121,57 @@ export class PieceBatch {
     let drawn = 0;
     for (const id of this.order) {
       if (included[id]) continue;
-      const x = smoothing.x[id]! - pad;
-      const y = smoothing.y[id]! - pad;
-      if (x > view.right || y > view.bottom || x + drawWidth < view.left || y + drawHeight < view.top) continue;
+      const turn = turns[id]!;
       const frame = atlas.frames[id]!;
-      ctx.drawImage(pages[frame.page]!, frame.x * shrink, frame.y * shrink, frame.width * shrink, frame.height * shrink, x, y, drawWidth, drawHeight);
+      if (turn === 0) {
+        const x = smoothing.x[id]! - pad;
+        const y = smoothing.y[id]! - pad;
+        if (x > view.right || y > view.bottom || x + drawWidth < view.left || y + drawHeight < view.top) continue;
+        if (turnedTransform) {
+          matrix.setToContext(ctx);
+          turnedTransform = false;
+        }
+        ctx.drawImage(pages[frame.page]!, frame.x * shrink, frame.y * shrink, frame.width * shrink, frame.height * shrink, x, y, drawWidth, drawHeight);
+      } else if (turnable && (turn === 1 || turn === 2 || turn === 3)) {
+        // Settled on a quarter turn: the turned frame, drawn upright round the same centre.
+        const sideways = turn !== 2;
+        const width = sideways ? drawHeight : drawWidth;
+        const height = sideways ? drawWidth : drawHeight;
+        const x = smoothing.x[id]! + halfWidth - width / 2;
+        const y = smoothing.y[id]! + halfHeight - height / 2;
+        if (x > view.right || y > view.bottom || x + width < view.left || y + height < view.top) continue;
+        if (turnedTransform) {
+          matrix.setToContext(ctx);
+          turnedTransform = false;
+        }
+        const page = pages[frame.page]!;
+        const upright = this.upright;
+        upright.x = frame.x * shrink;
+        upright.y = frame.y * shrink;
+        upright.width = frame.width * shrink;
+        upright.height = frame.height * shrink;
+        const source = turnedRect(upright, page.width, page.height, turn, this.turned);
+        ctx.drawImage(this.turnedPagesOf(levelIndex, turn)[frame.page]!, source.x, source.y, source.width, source.height, x, y, width, height);
+      } else {
+        const cx = smoothing.x[id]! + halfWidth;
+        const cy = smoothing.y[id]! + halfHeight;
+        if (cx - reach > view.right || cy - reach > view.bottom || cx + reach < view.left || cy + reach < view.top) continue;
+        const cos = Math.cos(turn * RADIANS_PER_QUARTER_TURN);
+        const sin = Math.sin(turn * RADIANS_PER_QUARTER_TURN);
+        // The camera's transform, then translate(cx, cy), then rotate: one call.
+        ctx.setTransform(a * cos + c * sin, b * cos + d * sin, c * cos - a * sin, d * cos - b * sin, a * cx + c * cy + e, b * cx + d * cy + f);
+        turnedTransform = true;
+        ctx.drawImage(pages[frame.page]!, frame.x * shrink, frame.y * shrink, frame.width * shrink, frame.height * shrink, -halfWidth - pad, -halfHeight - pad, drawWidth, drawHeight);
+      }
       drawn++;
     }
     ctx.restore();
     this.drawn = drawn;
+  }
+
+  private turnedPagesOf(levelIndex: number, rotation: 1 | 2 | 3): HTMLCanvasElement[] {
+    const byRotation = (this.turnedPages[levelIndex] ??= []);
+    return (byRotation[rotation - 1] ??= turnPages(this.atlas.levels[levelIndex]!.pages, rotation));
   }
 
   /**

@@ -101,29 +101,56 @@ export function neighbourAcross(spec: PuzzleSpec, id: number, side: Side): numbe
   }
 }
 
+/** Radians per quarter turn, for drawing pieces turned by `turns` quarter turns. */
+export const RADIANS_PER_QUARTER_TURN = Math.PI / 2;
+
 /**
- * Strokes the outer border of a set of pieces drawn at (x[id], y[id]): every
- * side whose neighbour across is not `inside` the set. The line style is the
- * caller's.
+ * Strokes the outer border of a set of pieces drawn at (x[id], y[id]) and
+ * turned by turns[id] quarter turns about their cells' centres: every side
+ * whose neighbour across is not `inside` the set. The line style is the caller's.
  */
 export function strokeBorder(
   graphics: Phaser.GameObjects.Graphics,
   spec: PuzzleSpec,
   geometry: readonly PieceGeometry[],
-  at: { x: ArrayLike<number>; y: ArrayLike<number> },
+  at: { x: ArrayLike<number>; y: ArrayLike<number>; turns: ArrayLike<number> },
   pieces: Iterable<number>,
   inside: (neighbour: number) => boolean,
 ): void {
+  const halfWidth = spec.pieceWidth / 2;
+  const halfHeight = spec.pieceHeight / 2;
   for (const id of pieces) {
-    const ox = at.x[id]!;
-    const oy = at.y[id]!;
+    const cx = at.x[id]! + halfWidth;
+    const cy = at.y[id]! + halfHeight;
+    const angle = at.turns[id]! * RADIANS_PER_QUARTER_TURN;
+    const cos = Math.cos(angle);
+    const sin = Math.sin(angle);
+    // A point of the outline (piece-local px) where it is drawn on the table.
+    const tableX = (px: number, py: number) => cx + (px - halfWidth) * cos - (py - halfHeight) * sin;
+    const tableY = (px: number, py: number) => cy + (px - halfWidth) * sin + (py - halfHeight) * cos;
     for (const side of SIDES) {
       if (inside(neighbourAcross(spec, id, side))) continue;
       const points = geometry[id]!.sides[side];
       graphics.beginPath();
-      graphics.moveTo(ox + points[0]!, oy + points[1]!);
-      for (let i = 2; i < points.length; i += 2) graphics.lineTo(ox + points[i]!, oy + points[i + 1]!);
+      graphics.moveTo(tableX(points[0]!, points[1]!), tableY(points[0]!, points[1]!));
+      for (let i = 2; i < points.length; i += 2) graphics.lineTo(tableX(points[i]!, points[i + 1]!), tableY(points[i]!, points[i + 1]!));
       graphics.strokePath();
     }
   }
+}
+
+/**
+ * Where a table point lies in the frame of a piece drawn at (x, y) turned by
+ * `turns` quarter turns: piece-local px of its upright cell, for hit tests
+ * against its outline.
+ */
+export function pieceLocal(spec: PuzzleSpec, x: number, y: number, turns: number, tableX: number, tableY: number): { x: number; y: number } {
+  const halfWidth = spec.pieceWidth / 2;
+  const halfHeight = spec.pieceHeight / 2;
+  if (turns === 0) return { x: tableX - x, y: tableY - y };
+  const dx = tableX - (x + halfWidth);
+  const dy = tableY - (y + halfHeight);
+  const cos = Math.cos(turns * RADIANS_PER_QUARTER_TURN);
+  const sin = Math.sin(turns * RADIANS_PER_QUARTER_TURN);
+  return { x: halfWidth + dx * cos + dy * sin, y: halfHeight - dx * sin + dy * cos };
 }

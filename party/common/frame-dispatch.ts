@@ -54,6 +54,7 @@ function route<J extends Joined>(session: Session<J, Joining>, message: ClientMe
     case "grab":
     case "move":
     case "drop":
+    case "rotate":
       if (session.state !== "joined") return sendError(session.socket, "not-joined", "send hello first");
       return handlers.act(session, message);
     default: {

@@ -221,6 +221,7 @@ export class RoomCore {
       actionsRejected: this.actionsRejected,
       version: this.state?.version ?? 0,
       completedAtMs: this.state?.completedAtMs ?? null,
+      rotation: this.state?.spec.rotation ?? false,
     };
   }
 

@@ -67,6 +67,7 @@ export default class StatelessHub extends SocketParty implements Party.Server {
       actionsRejected: this.core.actionsRejected,
       version: document?.state.version ?? 0,
       completedAtMs: document?.state.completedAtMs ?? null,
+      rotation: document?.state.spec.rotation ?? false,
       backend: {
         config: this.config,
         store: { ...stats.counters, revision: stats.revision, documentBytes: stats.documentBytes },

@@ -5,7 +5,7 @@
  * each invocation and the hub each result, since both cross a network boundary.
  */
 import * as v from "valibot";
-import { DropSchema, GrabSchema, MoveSchema, REJECT_REASONS, WireHoldSchema, WirePieceChangeSchema } from "../../shared/protocol.ts";
+import { ActionMessageSchema, REJECT_REASONS, WireHoldSchema, WirePieceChangeSchema } from "../../shared/protocol.ts";
 import { PuzzleOptionsSchema } from "../../shared/puzzle-spec.ts";
 
 const StatelessModeSchema = v.picklist(["stateless", "stateless-occ"]);
@@ -20,7 +20,7 @@ export const InvocationSchema = v.object({
   operation: v.variant("kind", [
     /** Read the puzzle for a joining player; create it from `create` when the store has none. */
     v.object({ kind: v.literal("load"), create: v.optional(PuzzleOptionsSchema) }),
-    v.object({ kind: v.literal("act"), playerId: PlayerIdSchema, action: v.variant("type", [GrabSchema, MoveSchema, DropSchema]) }),
+    v.object({ kind: v.literal("act"), playerId: PlayerIdSchema, action: ActionMessageSchema }),
     /** A player left: release whatever it held. */
     v.object({ kind: v.literal("release"), playerId: PlayerIdSchema }),
   ]),

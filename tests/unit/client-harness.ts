@@ -9,6 +9,8 @@ import { RoomLinkListeners, type LinkState, type LinkStatus } from "../../client
 import { DrawnPositions } from "../../client/views/drawn-positions.ts";
 import { createPuzzle, type PuzzleState } from "../../shared/puzzle-state.ts";
 import { PROTOCOL_VERSION, type BatchEvent, type ClientMessage, type Mode, type Player, type ServerMessage, type Snapshot } from "../../shared/protocol.ts";
+import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
+import { wirePiece, wirePieceChange } from "../../shared/replica.ts";
 
 export const ME = "me";
 export const OTHER = "other";
@@ -37,7 +39,7 @@ export class ScriptedLink extends RoomLinkListeners {
 export function snapshotOf(state: PuzzleState): Snapshot {
   return {
     spec: state.spec,
-    pieces: state.pieces.map((piece) => [piece.x, piece.y, piece.group, piece.locked ? 1 : 0]),
+    pieces: state.pieces.map(wirePiece),
     holds: [...state.holds].map(([group, hold]) => [group, hold.playerId, hold.pieceId]),
     players,
     version: state.version,
@@ -46,8 +48,8 @@ export function snapshotOf(state: PuzzleState): Snapshot {
   };
 }
 
-export function setup(pieceCount = 12, mode: Mode = "stateful") {
-  const server = createPuzzle({ imageId: "test", imageWidth: 800, imageHeight: 600, pieceCount, seed: 99 });
+export function setup(pieceCount = 12, mode: Mode = "stateful", options: Partial<PuzzleOptions> = {}) {
+  const server = createPuzzle({ imageId: "test", imageWidth: 800, imageHeight: 600, pieceCount, seed: 99, ...options });
   const link = new ScriptedLink();
   const clock = new ManualClock(1_000);
   const store = new PuzzleStore(link, clock);
@@ -77,11 +79,8 @@ export function setup(pieceCount = 12, mode: Mode = "stateful") {
   const batch = (events: BatchEvent[], version = server.version) => link.deliver({ type: "batch", version, events });
   const piecesEvent = (ids: number[]): BatchEvent => ({
     type: "pieces",
-    pieces: ids.map((id) => {
-      const p = server.pieces[id]!;
-      return [id, p.x, p.y, p.group, p.locked ? 1 : 0];
-    }),
+    pieces: ids.map((id) => wirePieceChange(server, id)),
   });
-  const actions = () => link.sent.filter((message) => message.type === "grab" || message.type === "move" || message.type === "drop");
+  const actions = () => link.sent.filter((message) => message.type === "grab" || message.type === "move" || message.type === "drop" || message.type === "rotate");
   return { server, link, clock, store, drawn, sent: link.sent, actions, advance, drawnX, inward, batch, piecesEvent, welcome, now: () => clock.now() };
 }

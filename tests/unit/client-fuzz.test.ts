@@ -3,7 +3,8 @@
  * TestSocketPair): several PuzzleStores, each behind a QueuedLink, play one
  * in-process RoomCore. The test decides every delivery in both directions, so
  * frames arrive late, in bursts, or never (a socket dropped with frames in
- * flight), players drag, drop and tidy through the store's own API, sockets drop
+ * flight), players drag, turn (half the seeds play with rotation on), drop and
+ * tidy through the store's own API, sockets drop
  * and resume by token, and the room restarts from its storage. At quiescence
  * every store's view equals the room's snapshot, nothing is left pending, no
  * action the room acknowledged is missing from its state (judged over every ack
@@ -19,6 +20,7 @@ import { neighboursOf, solvedPosition, type PuzzleOptions } from "../../shared/p
 import { wirePiece } from "../../shared/replica.ts";
 import type { ClientMessage, ServerMessage, Snapshot } from "../../shared/protocol.ts";
 import { GRAB_LEASE_MS } from "../../shared/rules.ts";
+import type { Rotation } from "../../shared/rotation.ts";
 import { InMemoryRoom } from "../../testkit/in-memory-room.ts";
 import { judgeLostMoves, type AcknowledgedPlacement } from "../../testkit/lost-moves.ts";
 import { QueuedLink } from "../../testkit/queued-link.ts";
@@ -36,39 +38,48 @@ const int = (prng: Prng, min: number, max: number): number => min + Math.floor(p
 interface Player {
   link: QueuedLink;
   store: PuzzleStore;
-  /** Move and drop frames the room received on each socket, with the group each moved (as the room had it then), by `socket:seq`. */
-  moved: Map<string, { message: Extract<ClientMessage, { type: "move" | "drop" }>; group: number[] }>;
+  /** Move, drop and rotate frames the room received on each socket, with the group each moved and its turns (as the room had them then), by `socket:seq`. */
+  moved: Map<string, { message: Extract<ClientMessage, { type: "move" | "drop" | "rotate" }>; group: number[]; rotation: Rotation }>;
 }
 
 export interface ClientFuzzResult {
   acked: number;
   drops: number;
+  turns: number;
   restarts: number;
   resumes: number;
   locked: number;
 }
 
-/** Runs one seeded game; throws naming the seed and what broke. */
-export async function runClientFuzz(seed: number, steps = STEPS): Promise<ClientFuzzResult> {
+/**
+ * Runs one seeded game; throws naming the seed and what broke. Turns draw from
+ * a stream of their own, so a seed played without rotation does what it did
+ * before rotation existed.
+ */
+export async function runClientFuzz(seed: number, { steps = STEPS, rotation = seed % 2 === 0 } = {}): Promise<ClientFuzzResult> {
   const prng = createPrng(seed);
+  const turns = createPrng(seed ^ 0x7e57);
   const puzzle: PuzzleOptions = {
     imageId: "fuzz",
     imageWidth: pick(prng, [800, 1200, 1600]),
     imageHeight: pick(prng, [800, 900, 1200]),
     pieceCount: pick(prng, [4, 6, 12, 20, 35]),
     seed: int(prng, 0, 0xffffffff),
+    ...(rotation ? { rotation } : {}),
   };
   const clock = new ManualClock(0);
   let room = new InMemoryRoom({ seed, startMs: ROOM_EPOCH_MS });
   let restarts = 0;
   let resumes = 0;
   const placements: AcknowledgedPlacement[] = [];
-  const counts = { acked: 0, drops: 0 };
+  const counts = { acked: 0, drops: 0, turns: 0 };
 
-  const groupInRoom = (pieceId: number): number[] => {
+  /** The group of `pieceId` and its turns, as the room has them now. */
+  const groupInRoom = (pieceId: number): { group: number[]; rotation: Rotation } => {
     const snapshot = room.core.snapshot();
-    const group = snapshot?.pieces[pieceId]?.[2];
-    return group === undefined ? [pieceId] : snapshot!.pieces.flatMap((piece, id) => (piece[2] === group ? [id] : []));
+    const piece = snapshot?.pieces[pieceId];
+    if (!piece) return { group: [pieceId], rotation: 0 };
+    return { group: snapshot!.pieces.flatMap((other, id) => (other[2] === piece[2] ? [id] : [])), rotation: (piece[4] ?? 0) as Rotation };
   };
 
   const players: Player[] = Array.from({ length: int(prng, 2, 4) }, (_, index) => {
@@ -76,7 +87,7 @@ export async function runClientFuzz(seed: number, steps = STEPS): Promise<Client
     const player: Player = { link, store: new PuzzleStore(link, clock), moved: new Map() };
     link.beforeRoom = (frame, socketId) => {
       const message = JSON.parse(frame) as ClientMessage;
-      if (message.type === "move" || message.type === "drop") player.moved.set(`${socketId}:${message.seq}`, { message, group: groupInRoom(message.pieceId) });
+      if (message.type === "move" || message.type === "drop" || message.type === "rotate") player.moved.set(`${socketId}:${message.seq}`, { message, ...groupInRoom(message.pieceId) });
     };
     link.roomSent = (frame, socketId) => {
       const message = JSON.parse(frame) as ServerMessage;
@@ -86,8 +97,10 @@ export async function runClientFuzz(seed: number, steps = STEPS): Promise<Client
         counts.acked++;
         const moved = player.moved.get(`${socketId}:${event.seq}`);
         if (!moved) continue;
-        const { message: action, group } = moved;
-        placements.push({ type: action.type, pieceId: action.pieceId, x: action.x, y: action.y, version: event.version, ackedAtMs: clock.now(), clientId: link.id, group });
+        const { message: action, group, rotation } = moved;
+        const acked = { pieceId: action.pieceId, version: event.version, ackedAtMs: clock.now(), clientId: link.id, group };
+        if (action.type === "rotate") placements.push({ type: "rotate", rotation: action.rotation as Rotation, ...acked });
+        else placements.push({ type: action.type, x: action.x, y: action.y, rotation, ...acked });
       }
     };
     return player;
@@ -147,6 +160,10 @@ export async function runClientFuzz(seed: number, steps = STEPS): Promise<Client
       if (drag) {
         const to = prng() < 0.7 ? { x: drag.x + int(prng, -60, 60), y: drag.y + int(prng, -60, 60) } : target(store, drag.pieceId);
         store.dragTo(to.x - drag.offsetX, to.y - drag.offsetY);
+        if (rotation && turns() < 0.3) {
+          store.rotateHeld(turns() < 0.5 ? 1 : -1);
+          counts.turns++;
+        }
       }
     } else if (roll < 0.5) {
       const drag = store.drag;
@@ -224,6 +241,7 @@ describe("the real client against the real room", () => {
     expect(total((result) => result.resumes)).toBeGreaterThan(SEEDS);
     expect(total((result) => result.restarts)).toBeGreaterThan(SEEDS / 5);
     expect(total((result) => result.locked)).toBeGreaterThan(0);
+    expect(total((result) => result.turns)).toBeGreaterThan(SEEDS);
   });
 });
 
@@ -233,6 +251,6 @@ describe("seeds that once failed", () => {
     [3, "the HUD judged drops by where its own rules landed them, not by where the room's frame with the ack left them"],
     [4, "the HUD took leases that lapsed while the drag's renewals were still in flight for grabs the room forgot"],
   ])("seed %i: %s", async (seed) => {
-    await runClientFuzz(seed);
+    await runClientFuzz(seed, { rotation: false });
   });
 });

@@ -96,6 +96,7 @@ export class FakeClient {
           break;
         case "error":
         case "pong":
+        case "ping":
           break;
         default: {
           const unreachable: never = message;

@@ -74,9 +74,7 @@ export const GuardCountersSchema = v.object({
   notReading: v.number(),
   /** Sockets closed without a hello in time, or pushed out by newer ones waiting (4005). */
   helloTimeouts: v.number(),
-  /** Sockets replaced by a newer one with the same connection id (4006). */
-  replaced: v.number(),
-  /** Sockets refused because their address had as many open as it may (4008). */
+  /** Sockets refused because their address had as many open as it may (4007). */
   tooManySockets: v.number(),
 });
 export type GuardCounters = v.InferOutput<typeof GuardCountersSchema>;

@@ -142,11 +142,13 @@ function jpeg(bytes: Uint8Array): PictureCheck {
 
 /** WebP: a RIFF container exactly as long as the file, and its first chunk: VP8 (lossy), VP8L (lossless) or VP8X (extended). */
 function webp(bytes: Uint8Array): PictureCheck {
-  if (bytes.length < 30) return broken("WebP", "is too short to hold its header");
+  if (bytes.length < 20) return broken("WebP", "is too short to hold its header");
   const riffBytes = u32le(bytes, 4) + 8;
   if (riffBytes > bytes.length) return broken("WebP", "is cut short (its RIFF header promises more bytes)");
   if (riffBytes < bytes.length) return broken("WebP", `carries ${bytes.length - riffBytes} bytes after its end`);
   const chunk = ascii(bytes, 12, 4);
+  const needs = chunk === "VP8L" ? 25 : 30;
+  if (bytes.length < needs) return broken("WebP", `is too short to hold its ${chunk.trim()} header`);
   switch (chunk) {
     case "VP8 ":
       // A key frame: 3 bytes of frame tag, the start code, then 14-bit sizes.

@@ -14,8 +14,8 @@ import { MAX_NAME_CHARS, MAX_RAW_NAME_LENGTH, normalizeName } from "./names.ts";
  *          3 - error code "server-error" (the server failed unexpectedly; nothing changed);
  *              limits (issue 10): error codes "rate-limited" and "over-quota", reject reason
  *              "rate-limited", the server's heartbeat `ping` and the client's `pong`, close
- *              codes 4003-4008 (flooding, not reading, hello timeout, replaced, refused, too
- *              many sockets), names normalised by shared/names.ts.
+ *              codes 4003-4007 (flooding, not reading, hello timeout, refused, too many
+ *              sockets), names normalised by shared/names.ts.
  */
 export const PROTOCOL_VERSION = 3;
 
@@ -208,16 +208,14 @@ export type Batch = v.InferOutput<typeof BatchSchema>;
 /** WebSocket close codes the room uses, with the reason shown to the player. */
 export const CLOSE_VERSION_MISMATCH = 4001;
 export const CLOSE_ROOM_FULL = 4002;
-/** The limits' closes (issue 10); the first four may be retried, the last two are for good. */
+/** The limits' closes (issue 10); the first three may be retried, the last two are for good. */
 export const CLOSE_FLOODING = 4003;
 export const CLOSE_NOT_READING = 4004;
 export const CLOSE_HELLO_TIMEOUT = 4005;
-/** A newer socket with the same connection id took this one's place. */
-export const CLOSE_REPLACED = 4006;
 /** The hello cannot be admitted as it is (a name refused, a quota reached): retrying cannot help. */
-export const CLOSE_REFUSED = 4007;
+export const CLOSE_REFUSED = 4006;
 /** This address has as many sockets open in the room as it may. */
-export const CLOSE_TOO_MANY_SOCKETS = 4008;
+export const CLOSE_TOO_MANY_SOCKETS = 4007;
 /** WebSocket close reasons are at most 123 bytes of UTF-8. */
 export const MAX_CLOSE_REASON_BYTES = 123;
 

@@ -28,7 +28,7 @@ export interface FrameHandlers<J extends Joined> {
  * Validates one client frame and hands it to the room: a bad frame gets a typed
  * error, a ping its pong, a second hello already-joined, and an action or a
  * cursor before hello not-joined. A first hello the schema refuses (a name
- * shared/names.ts refuses, a field missing) is closed (4007) with the reason:
+ * shared/names.ts refuses, a field missing) is closed (4006) with the reason:
  * sent again, it would be refused again.
  */
 export function dispatchFrame<J extends Joined>(session: Session<J, Joining>, frame: string | ArrayBuffer | ArrayBufferView, handlers: FrameHandlers<J>): void {

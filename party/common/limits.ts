@@ -29,6 +29,8 @@ export interface ConnectionLimits {
    * now and then is answered, not closed.
    */
   floodRefusals: number;
+  /** After a flood close, new sockets from the same address are refused this long (where the runtime shows the address). */
+  floodPenaltyMs: number;
   /** A socket that has not sent an admitted hello this long after opening is closed. */
   helloTimeoutMs: number;
   /** Every joined socket is pinged this often... */
@@ -68,6 +70,7 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   otherFramesPerS: 10,
   otherFrameBurst: 40,
   floodRefusals: 200,
+  floodPenaltyMs: 10_000,
   helloTimeoutMs: 10_000,
   heartbeatIntervalMs: 1_000,
   heartbeatTimeoutMs: 15_000,
@@ -93,6 +96,7 @@ export const CONNECTION_LIMIT_VARS: Record<keyof ConnectionLimits, string> = {
   otherFramesPerS: "OTHER_FRAMES_PER_S",
   otherFrameBurst: "OTHER_FRAME_BURST",
   floodRefusals: "FLOOD_REFUSALS",
+  floodPenaltyMs: "FLOOD_PENALTY_MS",
   helloTimeoutMs: "HELLO_TIMEOUT_MS",
   heartbeatIntervalMs: "HEARTBEAT_INTERVAL_MS",
   heartbeatTimeoutMs: "HEARTBEAT_TIMEOUT_MS",

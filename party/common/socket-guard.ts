@@ -5,15 +5,16 @@
  * - Identity per socket: each socket the runtime hands over gets a key of its
  *   own, so a second socket with the same connection id (`_pk`, chosen by the
  *   client) never inherits the first one's session, and a close is matched to
- *   the socket that closed. The older socket of a duplicate is closed (4006)
- *   and its session ended; the newer one joins like any socket, by its hello.
+ *   the socket that closed. The newer one joins like any socket, by its hello;
+ *   only the player's resume token makes it that player, and then the room
+ *   closes the player's older socket (player-roster.ts).
  * - Rate limits: three token buckets per socket (actions, cursors, everything
  *   else), charged by a look at the frame's first bytes. A frame over its
  *   limit is answered (a `rate-limited` rejection for an action, an error
  *   otherwise) and dropped; a socket that keeps sending over its limit is
  *   closed as a flood (4003).
  * - Bounded memory: a hello deadline for new sockets (4005), at most so many
- *   sockets waiting to join, at most so many sockets per client address (4008),
+ *   sockets waiting to join, at most so many sockets per client address (4007),
  *   and a heartbeat: every joined socket is pinged, and one that leaves a ping
  *   unanswered too long, or has been sent more than it has shown it read, is
  *   closed (4004), its player's holds released and whatever the room held for it freed.
@@ -26,7 +27,6 @@ import {
   CLOSE_FLOODING,
   CLOSE_HELLO_TIMEOUT,
   CLOSE_NOT_READING,
-  CLOSE_REPLACED,
   CLOSE_TOO_MANY_SOCKETS,
   HeartbeatReplySchema,
   parseClientFrame,
@@ -89,7 +89,6 @@ interface Guarded<Raw> {
   readonly raw: Raw;
   /** What the room sees: its own key, and sends that are counted. */
   readonly socket: RoomSocket;
-  readonly connectionId: string;
   readonly address: string | undefined;
   readonly openedAtMs: number;
   readonly actions: TokenBucket;
@@ -111,9 +110,10 @@ interface Guarded<Raw> {
 
 export class SocketGuard<Raw extends RoomSocket> {
   private readonly sockets = new Map<Raw, Guarded<Raw>>();
-  private readonly byConnectionId = new Map<string, Guarded<Raw>>();
+  /** Addresses whose socket was closed for flooding, and until when their new sockets are refused. */
+  private readonly penalised = new Map<string, number>();
   private keys = 0;
-  readonly counters: GuardCounters = { rateLimited: 0, flooding: 0, notReading: 0, helloTimeouts: 0, replaced: 0, tooManySockets: 0 };
+  readonly counters: GuardCounters = { rateLimited: 0, flooding: 0, notReading: 0, helloTimeouts: 0, tooManySockets: 0 };
 
   constructor(
     private readonly core: SocketCore,
@@ -122,7 +122,7 @@ export class SocketGuard<Raw extends RoomSocket> {
     /** An unpredictable unsigned integer: a heartbeat's `t`, so that only a client that read the ping can answer it. */
     private readonly random: () => number,
     /** Runs a task once the current one returns (queueMicrotask). */
-    private readonly defer: (task: () => void) => void = queueMicrotask,
+    private readonly defer: (task: () => void) => void = (task) => queueMicrotask(task),
   ) {}
 
   /** Open sockets. */
@@ -132,10 +132,10 @@ export class SocketGuard<Raw extends RoomSocket> {
 
   /** A socket the runtime accepted; `address` where the runtime shows it. */
   open(raw: Raw, address: string | undefined): void {
-    const previous = this.byConnectionId.get(raw.id);
-    if (previous) {
-      this.counters.replaced++;
-      this.end(previous, CLOSE_REPLACED, "replaced by a newer connection with the same id");
+    if (address !== undefined && (this.penalised.get(address) ?? 0) > this.now()) {
+      this.counters.flooding++;
+      tolerantSocket(raw).close(CLOSE_FLOODING, `this address flooded the room; connect again in ${this.limits.floodPenaltyMs / 1000} s`);
+      return;
     }
     if (address !== undefined && this.countAt(address) >= this.limits.maxSocketsPerAddress) {
       this.counters.tooManySockets++;
@@ -158,7 +158,6 @@ export class SocketGuard<Raw extends RoomSocket> {
         send: (frame) => this.send(guarded, runtime, frame),
         close: (code, reason) => runtime.close(code, reason),
       },
-      connectionId: raw.id,
       address,
       openedAtMs: nowMs,
       actions: new TokenBucket(limits.actionBurst, limits.actionsPerS, nowMs),
@@ -173,7 +172,6 @@ export class SocketGuard<Raw extends RoomSocket> {
       lastPingAtMs: Number.NEGATIVE_INFINITY,
     };
     this.sockets.set(raw, guarded);
-    this.byConnectionId.set(raw.id, guarded);
     this.core.connect(guarded.socket);
   }
 
@@ -191,6 +189,7 @@ export class SocketGuard<Raw extends RoomSocket> {
     this.counters.rateLimited++;
     if (!guarded.refusals.take(nowMs)) {
       this.counters.flooding++;
+      if (guarded.address !== undefined) this.penalise(guarded.address, nowMs);
       return this.end(guarded, CLOSE_FLOODING, `closed for flooding: over ${this.limits.floodRefusals} frames past the rate limit`);
     }
     if (kind === "action") return this.refuseAction(guarded, frame as string);
@@ -287,7 +286,12 @@ export class SocketGuard<Raw extends RoomSocket> {
     guarded.ended = true;
     guarded.pings = [];
     this.sockets.delete(guarded.raw);
-    if (this.byConnectionId.get(guarded.connectionId) === guarded) this.byConnectionId.delete(guarded.connectionId);
+  }
+
+  private penalise(address: string, nowMs: number): void {
+    // Forget penalties that are over, so the map holds recent flooders only.
+    for (const [other, untilMs] of this.penalised) if (untilMs <= nowMs) this.penalised.delete(other);
+    this.penalised.set(address, nowMs + this.limits.floodPenaltyMs);
   }
 
   private countAt(address: string): number {

@@ -93,8 +93,10 @@ export const RoomSummarySchema = v.object({
   version: v.number(),
   completedAtMs: v.nullable(v.number()),
   backend: v.optional(StatelessBackendSchema),
-  /** What the limits did here; absent where no guard saw the room's sockets (an in-process room). */
+  /** What the limits did here (with `?limits=1`). */
   guard: v.optional(GuardCountersSchema),
+  /** Pieces every stateful room of this server process holds in memory (with `?limits=1`, stateful rooms only). */
+  loadedPieces: v.optional(v.number()),
 });
 export type RoomSummary = v.InferOutput<typeof RoomSummarySchema>;
 

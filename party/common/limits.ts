@@ -113,6 +113,14 @@ export const QUOTA_VARS: Record<keyof Quotas, string> = {
   unclaimedPictureTtlMs: "UNCLAIMED_PICTURE_TTL_MS",
 };
 
+/** A hold renewed only by moves that move nothing lapses this long after its group last moved (room-core.ts). */
+export const DEFAULT_STILL_HOLD_MAX_MS = 30_000;
+
+/** The STILL_HOLD_MAX_MS setting. */
+export function readStillHoldMaxMs(env: Record<string, unknown>): number {
+  return readPositiveInteger(env, "STILL_HOLD_MAX_MS", DEFAULT_STILL_HOLD_MAX_MS);
+}
+
 function readAll<T extends object>(env: Record<string, unknown>, defaults: T, vars: Record<keyof T, string>): T {
   const read = {} as T;
   for (const key of Object.keys(defaults) as Array<keyof T>) {

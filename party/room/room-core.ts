@@ -15,6 +15,7 @@ import { PlayerRoster, type Connecting, type Joined, type RosterPlayer } from ".
 import { dispatchFrame, reportFailure, type FrameHandlers } from "../common/frame-dispatch.ts";
 import { sendError, sendMessage, type RoomSocket } from "../common/socket.ts";
 import { CURSOR_INTERVAL_MS } from "../common/settings.ts";
+import { DEFAULT_STILL_HOLD_MAX_MS } from "../common/limits.ts";
 import {
   META_KEY,
   PROGRESS_KEY,
@@ -56,9 +57,10 @@ export const CLOSE_INTERNAL_ERROR = 1011;
  * A hold renews with every move, but a move that moves nothing (a still drag's
  * renewal) renews it only this long after the group last really moved: a
  * player who stops to think keeps the piece for a while, a client that only
- * renews (to sit on a piece for ever) loses it GRAB_LEASE_MS later.
+ * renews (to sit on a piece for ever) loses it GRAB_LEASE_MS later. The
+ * STILL_HOLD_MAX_MS setting (party/common/limits.ts) may change it.
  */
-export const STILL_HOLD_MAX_MS = 30_000;
+export const STILL_HOLD_MAX_MS = DEFAULT_STILL_HOLD_MAX_MS;
 
 export type { RoomSocket } from "../common/socket.ts";
 
@@ -85,6 +87,8 @@ export interface RoomHost {
 export interface RoomOptions {
   mode: Mode;
   maxPlayers: number;
+  /** How long still renewals keep a hold (default STILL_HOLD_MAX_MS). */
+  stillHoldMaxMs?: number;
 }
 
 /** A joined client, with its pacing: only a joined session is sent frames. */
@@ -401,7 +405,7 @@ export class RoomCore {
     if (message.type === "grab" || moved) return void this.lastMovedAtMs.set(playerId, now);
     const since = this.lastMovedAtMs.get(playerId) ?? now;
     const hold = this.state!.holds.get(this.state!.pieces[message.pieceId]!.group);
-    if (hold && lease !== undefined && now - since > STILL_HOLD_MAX_MS) hold.expiresAtMs = lease;
+    if (hold && lease !== undefined && now - since > (this.options.stillHoldMaxMs ?? STILL_HOLD_MAX_MS)) hold.expiresAtMs = lease;
   }
 
   /**

@@ -8,11 +8,11 @@ import type * as Party from "partykit/server";
 import { RoomCore } from "./room-core.ts";
 import { CLIENT_ADDRESS_HEADER, SocketParty, refuseRoomId } from "../common/socket-party.ts";
 import { readMaxPlayers } from "../common/settings.ts";
-import { readQuotas, type Quotas } from "../common/limits.ts";
+import { readQuotas, readStillHoldMaxMs, type Quotas } from "../common/limits.ts";
 import { addressQuotas } from "../common/address-quota.ts";
 import { expirePicture, handleImageRequest, type ImageHost } from "./image-store.ts";
 import { KEEP_PICTURE_PATH, PICTURE_PATH } from "../common/picture-paths.ts";
-import { makeRoomFor, registerLoaded, unregisterLoaded, type LoadedRoom } from "./loaded-rooms.ts";
+import { loadedPiecesTotal, makeRoomFor, registerLoaded, unregisterLoaded, type LoadedRoom } from "./loaded-rooms.ts";
 import type { ErrorBody, RoomState } from "../../shared/http.ts";
 
 export default class StatefulRoom extends SocketParty implements Party.Server, LoadedRoom {
@@ -43,7 +43,7 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
         },
         admitPuzzle: (pieces, address) => this.admitPuzzle(pieces, address),
       },
-      { mode: "stateful", maxPlayers: readMaxPlayers(room.env) },
+      { mode: "stateful", maxPlayers: readMaxPlayers(room.env), stillHoldMaxMs: readStillHoldMaxMs(room.env) },
     );
   }
 
@@ -92,7 +92,7 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
     const unreadable = this.core.unreadable;
     if (unreadable !== null) return Response.json({ error: `this room's storage cannot be read: ${unreadable}` } satisfies ErrorBody, { status: 500, headers: CORS });
     const params = new URL(request.url).searchParams;
-    const summary = params.get("limits") === "1" ? { ...this.core.summary(), guard: this.guardCounters } : this.core.summary();
+    const summary = params.get("limits") === "1" ? { ...this.core.summary(), guard: this.guardCounters, loadedPieces: loadedPiecesTotal() } : this.core.summary();
     const body = params.get("state") === "1" ? ({ ...summary, snapshot: this.core.snapshot() } satisfies RoomState) : summary;
     return Response.json(body, { headers: CORS });
   }

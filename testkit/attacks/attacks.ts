@@ -1,4 +1,5 @@
 /** Every attack a child process can run (attack-process.ts), by name. */
+import { churn } from "./churn.ts";
 import { flood } from "./flood.ts";
 import { identity } from "./identity.ts";
 import { names } from "./names.ts";
@@ -6,12 +7,15 @@ import { notReading } from "./not-reading.ts";
 import { pictures } from "./pictures.ts";
 import { roomFlood } from "./room-flood.ts";
 import { silentSockets } from "./silent-sockets.ts";
+import { sleepers } from "./sleepers.ts";
 import { holdEverything, squat } from "./squat.ts";
 
 export const ATTACKS = {
+  churn,
   flood,
   notReading,
   silentSockets,
+  sleepers,
   identity,
   squat,
   holdEverything,

@@ -18,6 +18,8 @@ export interface FloodOptions {
   /** Frames written per turn of the event loop. */
   framesPerTurn?: number;
   create?: PuzzleOptions;
+  /** Claim this client address (CF-Connecting-IP), as a client behind Cloudflare has one. */
+  address?: string;
 }
 
 export interface FloodResult {
@@ -32,6 +34,8 @@ export interface FloodResult {
   /** Sockets the room closed, by close code. */
   closes: Record<string, number>;
   sockets: number;
+  /** Joins the room refused (e.g. an address penalised for flooding). */
+  refusedJoins: number;
   /** When the first frame went and the last socket closed or stopped, in epoch ms (Date.now()). */
   startedAtMs: number;
   endedAtMs: number;
@@ -39,12 +43,19 @@ export interface FloodResult {
 
 export async function flood(options: FloodOptions): Promise<FloodResult> {
   const { host, room } = options;
-  const result: FloodResult = { sent: 0, acked: 0, rateLimited: 0, otherRejects: 0, errors: {}, closes: {}, sockets: 0, startedAtMs: Date.now(), endedAtMs: 0 };
+  const result: FloodResult = { sent: 0, acked: 0, rateLimited: 0, otherRejects: 0, errors: {}, closes: {}, sockets: 0, refusedJoins: 0, startedAtMs: Date.now(), endedAtMs: 0 };
   const endAtMs = performance.now() + options.durationMs;
   const perTurn = options.framesPerTurn ?? 200;
   const clients: ProtocolClient[] = [];
   while (performance.now() < endAtMs) {
-    const client = await ProtocolClient.join({ host, room, name: "Flood", create: options.create ?? GOOD_PUZZLE, keepEvents: false });
+    let client: ProtocolClient;
+    try {
+      client = await ProtocolClient.join({ host, room, name: "Flood", create: options.create ?? GOOD_PUZZLE, keepEvents: false, address: options.address });
+    } catch {
+      result.refusedJoins++;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      continue;
+    }
     clients.push(client);
     result.sockets++;
     const pieceId = client.replica!.puzzle.pieces.length - 1 - (result.sockets % 10);

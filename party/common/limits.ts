@@ -76,7 +76,7 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   heartbeatTimeoutMs: 15_000,
   maxUnreadBytes: 1024 * 1024,
   maxSocketsPerAddress: 8,
-  maxConnectingSockets: 32,
+  maxConnectingSockets: 128,
 };
 
 export const DEFAULT_QUOTAS: Quotas = {

@@ -13,6 +13,10 @@ import { runAttack } from "../../testkit/attacks/run-attack.ts";
 import { CLOSE_REFUSED } from "../../shared/protocol.ts";
 import { DEFAULT_QUOTAS } from "../../party/common/limits.ts";
 import { roomIdProblem } from "../../shared/room-id.ts";
+import { UploadResultSchema, parseBody } from "../../shared/http.ts";
+import { pngFile } from "../../testkit/pictures.ts";
+import { ProtocolClient } from "../../testkit/protocol-client.ts";
+import { sleep } from "../../testkit/scripted/play.ts";
 
 let server: PartykitDev;
 let project: ProjectSnapshot;
@@ -20,7 +24,8 @@ const host = () => `127.0.0.1:${server.port}`;
 
 beforeAll(async () => {
   project = snapshotProject();
-  server = await startPartykitDev({ cwd: project.dir });
+  // Uploaded pictures no room was made with are deleted after 2 s here (10 minutes by default).
+  server = await startPartykitDev({ cwd: project.dir, vars: { UNCLAIMED_PICTURE_TTL_MS: "2000" } });
 });
 
 afterAll(async () => {
@@ -41,6 +46,29 @@ describe("one client cannot hurt a room: what it hands over", () => {
     expect(byCase["a JPEG declared as a JPEG"]).toMatchObject({ status: 201 });
     expect(result.served).toEqual({ contentType: "image/jpeg", nosniff: "nosniff" });
     expect(result.flood).toEqual({ stored: DEFAULT_QUOTAS.uploadsPerAddressPerMin, refused: { 429: 6 - DEFAULT_QUOTAS.uploadsPerAddressPerMin } });
+  });
+
+  test("a picture no room was made with is deleted; one a room (stateful or stateless) was made with is kept", async () => {
+    const picture = pngFile(640, 400) as Uint8Array<ArrayBuffer>;
+    const upload = async (room: string, address: string) => {
+      const response = await fetch(`${server.url}/parties/main/${room}/image`, { method: "POST", body: picture, headers: { "content-type": "image/png", "cf-connecting-ip": address } });
+      expect(response.status, room).toBe(201);
+      return parseBody(UploadResultSchema, await response.json(), "upload");
+    };
+    const unclaimed = await upload("kept-nobody", "198.51.100.21");
+    expect(unclaimed).toMatchObject({ width: 640, height: 400 });
+    const stateful = await upload("kept-stateful", "198.51.100.22");
+    const stateless = await upload("kept-stateless", "198.51.100.23");
+    const create = (imageId: string) => ({ imageId, imageWidth: 640, imageHeight: 400, pieceCount: 4, seed: 1 });
+    const a = await ProtocolClient.join({ host: host(), room: "kept-stateful", name: "Maker", create: create(stateful.imageId) });
+    const b = await ProtocolClient.join({ host: host(), room: "kept-stateless", party: "stateless", name: "Maker", create: create(stateless.imageId) });
+    await sleep(4_000);
+    const status = async (room: string) => (await fetch(`${server.url}/parties/main/${room}/image`)).status;
+    expect(await status("kept-nobody")).toBe(404);
+    expect(await status("kept-stateful")).toBe(200);
+    expect(await status("kept-stateless")).toBe(200);
+    a.close();
+    b.close();
   });
 
   test("names: bidi overrides and controls are removed, invisible or overlong names refused, copies suffixed", async () => {

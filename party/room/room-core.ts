@@ -135,8 +135,8 @@ export class RoomCore {
   private flushRequestedForMs: number | null = null;
   /** When each holding player's group last really moved (see STILL_HOLD_MAX_MS). */
   private readonly lastMovedAtMs = new Map<string, number>();
-  /** Set while the puzzle is in storage only (unload); ensureLoaded() brings it back. */
-  private unloadedSince: number | null = null;
+  /** True while the puzzle is in storage only (unload); ensureLoaded() brings it back. */
+  private inStorageOnly = false;
   private reloading: Promise<void> | null = null;
 
   constructor(
@@ -200,22 +200,26 @@ export class RoomCore {
     this.cursors.clear();
     this.lastMovedAtMs.clear();
     this.roster.players.clear();
-    this.unloadedSince = this.host.now();
+    this.inStorageOnly = true;
     return pieces;
   }
 
   /** Whether the puzzle is in storage only (unloaded); a host calls ensureLoaded() before serving. */
   get unloaded(): boolean {
-    return this.unloadedSince !== null;
+    return this.inStorageOnly;
   }
 
   /** Rebuilds an unloaded room from storage; resolves at once for a loaded one. Calls that overlap share one load. */
   ensureLoaded(): Promise<void> {
-    if (this.unloadedSince === null) return Promise.resolve();
-    this.reloading ??= this.load().finally(() => {
-      this.unloadedSince = null;
-      this.reloading = null;
-    });
+    if (!this.inStorageOnly) return Promise.resolve();
+    // Only a load that succeeded ends it: a room that failed to load must not pass for one with no puzzle.
+    this.reloading ??= this.load()
+      .then(() => {
+        this.inStorageOnly = false;
+      })
+      .finally(() => {
+        this.reloading = null;
+      });
     return this.reloading;
   }
 
@@ -321,6 +325,8 @@ export class RoomCore {
       sendError(session.socket, "server-error", "this room's saved puzzle cannot be read, so the room cannot be played; please start a new room");
       return session.socket.close(CLOSE_INTERNAL_ERROR, "room storage unreadable");
     }
+    // The host reloads before it lets a socket in; a hello here would take the stored puzzle for none.
+    if (this.inStorageOnly) throw new Error("a hello reached a room whose puzzle is unloaded");
     const admission = this.roster.admit(session, hello);
     if (!admission) return;
     if (!this.state) {

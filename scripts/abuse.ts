@@ -5,8 +5,8 @@
  * room and in another. For each attack it prints what it tried, what the
  * server did, the good players' ack p50/p99 before and during it, and
  * workerd's memory before and after. A last row opens and closes 1,000 sockets
- * on the room and on the do-nothing floor room, to show the runtime's own
- * share of what connections leave behind. Attackers run in processes of
+ * on a fresh server of the room and on a fresh do-nothing floor room, to show
+ * the runtime's own share of what connections leave behind. Attackers run in processes of
  * their own (testkit/attacks/run-attack.ts). Bounded: about 8 minutes, 3 with --quick.
  *
  *   npm run abuse -- [--only flood,squat] [--quick] [--project <dir>] [--json]
@@ -79,7 +79,8 @@ async function main(): Promise<void> {
       const quiet = good.window(Date.now() - QUIET_MS, Date.now());
       const rssBeforeBytes = serverRssBytes(dev.pid);
       log(`${row.name}: ${row.tried}`);
-      const { did, startedAtMs, endedAtMs } = await row.run(context);
+      const attemptedAtMs = Date.now();
+      const { did, startedAtMs, endedAtMs } = await row.run(context).catch((error: unknown) => ({ did: `the attack failed: ${String(error).slice(0, 300)}`, startedAtMs: attemptedAtMs, endedAtMs: Date.now() }));
       await sleep(1_000);
       const rssAfterBytes = serverRssBytes(dev.pid);
       const figures: RowFigures = { name: row.name, tried: row.tried, did, quiet, sameRoom: good.window(startedAtMs, endedAtMs, GOOD_ROOM), otherRoom: good.window(startedAtMs, endedAtMs, OTHER_ROOM), rssBeforeBytes, rssAfterBytes };
@@ -88,13 +89,20 @@ async function main(): Promise<void> {
       log(`  -> ${did}; good ack p50/p99 ${latency(quiet)} -> ${latency(figures.sameRoom)} ms here, ${latency(figures.otherRoom)} ms in another room; workerd ${megabytes(rssBeforeBytes)} -> ${megabytes(rssAfterBytes)} MB`);
       rows.push(figures);
     }
-    if (wanted("runtime")) runtime = await runtimeShare(dev, log);
   } finally {
     await dev.stop();
     snapshot?.remove();
     rmSync(persistDir, { recursive: true, force: true });
   }
 
+  if (wanted("runtime")) {
+    const fresh = flags.project ? null : snapshotProject();
+    try {
+      runtime = await runtimeShare(flags.project ?? fresh!.dir, log);
+    } finally {
+      fresh?.remove();
+    }
+  }
   if (flags.json) {
     console.log(JSON.stringify({ rows, runtime }, null, 2));
     return;
@@ -109,8 +117,8 @@ async function main(): Promise<void> {
   }
 }
 
-/** RSS left per socket opened and closed, on the room's server and on a fresh floor room's. */
-async function runtimeShare(dev: PartykitDev, log: (line: string) => void): Promise<{ roomBytesPerSocket: number; floorBytesPerSocket: number }> {
+/** RSS left per socket opened and closed, on a fresh server of the room and on a fresh floor room's. */
+async function runtimeShare(project: string, log: (line: string) => void): Promise<{ roomBytesPerSocket: number; floorBytesPerSocket: number }> {
   const sockets = 1_000;
   const measure = async (server: PartykitDev, room: string): Promise<number> => {
     // A first round warms the runtime up; the second is measured.
@@ -121,7 +129,13 @@ async function runtimeShare(dev: PartykitDev, log: (line: string) => void): Prom
     await sleep(2_000);
     return (serverRssBytes(server.pid) - before) / sockets;
   };
-  const roomBytesPerSocket = await measure(dev, "abuse-churn");
+  const room = await startPartykitDev({ cwd: project });
+  let roomBytesPerSocket: number;
+  try {
+    roomBytesPerSocket = await measure(room, "abuse-churn");
+  } finally {
+    await room.stop();
+  }
   const floor = await startPartykitDev({ cwd: FLOOR_PROJECT });
   try {
     const floorBytesPerSocket = await measure(floor, "receive-churn");

@@ -24,6 +24,7 @@ export interface PicturesOptions {
 
 export interface PictureCase {
   case: string;
+  /** The HTTP status; 0 when the server cut the connection while the body was still being sent (it stopped reading). */
   status: number;
   error: string | null;
 }
@@ -39,7 +40,13 @@ export interface PicturesResult {
 async function upload(base: string, room: string, body: BodyInit, headers: Record<string, string>): Promise<PictureCase & { case: "" }> {
   const init: RequestInit & { duplex?: "half" } = { method: "POST", body, headers };
   if (body instanceof ReadableStream) init.duplex = "half";
-  const response = await fetch(`${base}/parties/main/${room}/image`, init);
+  let response: Response;
+  try {
+    response = await fetch(`${base}/parties/main/${room}/image`, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? String(error);
+    return { case: "", status: 0, error: `the connection was cut while sending (${cause})` };
+  }
   const json = (await response.json().catch(() => null)) as { error?: string } | null;
   return { case: "", status: response.status, error: json?.error ?? null };
 }

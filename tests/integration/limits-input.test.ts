@@ -42,7 +42,8 @@ describe("one client cannot hurt a room: what it hands over", () => {
     expect(byCase["a real 16000x16000 bomb"]).toMatchObject({ status: 415, error: expect.stringMatching(/16000x16000 pixels/) });
     expect(byCase["a PNG signature in front of a page"]).toMatchObject({ status: 415, error: expect.stringMatching(/no IHDR header/) });
     expect(byCase["a PNG declared as a JPEG"]).toMatchObject({ status: 415, error: expect.stringMatching(/says image\/jpeg but its bytes are image\/png/) });
-    expect(byCase["64 MiB with no declared length"]).toMatchObject({ status: 413 });
+    // 413, or cut off mid-body when the server's refusal beats the client's last write: either way, never read whole.
+    expect([413, 0]).toContain(byCase["64 MiB with no declared length"]!.status);
     expect(byCase["a JPEG declared as a JPEG"]).toMatchObject({ status: 201 });
     expect(result.served).toEqual({ contentType: "image/jpeg", nosniff: "nosniff" });
     expect(result.flood).toEqual({ stored: DEFAULT_QUOTAS.uploadsPerAddressPerMin, refused: { 429: 6 - DEFAULT_QUOTAS.uploadsPerAddressPerMin } });

@@ -1,8 +1,9 @@
 /**
  * `npm run soak`: a long game with churn and abuse against a local `partykit
  * dev` (persistence on, in a temporary directory). PLAYERS players solve one
- * 2,500-piece puzzle at 20 Hz; every few seconds one leaves and either comes
- * back with its token or is replaced by a newcomer; once a minute a flooder,
+ * 2,500-piece puzzle at 20 Hz; every few seconds one leaves (its socket closed
+ * once its last actions are answered) and either comes back with its token or
+ * is replaced by a newcomer; once a minute a flooder,
  * a few sockets that stop reading and a crowd that never says hello arrive.
  * It prints, minute by minute, workerd's memory and the players' ack p99, and
  * at the end how much of the memory growth the do-nothing floor room shows
@@ -25,6 +26,7 @@ import { PlayTime, sleep } from "../testkit/scripted/play.ts";
 import { runAttack } from "../testkit/attacks/run-attack.ts";
 import { fetchRoomLimits, fetchRoomState } from "../testkit/room-http.ts";
 import { judgeRun } from "../testkit/judge.ts";
+import type { AttackResult } from "../testkit/attacks/attacks.ts";
 import { distribution } from "../testkit/stats.ts";
 import { createPrng } from "../shared/prng.ts";
 import { MAX_PIECES, type PuzzleOptions } from "../shared/puzzle-spec.ts";
@@ -68,7 +70,8 @@ async function main(): Promise<void> {
   log(`machine: ${describeMachine(machineInfo())}`);
   const snapshot = snapshotProject();
   const persistDir = mkdtempSync(join(tmpdir(), "puzzle-rooms-soak-"));
-  const dev = await startPartykitDev({ cwd: snapshot.dir, persistDir });
+  // Seats for the players and the abusive clients that join (the sleepers) too.
+  const dev = await startPartykitDev({ cwd: snapshot.dir, persistDir, vars: { MAX_PLAYERS: String(flags.players + 8) } });
   const floor = await startPartykitDev({ cwd: FLOOR_PROJECT });
   const host = `127.0.0.1:${dev.port}`;
   const floorHost = `127.0.0.1:${floor.port}`;
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
   const until = new PlayTime(performance.now() + flags.minutes * 60_000);
   let socketsOpened = 0;
   const minutes: Minute[] = [];
+  const floods: Array<AttackResult<"flood">> = [];
   const samples: Array<{ atS: number; rssBytes: number; floorRssBytes: number }> = [];
   try {
     const startMs = performance.now();
@@ -107,12 +111,19 @@ async function main(): Promise<void> {
         if (until.over) break;
         const seat = Math.floor(prng() * seats.length);
         const leaving = seats[seat]!;
-        // Leaves mid-drag, as a closed tab does: it stops sending, and its socket goes.
+        // Leaves as a closed tab does, its socket gone (the room releases what it held); it waits for the answers
+        // to what it sent first: an action applied but never acknowledged would leave the judge nothing to tell
+        // a lost move from a later one.
         playTimes.get(leaving)!.stop();
+        await leaving.settled(5_000).catch(() => undefined);
         leaving.close();
         await sleep(RECONNECT_AFTER_MS);
         if (until.over) break;
-        seats[seat] = round % 2 === 0 ? await join(`Player ${seat + 1}`, seat, leaving.token) : await join(`Newcomer ${round}`, seat);
+        try {
+          seats[seat] = round % 2 === 0 ? await join(`Player ${seat + 1}`, seat, leaving.token) : await join(`Newcomer ${round}`, seat);
+        } catch (error) {
+          log(`  a player could not join again: ${String(error).slice(0, 200)}`);
+        }
       }
     })();
 
@@ -121,11 +132,11 @@ async function main(): Promise<void> {
         await sleep(20_000);
         if (until.over) break;
         const attacks = await Promise.allSettled([
-          runAttack("flood", { host, room: ROOM, durationMs: 2_000, rejoin: false }),
+          runAttack("flood", { host, room: ROOM, durationMs: 2_000, rejoin: false }).then((flood) => floods.push(flood)),
           runAttack("sleepers", { host, room: ROOM, sockets: 3, durationMs: 20_000 }),
-          runAttack("silentSockets", { host, room: ROOM, sockets: 50, waitMs: 15_000 }),
+          runAttack("silentSockets", { host, room: ROOM, sockets: 50, waitMs: 15_000, players: false }),
         ]);
-        socketsOpened += 1 + 3 + 51 + 1;
+        socketsOpened += 1 + 3 + 50;
         const failed = attacks.filter((attack) => attack.status === "rejected");
         if (failed.length) log(`  abusive clients failed to run: ${failed.map((attack) => String((attack as PromiseRejectedResult).reason).slice(0, 200)).join("; ")}`);
         await sleep(Math.max(0, 60_000 * (minute + 1) - (performance.now() - startMs)));
@@ -171,6 +182,9 @@ async function main(): Promise<void> {
     await Promise.allSettled(clients.map((client) => client.settled(15_000)));
     const final = await fetchRoomState(dev.url, "main", ROOM);
     const judgement = judgeRun("stateful", [{ name: ROOM, clients, final: final.snapshot }]);
+    // The flooders' pieces are left out: the flood close cut the acks of moves the room had applied (flood.ts).
+    const flooded = new Set(floods.flatMap((flood) => flood.pieces));
+    const lostPieces = judgement.lostMoves.lostPieces.filter((piece) => !flooded.has(piece.pieceId));
     // From the end of the first minute (the room warmed up), unless the run is shorter.
     const first = samples.find((sample) => sample.atS >= 60 && sample !== samples.at(-1)) ?? samples[0]!;
     const last = samples.at(-1)!;
@@ -181,8 +195,10 @@ async function main(): Promise<void> {
       samples,
       growth: { roomBytes: roomGrowth, floorBytes: floorGrowth, roomOwnBytes: roomGrowth - floorGrowth, from: first.atS, to: last.atS },
       actions: judgement.actions,
-      lostMoves: judgement.lostMoves.lost,
+      lostMoves: lostPieces.length,
+      lostPieces,
       judgedPieces: judgement.lostMoves.judged,
+      floodedPieces: flooded.size,
       socketsOpened,
     };
     if (flags.json) return console.log(JSON.stringify(report, null, 2));
@@ -196,7 +212,10 @@ async function main(): Promise<void> {
     console.log(
       `\nworkerd grew ${megabytes(roomGrowth)} MB from ${first.atS} s to ${last.atS} s; the floor room, handed the same ${socketsOpened} sockets, grew ${megabytes(floorGrowth)} MB: the room's own share is ${megabytes(roomGrowth - floorGrowth)} MB`,
     );
-    console.log(`${judgement.actions.acknowledged} of ${judgement.actions.sent} actions acknowledged (${judgement.actions.unanswered} unanswered at a leave); ${judgement.lostMoves.lost} acknowledged moves lost of ${judgement.lostMoves.judged} pieces judged`);
+    console.log(
+      `${judgement.actions.acknowledged} of ${judgement.actions.sent} players' actions acknowledged (${judgement.actions.unanswered} unanswered); ${lostPieces.length} acknowledged moves lost of ${judgement.lostMoves.judged} pieces judged (the ${flooded.size} piece${flooded.size === 1 ? "" : "s"} the flooders moved left out)`,
+    );
+    if (lostPieces.length > 0) console.log(`lost: ${JSON.stringify(lostPieces.slice(0, 10))}`);
   } finally {
     for (const client of clients) client.close();
     await Promise.allSettled([dev.stop(), floor.stop()]);

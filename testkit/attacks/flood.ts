@@ -36,6 +36,12 @@ export interface FloodResult {
   sockets: number;
   /** Joins the room refused (e.g. an address penalised for flooding). */
   refusedJoins: number;
+  /**
+   * The pieces it moved. A judge of the room's final state leaves them out
+   * (soak.ts): the flood close cuts the acks of moves the room had applied, so
+   * nothing outside the room knows which of its moves came last.
+   */
+  pieces: number[];
   /** When the first frame went and the last socket closed or stopped, in epoch ms (Date.now()). */
   startedAtMs: number;
   endedAtMs: number;
@@ -43,7 +49,7 @@ export interface FloodResult {
 
 export async function flood(options: FloodOptions): Promise<FloodResult> {
   const { host, room } = options;
-  const result: FloodResult = { sent: 0, acked: 0, rateLimited: 0, otherRejects: 0, errors: {}, closes: {}, sockets: 0, refusedJoins: 0, startedAtMs: Date.now(), endedAtMs: 0 };
+  const result: FloodResult = { sent: 0, acked: 0, rateLimited: 0, otherRejects: 0, errors: {}, closes: {}, sockets: 0, refusedJoins: 0, pieces: [], startedAtMs: Date.now(), endedAtMs: 0 };
   const endAtMs = performance.now() + options.durationMs;
   const perTurn = options.framesPerTurn ?? 200;
   const clients: ProtocolClient[] = [];
@@ -59,6 +65,7 @@ export async function flood(options: FloodOptions): Promise<FloodResult> {
     clients.push(client);
     result.sockets++;
     const pieceId = client.replica!.puzzle.pieces.length - 1 - (result.sockets % 10);
+    if (!result.pieces.includes(pieceId)) result.pieces.push(pieceId);
     client.act({ type: "grab", pieceId });
     let step = 0;
     while (performance.now() < endAtMs && client.closeEvents.length === 0) {

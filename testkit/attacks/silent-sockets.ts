@@ -16,6 +16,8 @@ export interface SilentSocketsOptions {
   sockets: number;
   /** How long to wait for the room to close them all. */
   waitMs: number;
+  /** Join an owner first (creating the room) and a newcomer among the silent sockets (default true); a room in play has both already. */
+  players?: boolean;
 }
 
 export interface SilentSocketsResult {
@@ -33,7 +35,8 @@ export interface SilentSocketsResult {
 export async function silentSockets(options: SilentSocketsOptions): Promise<SilentSocketsResult> {
   const { host, room } = options;
   // The room exists, as a real room under attack would.
-  const owner = await ProtocolClient.join({ host, room, name: "Owner", create: GOOD_PUZZLE, keepEvents: false });
+  const players = options.players !== false;
+  const owner = players ? await ProtocolClient.join({ host, room, name: "Owner", create: GOOD_PUZZLE, keepEvents: false }) : null;
   const startedAtMs = Date.now();
   const sockets: RawSocket[] = [];
   for (let index = 0; index < options.sockets; index++) {
@@ -43,12 +46,14 @@ export async function silentSockets(options: SilentSocketsOptions): Promise<Sile
   }
   await Promise.allSettled(sockets.map((socket) => socket.open()));
   let newcomerJoined = false;
-  try {
-    const newcomer = await ProtocolClient.join({ host, room, name: "Newcomer" }, 10_000);
-    newcomerJoined = newcomer.replica !== null;
-    newcomer.close();
-  } catch {
-    newcomerJoined = false;
+  if (players) {
+    try {
+      const newcomer = await ProtocolClient.join({ host, room, name: "Newcomer" }, 10_000);
+      newcomerJoined = newcomer.replica !== null;
+      newcomer.close();
+    } catch {
+      newcomerJoined = false;
+    }
   }
   const deadline = performance.now() + options.waitMs;
   while (performance.now() < deadline && sockets.some((socket) => socket.opened && !socket.closed)) await sleep(100);
@@ -57,6 +62,6 @@ export async function silentSockets(options: SilentSocketsOptions): Promise<Sile
   for (const socket of sockets) if (socket.closed) closes[socket.closed.code] = (closes[socket.closed.code] ?? 0) + 1;
   const result = { opened: sockets.filter((socket) => socket.opened).length, closes, stillOpen: sockets.filter((socket) => socket.opened && !socket.closed).length, newcomerJoined, startedAtMs, endedAtMs };
   for (const socket of sockets) socket.close();
-  owner.close();
+  owner?.close();
   return result;
 }

@@ -27,7 +27,7 @@ export class RawSocket {
   private readonly openedPromise: Promise<void>;
   private readonly closedPromise: Promise<{ code: number; reason: string }>;
 
-  constructor(private readonly options: RawSocketOptions) {
+  constructor(options: RawSocketOptions) {
     const { host, protocol } = hostAndProtocol(options.host);
     const id = options.connectionId ?? crypto.randomUUID();
     const url = `${protocol}://${host}/parties/${options.party ?? "main"}/${encodeURIComponent(options.room)}?_pk=${encodeURIComponent(id)}`;

@@ -7,8 +7,7 @@
  */
 import type * as Party from "partykit/server";
 import { roomIdProblem } from "../../shared/room-id.ts";
-import type { ErrorBody } from "../../shared/http.ts";
-import type { GuardCounters } from "../../shared/http.ts";
+import type { ErrorBody, GuardCounters } from "../../shared/http.ts";
 import { readConnectionLimits, type ConnectionLimits } from "./limits.ts";
 import { SocketGuard, type SocketCore } from "./socket-guard.ts";
 

@@ -40,12 +40,14 @@ describe("one client cannot hurt a room: load and memory", () => {
   test("a flooding socket is limited, then closed; good players in its room and another lose no acknowledgement", async () => {
     const good = await GoodPlayers.start(host(), ["flooded", "elsewhere"], 3);
     await sleep(2_000);
-    const quietFromMs = Date.now() - 2_000;
-    const quiet = good.window(quietFromMs, Date.now());
+    const quietToMs = Date.now();
     const attack = await runAttack("flood", { host: host(), room: "flooded", durationMs: 3_000, rejoin: false });
     await sleep(1_000);
-    const during = { same: good.window(attack.startedAtMs, attack.endedAtMs + 1_000, "flooded"), other: good.window(attack.startedAtMs, attack.endedAtMs + 1_000, "elsewhere") };
+    // Counted once the players have stopped and had their last answers: an action
+    // sent just before a window's end is not unanswered, only not answered yet.
     await good.stop();
+    const quiet = good.window(quietToMs - 2_000, quietToMs);
+    const during = { same: good.window(attack.startedAtMs, attack.endedAtMs + 1_000, "flooded"), other: good.window(attack.startedAtMs, attack.endedAtMs + 1_000, "elsewhere") };
     const limits = await fetchRoomLimits(server.url, "main", "flooded");
     console.log(
       `flood: ${attack.sent} sent, ${attack.acked} acked, closes ${JSON.stringify(attack.closes)}; good ack p50/p99 quiet ${quiet.ackMs.p50.toFixed(1)}/${quiet.ackMs.p99.toFixed(1)} ms,` +
@@ -53,7 +55,11 @@ describe("one client cannot hurt a room: load and memory", () => {
     );
     // The flooder sent far more than its limit, and the room took its burst (and the little the bucket refilled before the close).
     expect(attack.sent).toBeGreaterThan(DEFAULT_CONNECTION_LIMITS.actionBurst + DEFAULT_CONNECTION_LIMITS.floodRefusals);
-    expect(attack.acked).toBeLessThan(DEFAULT_CONNECTION_LIMITS.actionBurst + 20);
+    // What the bucket refilled depends on how long the room took to read 200 refusals' worth
+    // of frames (seconds on a loaded machine), so the bound is the refill over the socket's life.
+    const { actionBurst, actionsPerS } = DEFAULT_CONNECTION_LIMITS;
+    const livedS = (attack.endedAtMs - attack.startedAtMs) / 1_000;
+    expect(attack.acked).toBeLessThanOrEqual(actionBurst + 1 + Math.ceil(actionsPerS * livedS));
     expect(attack.closes).toEqual({ [CLOSE_FLOODING]: 1 });
     expect(limits.guard).toMatchObject({ flooding: 1 });
     expect(limits.guard!.rateLimited).toBeGreaterThanOrEqual(DEFAULT_CONNECTION_LIMITS.floodRefusals);

@@ -93,6 +93,21 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
     return session;
   }
 
+  /** Whether `socketId`'s socket has said hello (it is joining or joined). */
+  hasJoined(socketId: string): boolean {
+    const session = this.sessions.get(socketId);
+    return session !== undefined && session.state !== "connecting";
+  }
+
+  /** The joined session of `socketId`; a socket still without one is told to send hello first. */
+  joinedOrRefused(socketId: string): J | undefined {
+    const session = this.sessions.get(socketId);
+    if (!session) return undefined;
+    if (session.state === "joined") return session;
+    sendError(session.socket, "not-joined", "send hello first");
+    return undefined;
+  }
+
   /**
    * Checks a hello against the protocol version and the player limit (sessions
    * still joining count as players). On refusal it tells the client why, closes

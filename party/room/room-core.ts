@@ -254,16 +254,13 @@ export class RoomCore {
   }
 
   hasJoined(socketId: string): boolean {
-    const session = this.roster.sessions.get(socketId);
-    return session !== undefined && session.state !== "connecting";
+    return this.roster.hasJoined(socketId);
   }
 
   /** An action the boundary dropped for its socket's rate limit: rejected like any other, in the client's next frame. */
   refuseAction(socketId: string, seq: number): void {
-    const session = this.roster.sessions.get(socketId);
-    if (!session) return;
-    if (session.state !== "joined") return sendError(session.socket, "not-joined", "send hello first");
-    this.reply(session, rejectEvent(seq, "rate-limited"));
+    const session = this.roster.joinedOrRefused(socketId);
+    if (session) this.reply(session, rejectEvent(seq, "rate-limited"));
   }
 
   /**

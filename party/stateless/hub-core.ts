@@ -94,16 +94,13 @@ export class HubCore {
   }
 
   hasJoined(socketId: string): boolean {
-    const session = this.roster.sessions.get(socketId);
-    return session !== undefined && session.state !== "connecting";
+    return this.roster.hasJoined(socketId);
   }
 
   /** An action the boundary dropped for its socket's rate limit: rejected, as the room rejects it. */
   refuseAction(socketId: string, seq: number): void {
-    const session = this.roster.sessions.get(socketId);
-    if (!session) return;
-    if (session.state !== "joined") return sendError(session.socket, "not-joined", "send hello first");
-    session.socket.send(batchFrame(this.version, [rejectEvent(seq, "rate-limited")]));
+    const session = this.roster.joinedOrRefused(socketId);
+    if (session) session.socket.send(batchFrame(this.version, [rejectEvent(seq, "rate-limited")]));
   }
 
   flushCursors(): void {

@@ -7,9 +7,8 @@
  * played by sending CF-Connecting-IP, the header Cloudflare sets. Every
  * assertion is on counts.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startPartykitDev, type PartykitDev } from "../../testkit/partykit-dev.ts";
-import { snapshotProject, type ProjectSnapshot } from "../../testkit/project-snapshot.ts";
+import { describe, expect, test } from "vitest";
+import { serverPerFile } from "../../testkit/server-per-file.ts";
 import { runAttack } from "../../testkit/attacks/run-attack.ts";
 import { fetchRoomLimits } from "../../testkit/room-http.ts";
 import { ProtocolClient } from "../../testkit/protocol-client.ts";
@@ -20,19 +19,8 @@ const BUDGET_PIECES = 5_000;
 /** A short still-hold window and a small budget, so the test waits seconds and needs few rooms; the rest are the defaults. */
 const VARS = { STILL_HOLD_MAX_MS: "2000", LOADED_PIECES_BUDGET: String(BUDGET_PIECES) };
 
-let server: PartykitDev;
-let project: ProjectSnapshot;
-const host = () => `127.0.0.1:${server.port}`;
-
-beforeAll(async () => {
-  project = snapshotProject();
-  server = await startPartykitDev({ cwd: project.dir, vars: VARS });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  project?.remove();
-});
+const file = serverPerFile(VARS);
+const host = file.host;
 
 describe("one client cannot hurt a room: identity and fair play", () => {
   test("a duplicate connection id cannot take over a session, and a fast reconnect never leaves a zombie", async () => {
@@ -66,9 +54,9 @@ describe("one client cannot hurt a room: identity and fair play", () => {
     const result = await runAttack("roomFlood", { host: host(), prefix: "budget", rooms: 12, pieces: 1_000, addresses: "many", parallel: 1 });
     expect(result.created).toBe(12);
     const keeper = await ProtocolClient.join({ host: host(), room: "budget-keeper", name: "Keeper", create: { imageId: "b", imageWidth: 400, imageHeight: 400, pieceCount: 4, seed: 1 } });
-    expect((await fetchRoomLimits(server.url, "main", "budget-keeper")).loadedPieces).toBeLessThanOrEqual(BUDGET_PIECES);
+    expect((await fetchRoomLimits(file.server.url, "main", "budget-keeper")).loadedPieces).toBeLessThanOrEqual(BUDGET_PIECES);
     // The first room was unloaded to make way; it rebuilds from storage when asked for.
-    expect(await fetchRoomLimits(server.url, "main", "budget-0")).toMatchObject({ created: true, pieces: 1_000 });
+    expect(await fetchRoomLimits(file.server.url, "main", "budget-0")).toMatchObject({ created: true, pieces: 1_000 });
     keeper.close();
   });
 });

@@ -6,9 +6,8 @@
  * its real type and nosniff); hostile names are normalised, refused or made
  * unique; and every party refuses the same room ids with the same sentence.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startPartykitDev, type PartykitDev } from "../../testkit/partykit-dev.ts";
-import { snapshotProject, type ProjectSnapshot } from "../../testkit/project-snapshot.ts";
+import { describe, expect, test } from "vitest";
+import { serverPerFile } from "../../testkit/server-per-file.ts";
 import { runAttack } from "../../testkit/attacks/run-attack.ts";
 import { CLOSE_REFUSED } from "../../shared/protocol.ts";
 import { DEFAULT_QUOTAS } from "../../party/common/limits.ts";
@@ -18,20 +17,9 @@ import { pngFile } from "../../testkit/pictures.ts";
 import { ProtocolClient } from "../../testkit/protocol-client.ts";
 import { sleep } from "../../testkit/scripted/play.ts";
 
-let server: PartykitDev;
-let project: ProjectSnapshot;
-const host = () => `127.0.0.1:${server.port}`;
-
-beforeAll(async () => {
-  project = snapshotProject();
-  // Uploaded pictures no room was made with are deleted after 2 s here (10 minutes by default).
-  server = await startPartykitDev({ cwd: project.dir, vars: { UNCLAIMED_PICTURE_TTL_MS: "2000" } });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  project?.remove();
-});
+// Uploaded pictures no room was made with are deleted after 2 s here (10 minutes by default).
+const file = serverPerFile({ UNCLAIMED_PICTURE_TTL_MS: "2000" });
+const host = file.host;
 
 describe("one client cannot hurt a room: what it hands over", () => {
   test("pictures: non-members, lying headers, bombs, polyglots, wrong types and endless bodies are refused with a sentence", async () => {
@@ -52,7 +40,7 @@ describe("one client cannot hurt a room: what it hands over", () => {
   test("a picture no room was made with is deleted; one a room (stateful or stateless) was made with is kept", async () => {
     const picture = pngFile(640, 400) as Uint8Array<ArrayBuffer>;
     const upload = async (room: string, address: string) => {
-      const response = await fetch(`${server.url}/parties/main/${room}/image`, { method: "POST", body: picture, headers: { "content-type": "image/png", "cf-connecting-ip": address } });
+      const response = await fetch(`${file.server.url}/parties/main/${room}/image`, { method: "POST", body: picture, headers: { "content-type": "image/png", "cf-connecting-ip": address } });
       expect(response.status, room).toBe(201);
       return parseBody(UploadResultSchema, await response.json(), "upload");
     };
@@ -64,7 +52,7 @@ describe("one client cannot hurt a room: what it hands over", () => {
     const a = await ProtocolClient.join({ host: host(), room: "kept-stateful", name: "Maker", create: create(stateful.imageId) });
     const b = await ProtocolClient.join({ host: host(), room: "kept-stateless", party: "stateless", name: "Maker", create: create(stateless.imageId) });
     await sleep(4_000);
-    const status = async (room: string) => (await fetch(`${server.url}/parties/main/${room}/image`)).status;
+    const status = async (room: string) => (await fetch(`${file.server.url}/parties/main/${room}/image`)).status;
     expect(await status("kept-nobody")).toBe(404);
     expect(await status("kept-stateful")).toBe(200);
     expect(await status("kept-stateless")).toBe(200);

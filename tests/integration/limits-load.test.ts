@@ -7,9 +7,8 @@
  * processes of their own (testkit/attacks/); every assertion is on counts.
  * Latencies are printed for the record, never asserted.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startPartykitDev, type PartykitDev } from "../../testkit/partykit-dev.ts";
-import { snapshotProject, type ProjectSnapshot } from "../../testkit/project-snapshot.ts";
+import { describe, expect, test } from "vitest";
+import { serverPerFile } from "../../testkit/server-per-file.ts";
 import { GoodPlayers } from "../../testkit/attacks/good-players.ts";
 import { runAttack } from "../../testkit/attacks/run-attack.ts";
 import { RawSocket } from "../../testkit/raw-socket.ts";
@@ -22,19 +21,8 @@ import { sleep } from "../../testkit/scripted/play.ts";
 /** Short deadlines, so the test waits seconds, not minutes; the limits themselves are the defaults. */
 const VARS = { HELLO_TIMEOUT_MS: "2000", HEARTBEAT_TIMEOUT_MS: "4000", MAX_UNREAD_BYTES: "200000", ROOM_IDLE_UNLOAD_MS: "1000" };
 
-let server: PartykitDev;
-let project: ProjectSnapshot;
-const host = () => `127.0.0.1:${server.port}`;
-
-beforeAll(async () => {
-  project = snapshotProject();
-  server = await startPartykitDev({ cwd: project.dir, vars: VARS });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  project?.remove();
-});
+const file = serverPerFile(VARS);
+const host = file.host;
 
 describe("one client cannot hurt a room: load and memory", () => {
   test("a flooding socket is limited, then closed; good players in its room and another lose no acknowledgement", async () => {
@@ -48,7 +36,7 @@ describe("one client cannot hurt a room: load and memory", () => {
     await good.stop();
     const quiet = good.window(quietToMs - 2_000, quietToMs);
     const during = { same: good.window(attack.startedAtMs, attack.endedAtMs + 1_000, "flooded"), other: good.window(attack.startedAtMs, attack.endedAtMs + 1_000, "elsewhere") };
-    const limits = await fetchRoomLimits(server.url, "main", "flooded");
+    const limits = await fetchRoomLimits(file.server.url, "main", "flooded");
     console.log(
       `flood: ${attack.sent} sent, ${attack.acked} acked, closes ${JSON.stringify(attack.closes)}; good ack p50/p99 quiet ${quiet.ackMs.p50.toFixed(1)}/${quiet.ackMs.p99.toFixed(1)} ms,` +
         ` same room ${during.same.ackMs.p50.toFixed(1)}/${during.same.ackMs.p99.toFixed(1)} ms, other room ${during.other.ackMs.p50.toFixed(1)}/${during.other.ackMs.p99.toFixed(1)} ms`,
@@ -99,7 +87,7 @@ describe("one client cannot hurt a room: load and memory", () => {
     expect(silent.messages.filter((message) => message.type === "ping").length).toBeGreaterThanOrEqual(3);
     expect(answering.closeEvents).toEqual([]);
     expect(answering.heartbeats).toBeGreaterThanOrEqual(3);
-    const summary = await fetchRoomLimits(server.url, "main", "heartbeat");
+    const summary = await fetchRoomLimits(file.server.url, "main", "heartbeat");
     expect(summary.connected).toBe(1);
     answering.close();
   });
@@ -113,13 +101,13 @@ describe("one client cannot hurt a room: load and memory", () => {
       await player.answered(player.act({ type: "drop", pieceId: 7, x: 33, y: 44 }));
       players.push(player);
     }
-    const loaded = (await fetchRoomLimits(server.url, "main", "idle-1")).loadedPieces!;
+    const loaded = (await fetchRoomLimits(file.server.url, "main", "idle-1")).loadedPieces!;
     expect(loaded).toBeGreaterThanOrEqual(3_000);
     for (const player of players) player.close();
     await sleep(3_000);
     // Asked of a room that stays in use, the process's total shows the three idle rooms gone.
     const keeper = await ProtocolClient.join({ host: host(), room: "idle-keeper", name: "Keeper", create: { ...puzzle, pieceCount: 4 } });
-    expect((await fetchRoomLimits(server.url, "main", "idle-keeper")).loadedPieces).toBeLessThanOrEqual(loaded - 3_000 + 4);
+    expect((await fetchRoomLimits(file.server.url, "main", "idle-keeper")).loadedPieces).toBeLessThanOrEqual(loaded - 3_000 + 4);
     const back = await ProtocolClient.join({ host: host(), room: "idle-2", name: "Visitor", token: players[1]!.token });
     expect(back.playerId).toBe(players[1]!.playerId);
     expect(back.replica!.puzzle.pieces[7]).toMatchObject({ x: 33, y: 44 });

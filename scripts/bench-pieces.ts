@@ -1,11 +1,13 @@
 /**
  * `npm run bench:pieces`: what a big puzzle costs, in-process. For each piece
- * count: the time to cut it as a client does (spec, start layout, edges and
- * every outline: shared generation; the client's atlas is bench:client's), the
+ * count: the time to cut it as a client does (spec, edges and every outline:
+ * shared generation; the client's atlas is bench:client's), to lay it out as
+ * the room does when it creates it (the seeded start layout), the
  * bytes of the welcome a joiner gets (fresh, half solved, all but a few placed)
  * with the packed pieces and as the tuples of protocol 3 before them, the
  * rules' cost of a drop into the big locked group of an end game, and RoomCore's
- * cost per move (scripts/lib/room-core-cost.ts). Medians of several runs;
+ * cost per move (scripts/lib/room-core-cost.ts), packing a welcome's pieces and
+ * parsing the welcome. Medians of several runs;
  * prints figures, asserts nothing.
  */
 import { Command, Option } from "commander";
@@ -13,13 +15,14 @@ import { integer, listOf } from "./lib/cli-args.ts";
 import { describeMachine, machineInfo } from "./lib/machine.ts";
 import { measureRoomCore } from "./lib/room-core-cost.ts";
 import { median } from "../testkit/stats.ts";
-import { MAX_PIECES, MIN_PIECES, pieceCountOf, solvedPosition, type PuzzleOptions } from "../shared/puzzle-spec.ts";
+import { MAX_PIECES, MIN_PIECES, createSpec, pieceCountOf, solvedPosition, type PuzzleOptions } from "../shared/puzzle-spec.ts";
 import { createPuzzle, puzzleState, type PieceState, type PuzzleState } from "../shared/puzzle-state.ts";
 import { generateEdges, pieceOutline } from "../shared/piece-shapes.ts";
 import { applyAction } from "../shared/rules.ts";
 import { serverFrame } from "../shared/frames.ts";
 import { wirePiece, wireSnapshot } from "../shared/replica.ts";
-import { PROTOCOL_VERSION, type Player } from "../shared/protocol.ts";
+import { PROTOCOL_VERSION, parseServerFrame, type Player } from "../shared/protocol.ts";
+import { packPieces } from "../shared/packed-pieces.ts";
 
 const program = new Command("bench:pieces")
   .description("Measure a big puzzle in-process: cutting it, the welcome's bytes, the rules' end-game drop, RoomCore per move.")
@@ -68,9 +71,12 @@ function timed(run: () => void): number {
 interface PiecesFigures {
   pieces: number;
   cutMs: number;
-  cutLayoutMs: number;
+  layoutMs: number;
   welcome: Record<"fresh" | "half" | "endGame", { packed: number; tuples: number }>;
   endGameDropUs: number;
+  /** Packing a fresh puzzle's pieces, and parsing its whole welcome frame (the pieces unpacked), ms. */
+  packMs: number;
+  parseMs: number | null;
   /** Null past MAX_PIECES, which no room creates. */
   coreMoveUs: number | null;
 }
@@ -81,12 +87,12 @@ function measure(pieceCount: number, runs: number, players: Player[]): PiecesFig
   for (let run = 0; run < runs; run++) {
     cut.push(
       timed(() => {
-        layout.push(timed(() => createPuzzle(options(pieceCount))));
-        const spec = createPuzzle(options(pieceCount)).spec;
+        const spec = createSpec(options(pieceCount));
         const edges = generateEdges(spec);
         for (let id = 0; id < pieceCountOf(spec); id++) pieceOutline(spec, edges, id);
       }),
     );
+    layout.push(timed(() => createPuzzle(options(pieceCount))));
   }
   const drops: number[] = [];
   for (let run = 0; run < runs; run++) {
@@ -104,12 +110,20 @@ function measure(pieceCount: number, runs: number, players: Player[]): PiecesFig
   // A room refuses to create a puzzle past MAX_PIECES: past it, only the shared figures.
   const core = pieceCount <= MAX_PIECES ? Array.from({ length: Math.min(runs, 3) }, () => measureRoomCore(16, 30, 5, pieceCount)) : [];
   const fresh = createPuzzle(options(pieceCount));
+  const frame = serverFrame({ type: "welcome", protocol: PROTOCOL_VERSION, mode: "stateful", playerId: "p0", token: "t", snapshot: wireSnapshot(fresh, { holds: [], players, version: 1, completedAtMs: null, startedAtMs: 0 }) });
+  const pack = Array.from({ length: runs }, () => timed(() => packPieces(fresh.spec, fresh.pieces)));
+  // Past MAX_PIECES the schema refuses the spec: nothing to time.
+  const parse = pieceCount <= MAX_PIECES ? Array.from({ length: runs }, () => timed(() => {
+    if (!parseServerFrame(frame).ok) throw new Error("the welcome did not parse");
+  })) : [];
   return {
     pieces: pieceCountOf(fresh.spec),
     cutMs: median(cut),
-    cutLayoutMs: median(layout),
+    layoutMs: median(layout),
     welcome: { fresh: welcomeBytes(fresh, players), half: welcomeBytes(halfSolved(pieceCount), players), endGame: welcomeBytes(endGame(pieceCount, 20).state, players) },
     endGameDropUs: median(drops),
+    packMs: median(pack),
+    parseMs: parse.length > 0 ? median(parse) : null,
     coreMoveUs: core.length > 0 ? median(core.map((cost) => cost.cpuUsPerAction)) : null,
   };
 }
@@ -128,22 +142,25 @@ function main(): void {
   const perPiece = (bytes: number, pieces: number) => `${(bytes / pieces).toFixed(1)} B`;
   console.log(`Big puzzles in-process, 1920x1080 picture, rotation on, ${flags.players} players listed, median of ${flags.runs} runs`);
   console.log(`machine: ${describeMachine(machine)}\n`);
-  const header = ["pieces", "cut (all)", "cut (layout)", "welcome fresh", "per piece", "tuples", "half solved", "end game", "end-game drop", "RoomCore move"];
+  const header = ["pieces", "cut", "layout", "welcome fresh", "per piece", "tuples", "half solved", "end game", "end-game drop", "pack", "parse welcome", "RoomCore move"];
   const rows = figures.map((f) => [
     f.pieces.toLocaleString("en"),
     `${f.cutMs.toFixed(0)} ms`,
-    `${f.cutLayoutMs.toFixed(1)} ms`,
+    `${f.layoutMs.toFixed(1)} ms`,
     kb(f.welcome.fresh.packed),
     perPiece(f.welcome.fresh.packed, f.pieces),
     kb(f.welcome.fresh.tuples),
     `${kb(f.welcome.half.packed)} (${kb(f.welcome.half.tuples)})`,
     `${kb(f.welcome.endGame.packed)} (${kb(f.welcome.endGame.tuples)})`,
     `${f.endGameDropUs.toFixed(0)} us`,
+    `${f.packMs.toFixed(2)} ms`,
+    f.parseMs === null ? "-" : `${f.parseMs.toFixed(1)} ms`,
     f.coreMoveUs === null ? "-" : `${f.coreMoveUs.toFixed(1)} us`,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   for (const row of [header, ...rows]) console.log(row.map((cell, column) => cell.padStart(widths[column]!)).join("  "));
-  console.log("\ncut: spec, start layout, edges and every piece's outline (what the client runs before its atlas); welcome: the whole frame in bytes, packed (tuples in brackets: protocol 3's earlier form);");
+  console.log("\ncut: spec, edges and every piece's outline (what the client runs before its atlas); layout: createPuzzle (the room, once, at creation); welcome: the whole frame in bytes, packed (tuples in brackets: protocol 3's earlier form);");
+  console.log("pack: a fresh puzzle's pieces into the welcome's string (what a room does once per version); parse welcome: parseServerFrame of the fresh welcome, pieces unpacked (what a joiner does);");
   console.log("end-game drop: the rules' grab and drop of one of the last 20 loose pieces into the locked group of all the others; RoomCore move: whole-process CPU per move, 16 clients x 30 Hz.");
 }
 

@@ -102,8 +102,15 @@ export function unpackPieces(spec: PuzzleSpec, packed: string): { ok: true; piec
     let x: number | null;
     let y: number | null;
     if (header & SOLVED_BIT) ({ x, y } = solvedPosition(spec, id));
-    else if (header & RAW_BIT) [x, y] = [reader.float64(), reader.float64()];
-    else [x, y] = [reader.varint(), reader.varint()].map((value) => (value === null ? null : value - offset)) as [number | null, number | null];
+    else if (header & RAW_BIT) {
+      x = reader.float64();
+      y = reader.float64();
+    } else {
+      x = reader.varint();
+      y = reader.varint();
+      if (x !== null) x -= offset;
+      if (y !== null) y -= offset;
+    }
     if (x === null || y === null || !Number.isFinite(x) || !Number.isFinite(y)) return { ok: false, problem: `piece ${id}: bad coordinates` };
     groups.push(group);
     pieces.push(rotation === 0 ? [x, y, group, locked] : [x, y, group, locked, rotation]);

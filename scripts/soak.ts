@@ -1,7 +1,7 @@
 /**
  * `npm run soak`: a long game with churn and abuse against a local `partykit
  * dev` (persistence on, in a temporary directory). PLAYERS players solve one
- * 2,500-piece puzzle at 20 Hz; every few seconds one leaves (its socket closed
+ * MAX_PIECES-piece puzzle (5,000) at 20 Hz; every few seconds one leaves (its socket closed
  * once its last actions are answered) and either comes back with its token or
  * is replaced by a newcomer; once a minute a flooder,
  * a few sockets that stop reading and a crowd that never says hello arrive.

@@ -5,7 +5,7 @@
  * encodes (`Json<T>`), so a batch can only be assembled from events, and
  * tests/unit/frames.test.ts parses every encoder's output with the schemas.
  */
-import type { BatchEvent, RejectReason, ServerMessage, WireHold, WirePieceChange } from "./protocol.ts";
+import type { BatchEvent, RejectReason, ServerMessage, WireHold, WirePieceChange, WireServerMessage } from "./protocol.ts";
 
 declare const encodes: unique symbol;
 /** The JSON text of a `T`. */
@@ -18,8 +18,8 @@ export function json<T>(value: T): Json<T> {
   return JSON.stringify(value) as Json<T>;
 }
 
-/** A whole server message, ready for `socket.send`. */
-export function serverFrame(message: ServerMessage): Json<ServerMessage> {
+/** A whole server message as it is sent (a welcome's pieces packed), ready for `socket.send`. */
+export function serverFrame(message: WireServerMessage): Json<WireServerMessage> {
   return json(message);
 }
 

@@ -104,6 +104,8 @@ export type RoomSummary = v.InferOutput<typeof RoomSummarySchema>;
 
 /** GET /parties/<party>/<room>?state=1: the summary and the authoritative (or stored) snapshot. */
 export const RoomStateSchema = v.object({ ...RoomSummarySchema.entries, snapshot: v.nullable(SnapshotSchema) });
+/** A room state as a server sends it: its snapshot's pieces packed. */
+export type WireRoomState = v.InferInput<typeof RoomStateSchema>;
 export type RoomState = v.InferOutput<typeof RoomStateSchema>;
 
 /** POST /parties/main/<room>/image, when the picture was stored: its id and its real size, read from its header. */

@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import { MAX_PIECES, PuzzleOptionsSchema, PuzzleSpecSchema } from "./puzzle-spec.ts";
 import { MAX_NAME_CHARS, MAX_RAW_NAME_LENGTH, normalizeName } from "./names.ts";
+import { unpackPieces } from "./packed-pieces.ts";
 
 /**
  * Bump on any change to the wire format.
@@ -19,6 +20,8 @@ import { MAX_NAME_CHARS, MAX_RAW_NAME_LENGTH, normalizeName } from "./names.ts";
  *              "rate-limited", the server's heartbeat `ping` and the client's `pong`, close
  *              codes 4003-4007 (flooding, not reading, hello timeout, refused, too many
  *              sockets), names normalised by shared/names.ts.
+ *              5,000 pieces (issue 11): a snapshot's `pieces` is one packed string
+ *              (shared/packed-pieces.ts), no longer an array of piece tuples.
  */
 export const PROTOCOL_VERSION = 3;
 
@@ -145,16 +148,32 @@ export type WirePiece = v.InferOutput<typeof WirePieceSchema>;
 export type WirePieceChange = v.InferOutput<typeof WirePieceChangeSchema>;
 export type WireHold = v.InferOutput<typeof WireHoldSchema>;
 
-export const SnapshotSchema = v.object({
-  spec: PuzzleSpecSchema,
-  pieces: v.array(WirePieceSchema),
-  holds: v.array(WireHoldSchema),
-  players: v.array(PlayerSchema),
-  version: v.number(),
-  completedAtMs: v.nullable(v.number()),
-  startedAtMs: v.number(),
-});
+/**
+ * The full state a joiner gets. On the wire its pieces are one string
+ * (shared/packed-pieces.ts: about 7 bytes a piece where tuples took 18); parsing
+ * unpacks them, so a parsed Snapshot holds every piece's tuple in id order.
+ */
+export const SnapshotSchema = v.pipe(
+  v.object({
+    spec: PuzzleSpecSchema,
+    pieces: v.string(),
+    holds: v.array(WireHoldSchema),
+    players: v.array(PlayerSchema),
+    version: v.number(),
+    completedAtMs: v.nullable(v.number()),
+    startedAtMs: v.number(),
+  }),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const unpacked = unpackPieces(dataset.value.spec, dataset.value.pieces);
+    if (unpacked.ok) return { ...dataset.value, pieces: unpacked.pieces };
+    addIssue({ message: unpacked.problem });
+    return NEVER;
+  }),
+);
+/** A snapshot as parsed: its pieces unpacked. */
 export type Snapshot = v.InferOutput<typeof SnapshotSchema>;
+/** A snapshot as sent: its pieces packed (packPieces). */
+export type WireSnapshot = v.InferInput<typeof SnapshotSchema>;
 
 export const WelcomeSchema = v.object({
   type: v.literal("welcome"),
@@ -233,6 +252,8 @@ export type HeartbeatReply = v.InferOutput<typeof HeartbeatReplySchema>;
 
 export const ServerMessageSchema = v.variant("type", [WelcomeSchema, BatchSchema, ErrorSchema, PongSchema, HeartbeatSchema]);
 export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
+/** A server message as sent: what ServerMessageSchema parses into a ServerMessage (a welcome's pieces packed). */
+export type WireServerMessage = v.InferInput<typeof ServerMessageSchema>;
 export type Welcome = v.InferOutput<typeof WelcomeSchema>;
 export type Batch = v.InferOutput<typeof BatchSchema>;
 

@@ -11,7 +11,7 @@ export const PIECE_SIZE_PX = 64;
 /** The table around the board is this many times the board on each axis. */
 export const TABLE_SCALE = 2.4;
 export const MIN_PIECES = 4;
-export const MAX_PIECES = 2_500;
+export const MAX_PIECES = 5_000;
 export const MIN_IMAGE_SIDE_PX = 16;
 export const MAX_IMAGE_SIDE_PX = 8_192;
 

@@ -139,8 +139,18 @@ export function mergeGroups(state: PuzzleState, from: number, into: number): voi
   if (!moving) return;
   for (const id of moving) state.pieces[id]!.group = into;
   const target = state.groups.get(into);
-  state.groups.set(into, target ? mergeSorted(target, moving) : moving);
+  state.groups.set(into, target ? joinSorted(target, moving) : moving);
   state.groups.delete(from);
+}
+
+/** A few pieces joining a big group are inserted in place: the big group is not copied for every piece dropped onto it. */
+const INSERT_IN_PLACE_MAX = 16;
+
+function joinSorted(a: number[], b: number[]): number[] {
+  const [small, large] = a.length <= b.length ? [a, b] : [b, a];
+  if (small.length > INSERT_IN_PLACE_MAX) return mergeSorted(a, b);
+  for (const id of small) insertSorted(large, id);
+  return large;
 }
 
 /** Locks or unlocks every piece of a group. */
@@ -197,10 +207,11 @@ function removeMember(groups: Map<number, number[]>, group: number, id: number):
 
 function insertMember(groups: Map<number, number[]>, group: number, id: number): void {
   const members = groups.get(group);
-  if (!members) {
-    groups.set(group, [id]);
-    return;
-  }
+  if (members) insertSorted(members, id);
+  else groups.set(group, [id]);
+}
+
+function insertSorted(members: number[], id: number): void {
   let low = 0;
   let high = members.length;
   while (low < high) {

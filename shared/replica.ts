@@ -4,8 +4,10 @@
  * current by batch events. Rooms, stores, the browser and the simulated players
  * all go through here, so none can read or write the wire differently.
  */
-import type { BatchEvent, Player, Snapshot, WireHold, WirePiece, WirePieceChange } from "./protocol.ts";
+import * as v from "valibot";
+import { SnapshotSchema, type BatchEvent, type Player, type Snapshot, type WireHold, type WirePiece, type WirePieceChange, type WireSnapshot } from "./protocol.ts";
 import { puzzleState, setPiece, type PieceState, type PuzzleState } from "./puzzle-state.ts";
+import { packPieces } from "./packed-pieces.ts";
 
 /** A piece as snapshots and storage carry it; its rotation only when it is turned. */
 export function wirePiece(piece: PieceState): WirePiece {
@@ -28,6 +30,16 @@ export function wirePieceChange(state: PuzzleState, id: number): WirePieceChange
 export function wireHold(state: PuzzleState, group: number): WireHold {
   const hold = state.holds.get(group);
   return hold ? [group, hold.playerId, hold.pieceId] : [group, null, -1];
+}
+
+/** The snapshot a joiner gets, as it is sent: `fields` with the pieces of `state` packed (shared/packed-pieces.ts). */
+export function wireSnapshot(state: PuzzleState, fields: Omit<WireSnapshot, "spec" | "pieces">): WireSnapshot {
+  return { spec: state.spec, pieces: packPieces(state.spec, state.pieces), ...fields };
+}
+
+/** A sent snapshot as a joiner parses it, its pieces unpacked; throws on one SnapshotSchema refuses. */
+export function snapshotFromWire(wire: WireSnapshot): Snapshot {
+  return v.parse(SnapshotSchema, wire);
 }
 
 export interface Replica {

@@ -255,13 +255,20 @@ function placeGroup(state: PuzzleState, group: number, anchorId: number, x: numb
  * Joins `group` to every neighbouring group (not held by anyone, turned the
  * same way) whose fitting piece lies within SNAP_RADIUS_PX of where it belongs,
  * aligning exactly. Returns the id of the resulting group.
+ *
+ * Only the pieces this drop moved look for neighbours (the dropped group, and
+ * the groups brought to a locked one): a group at rest already snapped when it
+ * was dropped, and at 5,000 pieces the board's locked group is most of the
+ * puzzle, too big to walk again for every piece dropped onto it. For the same
+ * reason `changed` gets only pieces that moved, changed group or locked.
  */
 function snapToNeighbours(state: PuzzleState, group: number, changed: Set<number>): number {
   const { spec } = state;
   let current = group;
+  const moved = new Set(groupMembers(state, group));
   for (;;) {
     let best: { dx: number; dy: number; other: number; distance: number } | undefined;
-    for (const id of groupMembers(state, current)) {
+    for (const id of moved) {
       const piece = state.pieces[id]!;
       for (const { id: neighbourId, dRow, dCol } of neighboursOf(spec, id)) {
         const neighbour = state.pieces[neighbourId]!;
@@ -281,7 +288,7 @@ function snapToNeighbours(state: PuzzleState, group: number, changed: Set<number
     const joined = Math.min(current, best.other);
     // A group is locked or loose as a whole.
     const currentLocked = state.pieces[members[0]!]!.locked;
-    const locked = currentLocked || state.pieces[others[0]!]!.locked;
+    const otherLocked = state.pieces[others[0]!]!.locked;
     // Locked pieces never leave their spot: once the dropped group has joined a
     // locked one, further neighbours are brought to it instead.
     const [moving, sign] = currentLocked ? [others, -1] : [members, 1];
@@ -289,11 +296,17 @@ function snapToNeighbours(state: PuzzleState, group: number, changed: Set<number
       const piece = state.pieces[id]!;
       piece.x += sign * best.dx;
       piece.y += sign * best.dy;
+      changed.add(id);
+      moved.add(id);
     }
-    for (const id of members) changed.add(id);
-    for (const id of others) changed.add(id);
+    // The side that takes the other's name, and a side that becomes locked, change too.
+    for (const id of joined === current ? others : members) changed.add(id);
+    if (currentLocked !== otherLocked) {
+      const unlocked = currentLocked ? best.other : current;
+      for (const id of groupMembers(state, unlocked)) changed.add(id);
+      setGroupLocked(state, unlocked, true);
+    }
     mergeGroups(state, joined === current ? best.other : current, joined);
-    setGroupLocked(state, joined, locked);
     current = joined;
   }
 }

@@ -2,7 +2,7 @@
  * A socket as the transport-free cores see it (three members, as tldraw's
  * sync room does), and the two ways they write to one.
  */
-import { MAX_CLOSE_REASON_BYTES, type ErrorCode, type ServerMessage } from "../../shared/protocol.ts";
+import { MAX_CLOSE_REASON_BYTES, type ErrorCode, type WireServerMessage } from "../../shared/protocol.ts";
 import { serverFrame } from "../../shared/frames.ts";
 
 /** The three members of a socket a room needs. */
@@ -15,7 +15,7 @@ export interface RoomSocket {
   readonly address?: string;
 }
 
-export function sendMessage(socket: RoomSocket, message: ServerMessage): void {
+export function sendMessage(socket: RoomSocket, message: WireServerMessage): void {
   socket.send(serverFrame(message));
 }
 

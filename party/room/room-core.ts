@@ -7,10 +7,10 @@
 import { createPuzzle, lockedCount, type PuzzleState } from "../../shared/puzzle-state.ts";
 import { pieceCountOf } from "../../shared/puzzle-spec.ts";
 import { applyAction, expireLeases, releasePlayer } from "../../shared/rules.ts";
-import { CLOSE_REFUSED, PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Mode, type Player, type Snapshot, type WireHold, type WirePieceChange } from "../../shared/protocol.ts";
+import { CLOSE_REFUSED, PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Mode, type Player, type Snapshot, type WireHold, type WirePieceChange, type WireSnapshot } from "../../shared/protocol.ts";
 import { ackEvent, batchFrame, holdsEvent, json, piecesEvent, rejectEvent, type Json } from "../../shared/frames.ts";
 import type { RoomSummary } from "../../shared/http.ts";
-import { wireHold, wirePiece, wirePieceChange } from "../../shared/replica.ts";
+import { snapshotFromWire, wireHold, wirePieceChange, wireSnapshot } from "../../shared/replica.ts";
 import { PlayerRoster, type Connecting, type Joined, type RosterPlayer } from "../common/player-roster.ts";
 import { dispatchFrame, reportFailure, type FrameHandlers } from "../common/frame-dispatch.ts";
 import { sendError, sendMessage, type RoomSocket } from "../common/socket.ts";
@@ -303,19 +303,23 @@ export class RoomCore {
     };
   }
 
-  /** The full authoritative state, as a late joiner would receive it. */
-  snapshot(): Snapshot | null {
+  /** The full authoritative state, as a late joiner receives it: its pieces packed (shared/packed-pieces.ts). */
+  wireSnapshot(): WireSnapshot | null {
     const state = this.state;
     if (!state) return null;
-    return {
-      spec: state.spec,
-      pieces: state.pieces.map(wirePiece),
+    return wireSnapshot(state, {
       holds: [...state.holds.keys()].map((group) => wireHold(state, group)),
       players: [...this.roster.players.values()].map((player) => this.publicPlayer(player)),
       version: state.version,
       completedAtMs: state.completedAtMs,
       startedAtMs: this.startedAtMs,
-    };
+    });
+  }
+
+  /** The full authoritative state, as a late joiner parses it (its pieces unpacked). */
+  snapshot(): Snapshot | null {
+    const wire = this.wireSnapshot();
+    return wire && snapshotFromWire(wire);
   }
 
   private join(session: Connecting, hello: Hello): void {
@@ -365,7 +369,7 @@ export class RoomCore {
       mode: this.options.mode,
       playerId: player.id,
       token: player.token,
-      snapshot: this.snapshot()!,
+      snapshot: this.wireSnapshot()!,
     });
     this.scheduleFlush();
   }

@@ -13,7 +13,7 @@ import { addressQuotas } from "../common/address-quota.ts";
 import { expirePicture, handleImageRequest, type ImageHost } from "./image-store.ts";
 import { KEEP_PICTURE_PATH, PICTURE_PATH } from "../common/picture-paths.ts";
 import { loadedPiecesTotal, makeRoomFor, registerLoaded, unregisterLoaded, type LoadedRoom } from "./loaded-rooms.ts";
-import type { ErrorBody, RoomState } from "../../shared/http.ts";
+import type { ErrorBody, WireRoomState } from "../../shared/http.ts";
 
 export default class StatefulRoom extends SocketParty implements Party.Server, LoadedRoom {
   static options = { hibernate: false };
@@ -93,7 +93,7 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
     if (unreadable !== null) return Response.json({ error: `this room's storage cannot be read: ${unreadable}` } satisfies ErrorBody, { status: 500, headers: CORS });
     const params = new URL(request.url).searchParams;
     const summary = params.get("limits") === "1" ? { ...this.core.summary(), guard: this.guardCounters, loadedPieces: loadedPiecesTotal() } : this.core.summary();
-    const body = params.get("state") === "1" ? ({ ...summary, snapshot: this.core.snapshot() } satisfies RoomState) : summary;
+    const body = params.get("state") === "1" ? ({ ...summary, snapshot: this.core.wireSnapshot() } satisfies WireRoomState) : summary;
     return Response.json(body, { headers: CORS });
   }
 

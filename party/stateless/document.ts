@@ -6,8 +6,9 @@
  */
 import type { PuzzleSpec } from "../../shared/puzzle-spec.ts";
 import { puzzleState, type PuzzleState } from "../../shared/puzzle-state.ts";
-import type { Player, Snapshot, WirePiece } from "../../shared/protocol.ts";
+import type { Player, WirePiece, WireSnapshot } from "../../shared/protocol.ts";
 import { pieceFromWire, wireHold, wirePiece } from "../../shared/replica.ts";
+import { packPieces } from "../../shared/packed-pieces.ts";
 
 /** The whole stored document. */
 export interface PuzzleDocument {
@@ -60,11 +61,11 @@ export function decodeDocument(text: string): PuzzleDocument {
 }
 
 /** The snapshot a joining client gets, built from a stored document and the hub's players. */
-export function snapshotOf(document: PuzzleDocument, players: Player[], nowMs: number): Snapshot {
+export function snapshotOf(document: PuzzleDocument, players: Player[], nowMs: number): WireSnapshot {
   const { state } = document;
   return {
     spec: state.spec,
-    pieces: state.pieces.map(wirePiece),
+    pieces: packPieces(state.spec, state.pieces),
     // A lease that ran out is nobody's hold any more, whether or not a write removed it yet.
     holds: [...state.holds].filter(([, hold]) => hold.expiresAtMs >= nowMs).map(([group]) => wireHold(state, group)),
     players: players.map((player) => ({ ...player, placed: state.placedBy.get(player.id) ?? 0 })),

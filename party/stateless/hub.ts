@@ -8,7 +8,7 @@ import { MODES, PARTY_FOR_MODE } from "../../shared/protocol.ts";
 import { lockedCount } from "../../shared/puzzle-state.ts";
 import { pieceCountOf } from "../../shared/puzzle-spec.ts";
 import { readMaxPlayers } from "../common/settings.ts";
-import { parseBody, type ErrorBody, type RoomState, type RoomSummary } from "../../shared/http.ts";
+import { parseBody, type ErrorBody, type RoomSummary, type WireRoomState } from "../../shared/http.ts";
 import { reportFailure } from "../common/frame-dispatch.ts";
 import { SocketParty, refuseRoomId } from "../common/socket-party.ts";
 import { readQuotas } from "../common/limits.ts";
@@ -96,7 +96,7 @@ export default class StatelessHub extends SocketParty implements Party.Server {
     const url = new URL(request.url);
     if (url.searchParams.get("limits") === "1") summary.guard = this.guardCounters;
     const body =
-      url.searchParams.get("state") === "1" ? ({ ...summary, snapshot: document ? snapshotOf(document, this.core.publicPlayers(), Date.now()) : null } satisfies RoomState) : summary;
+      url.searchParams.get("state") === "1" ? ({ ...summary, snapshot: document ? snapshotOf(document, this.core.publicPlayers(), Date.now()) : null } satisfies WireRoomState) : summary;
     return Response.json(body, { headers: CORS });
   }
 

@@ -124,7 +124,7 @@ export const ABUSE_ROWS: AbuseRow[] = [
   },
   {
     name: "rooms, many addresses",
-    tried: `300 rooms of ${MAX_PIECES} pieces, each from an address of its own (750,000 pieces)`,
+    tried: `300 rooms of ${MAX_PIECES} pieces, each from an address of its own (${(300 * MAX_PIECES).toLocaleString("en")} pieces)`,
     async run({ host, quick }) {
       const result = await runAttack("roomFlood", { host, prefix: "abuse-many", rooms: quick ? 60 : 300, addresses: "many" });
       return { did: `${result.created} created, refused ${count(result.refused)}`, startedAtMs: result.startedAtMs, endedAtMs: result.endedAtMs };

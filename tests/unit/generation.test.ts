@@ -19,6 +19,7 @@ import {
 } from "../../shared/puzzle-spec.ts";
 import { parseClientFrame } from "../../shared/protocol.ts";
 import { generateEdges, pieceOutline, TAB_REACH_FRACTION, type PathCommand } from "../../shared/piece-shapes.ts";
+import { footprint } from "../../shared/rotation.ts";
 
 const options = (overrides: Partial<PuzzleOptions> = {}): PuzzleOptions => ({
   imageId: "test",
@@ -174,6 +175,34 @@ describe("grid sizing", () => {
     expect(parseClientFrame(frame).ok).toBe(true);
   });
 
+  it.each([
+    [1920, 1080],
+    [1000, 1000],
+    [1080, 1920],
+    [8192, 16],
+  ])("a %ix%i puzzle of MAX_PIECES is cut close to that count, its ids all addressable", (imageWidth, imageHeight) => {
+    const spec = createSpec(options({ imageWidth, imageHeight, pieceCount: MAX_PIECES }));
+    const count = pieceCountOf(spec);
+    expect(count).toBeLessThanOrEqual(MAX_PIECES);
+    if (imageWidth / imageHeight < 100) expect(count).toBeGreaterThanOrEqual(MAX_PIECES * 0.97);
+    expect(parseClientFrame(JSON.stringify({ type: "grab", seq: 1, pieceId: count - 1 })).ok).toBe(true);
+    const edges = generateEdges(spec);
+    expect(pieceOutline(spec, edges, count - 1)[0]).toEqual({ op: "M", x: 0, y: 0 });
+  });
+
+  it("a turned puzzle of MAX_PIECES starts every footprint on the table", () => {
+    const state = createPuzzle(options({ imageWidth: 1920, imageHeight: 1080, pieceCount: MAX_PIECES, rotation: true, seed: 8 }));
+    expect(state.pieces).toHaveLength(pieceCountOf(state.spec));
+    expect(new Set(state.pieces.map((piece) => piece.rotation)).size).toBe(4);
+    for (const piece of state.pieces) {
+      const box = footprint(state.spec, piece.rotation);
+      expect(piece.x + box.left).toBeGreaterThanOrEqual(0);
+      expect(piece.y + box.top).toBeGreaterThanOrEqual(0);
+      expect(piece.x + box.right).toBeLessThanOrEqual(state.spec.tableWidth);
+      expect(piece.y + box.bottom).toBeLessThanOrEqual(state.spec.tableHeight);
+    }
+  });
+
   it("the piece height follows the image aspect", () => {
     const spec = createSpec(options({ imageWidth: 1920, imageHeight: 1080, pieceCount: 1000 }));
     const imageCellAspect = 1920 / spec.cols / (1080 / spec.rows);
@@ -190,6 +219,8 @@ describe("start layout", () => {
     [100, 1920, 1080, 3],
     [1000, 1200, 1600, 4],
     [2500, 2000, 1000, 5],
+    [5000, 1920, 1080, 6],
+    [MAX_PIECES, 1080, 1920, 7],
   ])("%i pieces (%ix%i, seed %i) start on the table and off the board", (pieceCount, imageWidth, imageHeight, seed) => {
     const state = createPuzzle(options({ pieceCount, imageWidth, imageHeight, seed }));
     const { spec } = state;

@@ -10,6 +10,7 @@ import { applyAction, drop, grab, move, rotate, GRAB_LEASE_MS, type Applied, typ
 import { footprint, memberOffset, neighbourOffset, turned, turnVector, type Rotation } from "../../shared/rotation.ts";
 import { PiecesEventSchema, SnapshotSchema } from "../../shared/protocol.ts";
 import { pieceFromWire, wirePiece, wirePieceChange } from "../../shared/replica.ts";
+import { packPieces } from "../../shared/packed-pieces.ts";
 import * as v from "valibot";
 import { InMemoryRoom } from "../../testkit/in-memory-room.ts";
 import { decodeDocument, encodeDocument } from "../../party/stateless/document.ts";
@@ -316,7 +317,7 @@ describe("a turned piece on the wire", () => {
     expect(parses([[1, 1, 2, 0, 0, 1.5]])).toBe(false);
     expect(parses([[1, 1, 2, 0, 0, 1, 7]])).toBe(false);
     const state = createPuzzle({ ...SQUARE, seed: 3 });
-    const snapshot = { spec: state.spec, pieces: state.pieces.map(wirePiece), holds: [], players: [], version: 0, completedAtMs: null, startedAtMs: 0 };
+    const snapshot = { spec: state.spec, pieces: packPieces(state.spec, state.pieces), holds: [], players: [], version: 0, completedAtMs: null, startedAtMs: 0 };
     const parsed = v.safeParse(SnapshotSchema, snapshot);
     expect(parsed.success).toBe(true);
     if (parsed.success) expect(parsed.output.pieces.map(pieceFromWire)).toEqual(state.pieces);

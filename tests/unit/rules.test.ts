@@ -3,8 +3,8 @@
  * merging, locking, completion, and every rejection reason.
  */
 import { describe, expect, it } from "vitest";
-import { clonePuzzle, createPuzzle, groupMembers, heldGroupOf, type PuzzleState } from "../../shared/puzzle-state.ts";
-import { pieceCountOf, solvedPosition } from "../../shared/puzzle-spec.ts";
+import { clonePuzzle, createPuzzle, groupMembers, heldGroupOf, puzzleState, type PuzzleState } from "../../shared/puzzle-state.ts";
+import { MAX_PIECES, pieceCountOf, solvedPosition } from "../../shared/puzzle-spec.ts";
 import { REJECT_REASONS } from "../../shared/protocol.ts";
 import {
   GRAB_LEASE_MS,
@@ -216,6 +216,51 @@ describe("lease expiry", () => {
   });
 });
 
+describe("what a snap reports and reads", () => {
+  it("a group that takes the dropped group's name is reported whole, as it changed", () => {
+    const state = twelvePieces();
+    put(state, 1, 84, 20);
+    const result = place(state, A, 0, 20, 20);
+    expect(state.pieces[1]!.group).toBe(0);
+    expect(result.changedPieces).toEqual([0, 1]);
+  });
+
+  it("a piece dropped onto a locked group locks, and the group's other pieces are not news", () => {
+    const state = twelvePieces();
+    for (const id of [0, 1, 2, 4, 5, 6]) place(state, A, id, solvedPosition(state.spec, id).x, solvedPosition(state.spec, id).y);
+    expect(groupMembers(state, 0)).toEqual([0, 1, 2, 4, 5, 6]);
+    expect(state.pieces[0]!.locked).toBe(true);
+    const target = solvedPosition(state.spec, 8);
+    const result = place(state, A, 8, target.x + 5, target.y - 4);
+    expect(state.pieces[8]).toEqual({ ...target, group: 0, locked: true, rotation: 0 });
+    expect(result.changedPieces).toEqual([8]);
+    expect(result.placed).toBe(1);
+  });
+
+  it("a drop onto the locked group of a MAX_PIECES end game reads a few pieces, not every one", () => {
+    const fresh = createPuzzle({ imageId: "test", imageWidth: 1920, imageHeight: 1080, pieceCount: MAX_PIECES, seed: 3 });
+    const count = pieceCountOf(fresh.spec);
+    const loose = [count - 1, Math.floor(count / 2), 17];
+    const pieces = fresh.pieces.map((piece, id) => (loose.includes(id) ? piece : { ...solvedPosition(fresh.spec, id), group: 0, locked: true, rotation: 0 as const }));
+    const state = puzzleState({ spec: fresh.spec, pieces, holds: new Map(), placedBy: new Map(), version: 0, completedAtMs: null });
+    let reads = 0;
+    state.pieces = new Proxy(state.pieces, {
+      get(target, key, receiver) {
+        if (typeof key === "string" && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    for (const id of loose) {
+      reads = 0;
+      const result = place(state, A, id, solvedPosition(state.spec, id).x, solvedPosition(state.spec, id).y);
+      expect(result.changedPieces).toEqual([id]);
+      expect(reads, `drop of piece ${id}`).toBeLessThan(100);
+    }
+    expect(state.completedAtMs).toBe(T0_MS);
+    expect(groupMembers(state, 0)).toHaveLength(count);
+  });
+});
+
 describe("snapping to neighbours", () => {
   // Piece 0 lies at (20, 20), far from the board; piece 1 (its right neighbour)
   // fits at (84, 20).
@@ -238,7 +283,8 @@ describe("snapping to neighbours", () => {
       expect(state.pieces[1]).toEqual({ x: 84, y: 20, group: 0, locked: false, rotation: 0 });
       expect(state.pieces[0]).toEqual({ x: 20, y: 20, group: 0, locked: false, rotation: 0 });
       expect(result.placed).toBe(1);
-      expect(result.changedPieces).toEqual([0, 1]);
+      // Piece 0 neither moved nor changed group: only piece 1 is news.
+      expect(result.changedPieces).toEqual([1]);
       expect(state.placedBy.get(A)).toBe(1);
     } else {
       expect(state.pieces[1]).toEqual({ x: 84 + dx, y: 20 + dy, group: 1, locked: false, rotation: 0 });

@@ -5,10 +5,10 @@
  * log so tests can check what happened before what.
  */
 import { RoomCore, type RoomHost, type RoomSocket } from "../party/room/room-core.ts";
-import { DEFAULT_MAX_PLAYERS } from "../party/common/settings.ts";
+import { DEFAULT_MAX_PLAYERS, DEFAULT_MAX_WATCHERS } from "../party/common/settings.ts";
 import { MemoryStorage, type PutLogEntry } from "./memory-storage.ts";
 import { applyBatch, replicaFromSnapshot, type Replica } from "../shared/replica.ts";
-import { PROTOCOL_VERSION, parseServerFrame, type ClientMessage, type Mode, type PuzzleAction, type ServerMessage, type Snapshot } from "../shared/protocol.ts";
+import { PROTOCOL_VERSION, parseServerFrame, type ClientMessage, type Mode, type Role, type PuzzleAction, type ServerMessage, type Snapshot } from "../shared/protocol.ts";
 import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
 import { createPrng, type Prng } from "../shared/prng.ts";
 
@@ -69,7 +69,7 @@ export class FakeClient {
     this.sendRaw(JSON.stringify(message));
   }
 
-  hello(name: string, extra: { create?: PuzzleOptions; token?: string; protocol?: number } = {}): void {
+  hello(name: string, extra: { create?: PuzzleOptions; token?: string; protocol?: number; role?: Role } = {}): void {
     this.send({ type: "hello", protocol: extra.protocol ?? PROTOCOL_VERSION, name, ...extra });
     this.sync();
   }
@@ -123,6 +123,10 @@ export class FakeClient {
 export interface InMemoryRoomOptions {
   storage?: MemoryStorage<LogEntry>;
   maxPlayers?: number;
+  /** Watchers beside the players (default DEFAULT_MAX_WATCHERS, as the room runs). */
+  maxWatchers?: number;
+  /** The room's frame budget (RoomOptions.roomFramesPerS): a small one gives a small room the largest tick. */
+  roomFramesPerS?: number;
   mode?: Mode;
   seed?: number;
   startMs?: number;
@@ -166,7 +170,12 @@ export class InMemoryRoom {
       },
       admitPuzzle: options.admitPuzzle,
     };
-    this.core = new RoomCore(host, { mode: options.mode ?? "stateful", maxPlayers: options.maxPlayers ?? DEFAULT_MAX_PLAYERS });
+    this.core = new RoomCore(host, {
+      mode: options.mode ?? "stateful",
+      maxPlayers: options.maxPlayers ?? DEFAULT_MAX_PLAYERS,
+      maxWatchers: options.maxWatchers ?? DEFAULT_MAX_WATCHERS,
+      roomFramesPerS: options.roomFramesPerS,
+    });
   }
 
   connect(): FakeClient {

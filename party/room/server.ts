@@ -7,7 +7,7 @@
 import type * as Party from "partykit/server";
 import { RoomCore } from "./room-core.ts";
 import { CLIENT_ADDRESS_HEADER, SocketParty, refuseRoomId } from "../common/socket-party.ts";
-import { readMaxPlayers } from "../common/settings.ts";
+import { readMaxPlayers, readMaxWatchers } from "../common/settings.ts";
 import { readQuotas, readStillHoldMaxMs, type Quotas } from "../common/limits.ts";
 import { addressQuotas } from "../common/address-quota.ts";
 import { expirePicture, handleImageRequest, type ImageHost } from "./image-store.ts";
@@ -43,7 +43,7 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
         },
         admitPuzzle: (pieces, address) => this.admitPuzzle(pieces, address),
       },
-      { mode: "stateful", maxPlayers: readMaxPlayers(room.env), stillHoldMaxMs: readStillHoldMaxMs(room.env) },
+      { mode: "stateful", maxPlayers: readMaxPlayers(room.env), maxWatchers: readMaxWatchers(room.env), stillHoldMaxMs: readStillHoldMaxMs(room.env) },
     );
   }
 

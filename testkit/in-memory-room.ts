@@ -4,7 +4,7 @@
  * (no real timers). Every storage write and every send goes into one ordered
  * log so tests can check what happened before what.
  */
-import { RoomCore, type RoomHost, type RoomSocket } from "../party/room/room-core.ts";
+import { RoomCore, type RoomHost, type RoomSocket, type SessionAttachment } from "../party/room/room-core.ts";
 import { DEFAULT_MAX_PLAYERS, DEFAULT_MAX_WATCHERS } from "../party/common/settings.ts";
 import { MemoryStorage, type PutLogEntry } from "./memory-storage.ts";
 import { applyBatch, replicaFromSnapshot, type Replica } from "../shared/replica.ts";
@@ -56,7 +56,8 @@ export class FakeClient {
   private nextSeq = 1;
 
   constructor(
-    readonly room: InMemoryRoom,
+    /** The room serving it: a wake (hibernation) moves it to the room built afresh. */
+    public room: InMemoryRoom,
     readonly socket: FakeSocket,
   ) {}
 
@@ -142,6 +143,8 @@ export class InMemoryRoom {
   /** When the room last asked to be flushed, as an absolute time; null when not asked. */
   flushDueMs: number | null = null;
   flushRequests = 0;
+  /** What each socket's attachment holds (the runtime keeps it across hibernation), by socket id. */
+  readonly attachments = new Map<string, SessionAttachment>();
   /** The room's snapshot at the last flush: everything acknowledged so far. */
   flushedSnapshot: Snapshot | null = null;
   private socketCounter = 0;
@@ -169,6 +172,7 @@ export class InMemoryRoom {
         return `${this.idCounter.toString(36).padStart(4, "0")}${noise}-${Math.floor(this.prng() * 0xffffffff).toString(16)}`;
       },
       admitPuzzle: options.admitPuzzle,
+      attach: (socketId, attachment) => void this.attachments.set(socketId, attachment),
     };
     this.core = new RoomCore(host, {
       mode: options.mode ?? "stateful",
@@ -182,6 +186,19 @@ export class InMemoryRoom {
     const socket = new FakeSocket(`conn-${++this.socketCounter}`, this.log, () => this.nowMs);
     this.core.connect(socket);
     return new FakeClient(this, socket);
+  }
+
+  /**
+   * A socket the runtime kept open while the room slept, handed to this room
+   * (built afresh over the same storage) with its attachment, as server.ts's
+   * onStart does after a wake. The client goes on with the same socket.
+   */
+  adopt(client: FakeClient, attachment: SessionAttachment): boolean {
+    this.core.connect(client.socket);
+    client.room = this;
+    const restored = this.core.restore(client.socket.id, attachment);
+    if (restored) this.attachments.set(client.socket.id, attachment);
+    return restored;
   }
 
   /** Moves the clock; runs the flush the room asked for if it fell due. */

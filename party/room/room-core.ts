@@ -7,7 +7,9 @@
 import { createPuzzle, lockedCount, type PuzzleState } from "../../shared/puzzle-state.ts";
 import { pieceCountOf } from "../../shared/puzzle-spec.ts";
 import { applyAction, expireLeases, releasePlayer } from "../../shared/rules.ts";
-import { CLOSE_REFUSED, PROTOCOL_VERSION, type ActionMessage, type Audience, type BatchEvent, type Hello, type Mode, type Player, type Role, type Snapshot, type WireHold, type WirePieceChange } from "../../shared/protocol.ts";
+import * as v from "valibot";
+import { MAX_RAW_NAME_LENGTH } from "../../shared/names.ts";
+import { CLOSE_REFUSED, PROTOCOL_VERSION, RoleSchema, type ActionMessage, type Audience, type BatchEvent, type Hello, type Mode, type Player, type Role, type Snapshot, type WireHold, type WirePieceChange } from "../../shared/protocol.ts";
 import { ackEvent, batchFrame, holdsEvent, json, piecesEvent, rejectEvent, welcomeFrame, type Json } from "../../shared/frames.ts";
 import type { RoomSummary } from "../../shared/http.ts";
 import { wireHold, wirePiece, wirePieceChange } from "../../shared/replica.ts";
@@ -95,15 +97,16 @@ function tickAtOrAfter(ms: number, tickMs: number): number {
 
 /**
  * What a connection needs after the room slept (hibernation: server.ts keeps it
- * in the socket's attachment, small): who it is, what it may do, and the name
- * and token a watcher takes a seat with.
+ * in the socket's attachment, under 200 bytes): who it is, what it may do, and
+ * the name and token a watcher takes a seat with.
  */
-export interface SessionAttachment {
-  playerId: string;
-  role: Role;
-  token: string;
-  name: string;
-}
+export const SessionAttachmentSchema = v.object({
+  playerId: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  role: RoleSchema,
+  token: v.pipe(v.string(), v.maxLength(64)),
+  name: v.pipe(v.string(), v.maxLength(MAX_RAW_NAME_LENGTH)),
+});
+export type SessionAttachment = v.InferOutput<typeof SessionAttachmentSchema>;
 
 export interface RoomHost {
   storage: RoomStorage;
@@ -294,6 +297,25 @@ export class RoomCore {
 
   connect(socket: RoomSocket): void {
     this.roster.add(socket);
+  }
+
+  /**
+   * After a wake (hibernation): the socket `socketId` (connected, not joined)
+   * was `attachment`'s before the room slept; it is served again as that player
+   * or watcher, from the room's current version on (nothing changed while the
+   * room slept). False when that cannot be: no puzzle, or a player the stored
+   * room does not know; the host then closes the socket and its client reconnects.
+   */
+  restore(socketId: string, attachment: SessionAttachment): boolean {
+    const session = this.roster.sessions.get(socketId);
+    if (!session || session.state !== "connecting" || !this.state) return false;
+    const watching = attachment.role === "watcher";
+    if (!watching && !this.roster.players.has(attachment.playerId)) return false;
+    this.roster.restore(this.pacedSession(session, attachment), watching);
+    this.audienceDirty = true;
+    if (!watching) this.playersGeneration++;
+    this.scheduleFlush();
+    return true;
   }
 
   disconnect(socketId: string): void {

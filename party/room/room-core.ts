@@ -260,6 +260,8 @@ export class RoomCore {
     this.pieceJson.clear();
     this.holdJson.clear();
     this.cursors.clear();
+    this.cursorRanking = null;
+    this.snapshotCache = null;
     this.lastMovedAtMs.clear();
     this.roster.players.clear();
     this.inStorageOnly = true;

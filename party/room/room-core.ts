@@ -40,16 +40,16 @@ import { STORAGE_VERSION } from "./storage-migrations.ts";
  * as the ack batch allows (what an unbatched room gives, at a fraction of its
  * frames), and the tick grows with the connections until, at
  * BROADCAST_TICK_MS, the room sends about ROOM_FRAMES_PER_S frames a second
- * however many it serves. Below the largest tick the ticks are no further apart
- * than ACK_RIDE_MS, so every ack rides one. In a room at the largest tick, a client that
- * acted gets its acks, with everything else it has not seen yet, in the room's
+ * however many it serves. Where the tick is at most ACK_RIDE_MS (up to 32
+ * connections) every ack rides one. Otherwise a client that acted gets its acks, with everything else it has not seen yet, in the room's
  * next flush, unless the tick is at most ACK_RIDE_MS away: then the acks ride
  * it. Flushes for acks are at least ACK_BATCH_MS apart, so the acks of actions
  * that arrive together share one storage write. Each client's frames draw on a
  * token bucket of FRAME_BURST tokens refilled at FRAMES_PER_S - FRAME_BURST a
- * second, so no one-second window holds more than FRAMES_PER_S frames, and a
- * client that asks for more waits about 18 ms per frame, never long. A client
- * acting at 30 Hz gets about 33 tick frames and 22 ack frames a second.
+ * second (or one frame per tick where the tick is shorter), so at the largest
+ * tick no one-second window holds more than FRAMES_PER_S frames, and a client
+ * that asks for more waits about 18 ms per frame, never long. A client acting at
+ * 30 Hz in a crowd gets about 33 tick frames and 22 ack frames a second.
  */
 export const BROADCAST_TICK_MS = 30;
 export const ACK_RIDE_MS = 8;
@@ -60,8 +60,8 @@ const FRAME_TOKENS_PER_MS = (FRAMES_PER_S - FRAME_BURST) / 1000;
 /**
  * The frames a second a room aims to send in all, which sets its tick: a
  * room of n connections ticks every n * 1000 / ROOM_FRAMES_PER_S ms, within
- * ACK_BATCH_MS..BROADCAST_TICK_MS. Measured (docs/figures.md): at 16 clients x
- * 30 Hz that is a 4 ms tick, at 64 a 16 ms one, from 120 connections on the 30 ms one.
+ * ACK_BATCH_MS..BROADCAST_TICK_MS: 4 ms at 16 connections, 16 ms at 64, 30 ms
+ * from 120 on (what that costs and gives: docs/figures.md).
  */
 export const ROOM_FRAMES_PER_S = 4_000;
 /**

@@ -57,10 +57,10 @@ function welcomed(store: PuzzleStore): Promise<void> {
 
 async function play(choice: LobbyResult): Promise<void> {
   const url = new URL(location.href);
-  url.search = new URLSearchParams({ room: choice.room, mode: choice.mode }).toString();
+  url.search = new URLSearchParams({ room: choice.room, mode: choice.mode, ...(choice.watch ? { watch: "1" } : {}) }).toString();
   history.replaceState(null, "", url);
 
-  const connection = new Connection({ host: location.host, room: choice.room, mode: choice.mode, name: choice.name, create: choice.create });
+  const connection = new Connection({ host: location.host, room: choice.room, mode: choice.mode, name: choice.name, create: choice.create, watch: choice.watch });
   const store = new PuzzleStore(connection, browserClock);
   connection.connect();
   let scene: PuzzleScene | null = null;
@@ -124,7 +124,7 @@ async function start(error?: string): Promise<void> {
   const mode = parseMode(params.get("mode")) ?? "stateful";
   const name = rememberedName();
   // A reload (or reconnect in the same tab) goes straight back to the table as the same player.
-  if (!error && room && name && hasSessionToken(mode, room)) return play({ room, mode, name });
+  if (!error && room && name && hasSessionToken(mode, room)) return play({ room, mode, name, watch: params.get("watch") === "1" });
   const choice = await runLobby(params, error);
   await play(choice);
 }

@@ -12,6 +12,10 @@ export interface PuzzleHook {
   mode(): string;
   myId(): string;
   status(): string;
+  /** "player" or "watcher" (issue 11). */
+  role(): string;
+  /** How many play and watch, as the room last said. */
+  audience(): { players: number; watchers: number } | null;
   rttMs(): number | null;
   fatal(): string | null;
   pieceCount(): number;
@@ -73,6 +77,8 @@ export function installTestHook(room: string, store: PuzzleStore, scene: () => P
     mode: () => store.mode,
     myId: () => store.myId,
     status: () => store.status,
+    role: () => store.role,
+    audience: () => (store.audience ? { ...store.audience } : null),
     rttMs: () => store.rttMs,
     fatal: () => store.notices.fatal,
     pieceCount: () => store.view?.pieces.length ?? 0,

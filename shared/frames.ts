@@ -5,7 +5,7 @@
  * encodes (`Json<T>`), so a batch can only be assembled from events, and
  * tests/unit/frames.test.ts parses every encoder's output with the schemas.
  */
-import type { BatchEvent, RejectReason, ServerMessage, WireHold, WirePieceChange, WireServerMessage } from "./protocol.ts";
+import type { BatchEvent, RejectReason, ServerMessage, WireHold, WirePieceChange, WireServerMessage, WireSnapshot, WireWelcome } from "./protocol.ts";
 
 declare const encodes: unique symbol;
 /** The JSON text of a `T`. */
@@ -42,4 +42,13 @@ export function holdsEvent(holds: readonly Json<WireHold>[]): Json<EventOf<"hold
 /** A batch frame of events already encoded. */
 export function batchFrame(version: number, events: readonly Json<BatchEvent>[]): Json<Extract<ServerMessage, { type: "batch" }>> {
   return `{"type":"batch","version":${version},"events":[${events.join(",")}]}` as Json<Extract<ServerMessage, { type: "batch" }>>;
+}
+
+/**
+ * A welcome around a snapshot already encoded: a room encodes its snapshot
+ * once per version and hands the same text to every joiner of a join storm.
+ */
+export function welcomeFrame(fields: Omit<WireWelcome, "snapshot">, snapshot: Json<WireSnapshot>): Json<WireWelcome> {
+  const head = JSON.stringify(fields);
+  return `${head.slice(0, -1)},"snapshot":${snapshot}}` as Json<WireWelcome>;
 }

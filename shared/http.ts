@@ -88,6 +88,8 @@ export const RoomSummarySchema = v.object({
   placed: v.number(),
   players: v.number(),
   connected: v.number(),
+  /** Connections watching (issue 11; the stateless modes have none and leave it out). */
+  watchers: v.optional(v.number()),
   actionsApplied: v.number(),
   actionsRejected: v.number(),
   version: v.number(),

@@ -22,6 +22,11 @@ import { unpackPieces } from "./packed-pieces.ts";
  *              sockets), names normalised by shared/names.ts.
  *              5,000 pieces (issue 11): a snapshot's `pieces` is one packed string
  *              (shared/packed-pieces.ts), no longer an array of piece tuples.
+ *              crowds (issue 11): hello's optional `role` ("player" | "watcher"), the
+ *              welcome's `role`, `watchingBecause` and `audience`, the `seat` message
+ *              (a watcher asks for a player seat), the batch events `audience` (players
+ *              and watchers counted) and `seated` (this connection now plays), reject
+ *              reason "watching" and error code "watching" (a watcher cannot act).
  */
 export const PROTOCOL_VERSION = 3;
 
@@ -64,6 +69,8 @@ export const REJECT_REASONS = [
   // Not a rule's verdict either: the connection sent actions faster than its limit
   // (party/common/limits.ts), and this one was dropped unread.
   "rate-limited",
+  // The connection is watching (issue 11): it may take a seat, not act.
+  "watching",
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -74,6 +81,11 @@ const PieceId = Integer(0, MAX_PIECES - 1);
 const PlayerId = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 
 // ---- client to server ----
+
+/** What a connection does in its room: plays (acts, shows a cursor), or only watches. */
+export const ROLES = ["player", "watcher"] as const;
+export const RoleSchema = v.picklist(ROLES);
+export type Role = v.InferOutput<typeof RoleSchema>;
 
 export const HelloSchema = v.object({
   type: v.literal("hello"),
@@ -89,6 +101,8 @@ export const HelloSchema = v.object({
   token: v.optional(v.pipe(v.string(), v.maxLength(64))),
   /** Options for a room that has no puzzle yet; ignored by a room that has one. */
   create: v.optional(PuzzleOptionsSchema),
+  /** Absent: a player. A player hello into a room whose seats are all taken is admitted as a watcher. */
+  role: v.optional(RoleSchema),
 });
 export const GrabSchema = v.object({ type: v.literal("grab"), seq: Seq, pieceId: PieceId });
 export const MoveSchema = v.object({ type: v.literal("move"), seq: Seq, pieceId: PieceId, x: Coordinate, y: Coordinate });
@@ -101,8 +115,10 @@ export const DropSchema = v.object({ type: v.literal("drop"), seq: Seq, pieceId:
 export const RotateSchema = v.object({ type: v.literal("rotate"), seq: Seq, pieceId: PieceId, rotation: v.pipe(v.number(), v.finite()) });
 export const CursorSchema = v.object({ type: v.literal("cursor"), x: Coordinate, y: Coordinate });
 export const PingSchema = v.object({ type: v.literal("ping"), t: v.pipe(v.number(), v.finite()) });
+/** A watcher asks for a player seat: granted with a `seated` event, or refused with `room-full`. */
+export const SeatSchema = v.object({ type: v.literal("seat") });
 
-export const ClientMessageSchema = v.variant("type", [HelloSchema, GrabSchema, MoveSchema, DropSchema, RotateSchema, CursorSchema, PingSchema]);
+export const ClientMessageSchema = v.variant("type", [HelloSchema, GrabSchema, MoveSchema, DropSchema, RotateSchema, CursorSchema, PingSchema, SeatSchema]);
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 export type Hello = v.InferOutput<typeof HelloSchema>;
 /** The messages that are a player's action on the puzzle, numbered by `seq`. */
@@ -175,6 +191,12 @@ export type Snapshot = v.InferOutput<typeof SnapshotSchema>;
 /** A snapshot as sent: its pieces packed (packPieces). */
 export type WireSnapshot = v.InferInput<typeof SnapshotSchema>;
 
+/** How many connections play and how many watch, as everyone in the room is told. */
+export const AudienceSchema = v.object({ players: v.number(), watchers: v.number() });
+export type Audience = v.InferOutput<typeof AudienceSchema>;
+/** Why a player's hello was admitted as a watcher. */
+export const WATCHING_BECAUSE = ["asked", "room-full"] as const;
+
 export const WelcomeSchema = v.object({
   type: v.literal("welcome"),
   protocol: v.number(),
@@ -182,6 +204,11 @@ export const WelcomeSchema = v.object({
   playerId: PlayerId,
   token: v.string(),
   snapshot: SnapshotSchema,
+  /** Absent from rooms that know no watchers (the stateless modes): a player. */
+  role: v.optional(RoleSchema),
+  /** A watcher's reason: it asked to watch, or every player seat was taken. */
+  watchingBecause: v.optional(v.picklist(WATCHING_BECAUSE)),
+  audience: v.optional(AudienceSchema),
 });
 
 /** Why a frame was refused: its input was bad, or the server failed. */
@@ -196,6 +223,8 @@ export const ErrorCodeSchema = v.picklist([
   "room-full",
   "no-puzzle",
   "server-error",
+  // A watcher's cursor or a watching hello where watching is not offered (the stateless modes).
+  "watching",
 ]);
 /**
  * The limits' refusals (issue 10), which say nothing of the input: a frame over
@@ -217,6 +246,10 @@ export const PlayerJoinedEventSchema = v.object({ type: v.literal("player-joined
 export const PlayerLeftEventSchema = v.object({ type: v.literal("player-left"), playerId: PlayerId });
 export const PlacedEventSchema = v.object({ type: v.literal("placed"), playerId: PlayerId, placed: v.number() });
 export const CompleteEventSchema = v.object({ type: v.literal("complete"), completedAtMs: v.number() });
+/** The audience changed (coalesced: at most one per frame). */
+export const AudienceEventSchema = v.object({ type: v.literal("audience"), players: v.number(), watchers: v.number() });
+/** This connection took a player seat: from now on it may act. */
+export const SeatedEventSchema = v.object({ type: v.literal("seated") });
 
 export const BatchEventSchema = v.variant("type", [
   AckEventSchema,
@@ -228,6 +261,8 @@ export const BatchEventSchema = v.variant("type", [
   PlayerLeftEventSchema,
   PlacedEventSchema,
   CompleteEventSchema,
+  AudienceEventSchema,
+  SeatedEventSchema,
 ]);
 export type BatchEvent = v.InferOutput<typeof BatchEventSchema>;
 
@@ -255,6 +290,8 @@ export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
 /** A server message as sent: what ServerMessageSchema parses into a ServerMessage (a welcome's pieces packed). */
 export type WireServerMessage = v.InferInput<typeof ServerMessageSchema>;
 export type Welcome = v.InferOutput<typeof WelcomeSchema>;
+/** A welcome as sent (its snapshot's pieces packed). */
+export type WireWelcome = v.InferInput<typeof WelcomeSchema>;
 export type Batch = v.InferOutput<typeof BatchSchema>;
 
 /** WebSocket close codes the room uses, with the reason shown to the player. */

@@ -65,7 +65,8 @@ export function replicaFromSnapshot(snapshot: Snapshot): Replica {
 }
 
 /**
- * Applies one event of a batch to the replica. Acks, rejects and cursors are for
+ * Applies one event of a batch to the replica. Acks, rejects, cursors, the
+ * audience and a seat are for
  * the caller to interpret; they leave the replica as it is.
  */
 export function applyBatchEvent(replica: Replica, event: BatchEvent): void {
@@ -100,6 +101,8 @@ export function applyBatchEvent(replica: Replica, event: BatchEvent): void {
     case "ack":
     case "reject":
     case "cursors":
+    case "audience":
+    case "seated":
       return;
     default: {
       const unreachable: never = event;

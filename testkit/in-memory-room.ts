@@ -4,11 +4,11 @@
  * (no real timers). Every storage write and every send goes into one ordered
  * log so tests can check what happened before what.
  */
-import { RoomCore, type RoomHost, type RoomSocket } from "../party/room/room-core.ts";
-import { DEFAULT_MAX_PLAYERS } from "../party/common/settings.ts";
+import { RoomCore, type RoomHost, type RoomSocket, type SessionAttachment } from "../party/room/room-core.ts";
+import { DEFAULT_MAX_PLAYERS, DEFAULT_MAX_WATCHERS } from "../party/common/settings.ts";
 import { MemoryStorage, type PutLogEntry } from "./memory-storage.ts";
 import { applyBatch, replicaFromSnapshot, type Replica } from "../shared/replica.ts";
-import { PROTOCOL_VERSION, parseServerFrame, type ClientMessage, type Mode, type PuzzleAction, type ServerMessage, type Snapshot } from "../shared/protocol.ts";
+import { PROTOCOL_VERSION, parseServerFrame, type ClientMessage, type Mode, type Role, type PuzzleAction, type ServerMessage, type Snapshot } from "../shared/protocol.ts";
 import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
 import { createPrng, type Prng } from "../shared/prng.ts";
 
@@ -56,7 +56,8 @@ export class FakeClient {
   private nextSeq = 1;
 
   constructor(
-    readonly room: InMemoryRoom,
+    /** The room serving it: a wake (hibernation) moves it to the room built afresh. */
+    public room: InMemoryRoom,
     readonly socket: FakeSocket,
   ) {}
 
@@ -69,7 +70,7 @@ export class FakeClient {
     this.sendRaw(JSON.stringify(message));
   }
 
-  hello(name: string, extra: { create?: PuzzleOptions; token?: string; protocol?: number } = {}): void {
+  hello(name: string, extra: { create?: PuzzleOptions; token?: string; protocol?: number; role?: Role } = {}): void {
     this.send({ type: "hello", protocol: extra.protocol ?? PROTOCOL_VERSION, name, ...extra });
     this.sync();
   }
@@ -123,6 +124,10 @@ export class FakeClient {
 export interface InMemoryRoomOptions {
   storage?: MemoryStorage<LogEntry>;
   maxPlayers?: number;
+  /** Watchers beside the players (default DEFAULT_MAX_WATCHERS, as the room runs). */
+  maxWatchers?: number;
+  /** The room's frame budget (RoomOptions.roomFramesPerS): a small one gives a small room the largest tick. */
+  roomFramesPerS?: number;
   mode?: Mode;
   seed?: number;
   startMs?: number;
@@ -138,6 +143,8 @@ export class InMemoryRoom {
   /** When the room last asked to be flushed, as an absolute time; null when not asked. */
   flushDueMs: number | null = null;
   flushRequests = 0;
+  /** What each socket's attachment holds (the runtime keeps it across hibernation), by socket id. */
+  readonly attachments = new Map<string, SessionAttachment>();
   /** The room's snapshot at the last flush: everything acknowledged so far. */
   flushedSnapshot: Snapshot | null = null;
   private socketCounter = 0;
@@ -165,14 +172,33 @@ export class InMemoryRoom {
         return `${this.idCounter.toString(36).padStart(4, "0")}${noise}-${Math.floor(this.prng() * 0xffffffff).toString(16)}`;
       },
       admitPuzzle: options.admitPuzzle,
+      attach: (socketId, attachment) => void this.attachments.set(socketId, attachment),
     };
-    this.core = new RoomCore(host, { mode: options.mode ?? "stateful", maxPlayers: options.maxPlayers ?? DEFAULT_MAX_PLAYERS });
+    this.core = new RoomCore(host, {
+      mode: options.mode ?? "stateful",
+      maxPlayers: options.maxPlayers ?? DEFAULT_MAX_PLAYERS,
+      maxWatchers: options.maxWatchers ?? DEFAULT_MAX_WATCHERS,
+      roomFramesPerS: options.roomFramesPerS,
+    });
   }
 
   connect(): FakeClient {
     const socket = new FakeSocket(`conn-${++this.socketCounter}`, this.log, () => this.nowMs);
     this.core.connect(socket);
     return new FakeClient(this, socket);
+  }
+
+  /**
+   * A socket the runtime kept open while the room slept, handed to this room
+   * (built afresh over the same storage) with its attachment, as server.ts's
+   * onStart does after a wake. The client goes on with the same socket.
+   */
+  adopt(client: FakeClient, attachment: SessionAttachment): boolean {
+    this.core.connect(client.socket);
+    client.room = this;
+    const restored = this.core.restore(client.socket.id, attachment);
+    if (restored) this.attachments.set(client.socket.id, attachment);
+    return restored;
   }
 
   /** Moves the clock; runs the flush the room asked for if it fell due. */

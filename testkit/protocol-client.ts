@@ -5,7 +5,7 @@
  */
 import PartySocket from "partysocket";
 import WebSocket from "ws";
-import { PROTOCOL_VERSION, parseServerFrame, type BatchEvent, type ClientMessage, type ErrorCode, type HeartbeatReply, type Mode, type ServerMessage } from "../shared/protocol.ts";
+import { PROTOCOL_VERSION, parseServerFrame, type BatchEvent, type ClientMessage, type ErrorCode, type HeartbeatReply, type Mode, type Role, type ServerMessage } from "../shared/protocol.ts";
 import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
 import type { RejectReason } from "../shared/rules.ts";
 import { applyBatch, replicaFromSnapshot, type Replica } from "../shared/replica.ts";
@@ -49,6 +49,8 @@ export interface ProtocolClientOptions {
   connectionId?: string;
   /** Sent as CF-Connecting-IP, the header Cloudflare sets: how tests stand for clients at different addresses. */
   address?: string;
+  /** Join as a watcher (issue 11). */
+  role?: Role;
 }
 
 export class ProtocolClient {
@@ -56,6 +58,8 @@ export class ProtocolClient {
   playerId = "";
   token = "";
   mode: Mode | null = null;
+  /** What the room made this connection: its welcome's role, a player once a `seated` event came. */
+  role: Role | null = null;
   readonly sent = new Map<number, SentAction>();
   readonly errors: Array<{ code: ErrorCode; message: string }> = [];
   readonly events: BatchEvent[] = [];
@@ -111,6 +115,11 @@ export class ProtocolClient {
     return record;
   }
 
+  /** A watcher asks for a player seat (a `seated` event, or a room-full error). */
+  seat(): void {
+    this.sendRaw(JSON.stringify({ type: "seat" } satisfies ClientMessage));
+  }
+
   cursor(x: number, y: number): void {
     this.sendRaw(JSON.stringify({ type: "cursor", x, y } satisfies ClientMessage));
   }
@@ -158,6 +167,7 @@ export class ProtocolClient {
         name: this.options.name,
         token: this.token || this.options.token,
         create: this.options.create,
+        role: this.role === "player" ? undefined : this.options.role,
       }),
     );
   }
@@ -190,6 +200,7 @@ export class ProtocolClient {
         this.playerId = message.playerId;
         this.token = message.token;
         this.mode = message.mode;
+        this.role = message.role ?? "player";
         return;
       case "batch":
         if (!this.replica) return;
@@ -200,6 +211,7 @@ export class ProtocolClient {
           if (record && record.action.type !== "grab") record.group = actedGroup(this.replica.puzzle, record.action.pieceId);
         }
         applyBatch(this.replica, message);
+        if (message.events.some((event) => event.type === "seated")) this.role = "player";
         for (const event of message.events) {
           if (this.options.keepEvents !== false) this.events.push(event);
           if (event.type === "ack" || event.type === "reject") {

@@ -20,6 +20,7 @@ import {
   type ClientMessage,
   type HeartbeatReply,
   type Mode,
+  type Role,
   type ServerMessage,
 } from "../../shared/protocol.ts";
 import { roomIdProblem } from "../../shared/room-id.ts";
@@ -49,6 +50,8 @@ export interface ConnectionOptions {
   name: string;
   /** Options for a room this player is creating; ignored by a room that exists. */
   create?: PuzzleOptions;
+  /** Join as a watcher (the link's ?watch=1). */
+  watch?: boolean;
 }
 
 function tokenKey(mode: Mode, room: string): string {
@@ -63,6 +66,8 @@ export function hasSessionToken(mode: Mode, room: string): boolean {
 export class Connection extends RoomLinkListeners {
   private readonly socket: PartySocket;
   private status: LinkStatus = { state: "connecting", rttMs: null, refusal: null };
+  /** What the next hello asks for: a watcher (?watch=1) until a seat or a player's welcome. */
+  private role: Role;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private closedForGood = false;
   private invalid = 0;
@@ -71,6 +76,7 @@ export class Connection extends RoomLinkListeners {
   /** Subscribe, then `connect()`: nothing arrives before. */
   constructor(private readonly options: ConnectionOptions) {
     super();
+    this.role = options.watch ? "watcher" : "player";
     this.socket = new PartySocket({
       host: options.host,
       party: PARTY_FOR_MODE[options.mode],
@@ -114,7 +120,8 @@ export class Connection extends RoomLinkListeners {
     this.lastHeardAtMs = performance.now();
     this.report("connecting");
     const token = sessionStorage.getItem(tokenKey(this.options.mode, this.options.room)) ?? undefined;
-    this.send({ type: "hello", protocol: PROTOCOL_VERSION, name: this.options.name, token, create: this.options.create });
+    // A watcher comes back watching; one that took a seat comes back as its player (by the token).
+    this.send({ type: "hello", protocol: PROTOCOL_VERSION, name: this.options.name, token, create: this.options.create, ...(this.role === "watcher" ? { role: "watcher" as const } : {}) });
     this.stopPings();
     this.ping();
     this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS);
@@ -155,6 +162,8 @@ export class Connection extends RoomLinkListeners {
       return;
     }
     if (message.type === "welcome") sessionStorage.setItem(tokenKey(this.options.mode, this.options.room), message.token);
+    if (message.type === "welcome" && message.role === "player") this.role = "player";
+    if (message.type === "batch" && message.events.some((event) => event.type === "seated")) this.role = "player";
     this.emitFrame(message);
     if (message.type === "welcome") this.report("open");
     // A room without a puzzle stays without one: retrying cannot help.

@@ -30,6 +30,7 @@ const REJECT_TEXT: Record<RejectReason, string> = {
   "rotation-off": "Pieces do not turn in this room.",
   "bad-rotation": "A piece turns by quarter turns only.",
   "rate-limited": "That was faster than the room accepts moves; it was dropped.",
+  watching: "You are watching: take a seat to play.",
 };
 
 export class Notices {
@@ -105,6 +106,16 @@ export class Notices {
 
   movesVanished(count: number): void {
     this.add("error", `${count} of your acknowledged moves vanished from the stored state.`);
+  }
+
+  /** A watcher's seat was granted. */
+  seated(): void {
+    this.add("info", "You took a seat: you are playing now.");
+  }
+
+  /** A watcher asked for a seat and every one was taken: it goes on watching. */
+  seatRefused(message: string): void {
+    this.add("reject", `No seat for you yet: ${message}.`);
   }
 
   tidyPlanned(kind: TidyKind, count: number): void {

@@ -14,7 +14,7 @@ import { applyBatch, replicaFromSnapshot, type Replica } from "../../shared/repl
 import { groupMembers, holderOf, lockedCount, type PuzzleState } from "../../shared/puzzle-state.ts";
 import type { RejectReason } from "../../shared/rules.ts";
 import { pieceCountOf } from "../../shared/puzzle-spec.ts";
-import type { Batch, Mode, Player, PuzzleAction, ServerMessage, Snapshot, Welcome } from "../../shared/protocol.ts";
+import type { Audience, Batch, Mode, Player, PuzzleAction, Role, ServerMessage, Snapshot, WATCHING_BECAUSE, Welcome } from "../../shared/protocol.ts";
 import type { Clock } from "./clock.ts";
 import { DragIntent, type Drag } from "./drag-intent.ts";
 import { IntegrityTracker } from "./integrity.ts";
@@ -41,6 +41,8 @@ export interface StoreStats {
 
 const NO_PIECES: readonly number[] = [];
 
+type WatchingBecause = (typeof WATCHING_BECAUSE)[number];
+
 export class PuzzleStore {
   readonly notices: Notices;
   readonly integrity = new IntegrityTracker();
@@ -55,6 +57,10 @@ export class PuzzleStore {
   private readonly batchChanged: number[] = [];
   private playerId = "";
   private gameMode: Mode = "stateful";
+  /** What this connection does here: a watcher's input does nothing and the store sends nothing for it. */
+  private ownRole: Role = "player";
+  private watchingReason: WatchingBecause | null = null;
+  private audienceCounts: Audience | null = null;
   private linkState: LinkState = "connecting";
   private rtt: number | null = null;
   private readonly counts: StoreStats = { acked: 0, rejected: 0, batches: 0, welcomes: 0, integrityChecks: 0 };
@@ -66,7 +72,7 @@ export class PuzzleStore {
   ) {
     this.notices = new Notices(clock, () => this.emit());
     this.presence = new Presence(clock, (x, y) => {
-      if (this.linkState !== "open") return false;
+      if (this.linkState !== "open" || this.ownRole === "watcher") return false;
       link.send({ type: "cursor", x, y });
       return true;
     });
@@ -95,6 +101,27 @@ export class PuzzleStore {
 
   get mode(): Mode {
     return this.gameMode;
+  }
+
+  /** "watcher" while this connection only watches (see `takeSeat`). */
+  get role(): Role {
+    return this.ownRole;
+  }
+
+  /** Why this connection watches: it asked to (?watch=1), or the room's seats were all taken. */
+  get watchingBecause(): WatchingBecause | null {
+    return this.ownRole === "watcher" ? this.watchingReason : null;
+  }
+
+  /** How many play and how many watch, as the room last said (null before it did). */
+  get audience(): Readonly<Audience> | null {
+    return this.audienceCounts;
+  }
+
+  /** A watcher asks the room for a free player seat; the answer comes as a `seated` event or a room-full notice. */
+  takeSeat(): void {
+    if (this.ownRole !== "watcher" || this.linkState !== "open") return;
+    this.link.send({ type: "seat" });
   }
 
   get status(): LinkState {
@@ -190,7 +217,7 @@ export class PuzzleStore {
 
   beginDrag(pieceId: number, pointerX: number, pointerY: number): BeginDragResult {
     const view = this.view;
-    if (!view || this.linkState !== "open" || view.completedAtMs !== null) return "not-ready";
+    if (!view || this.linkState !== "open" || view.completedAtMs !== null || this.ownRole === "watcher") return "not-ready";
     const piece = view.pieces[pieceId];
     if (!piece) return "not-ready";
     if (piece.locked) return "locked";
@@ -269,7 +296,7 @@ export class PuzzleStore {
   /** Lays out loose pieces through ordinary grab/drop actions. Returns how many will move. */
   tidy(kind: TidyKind): number {
     const view = this.view;
-    if (!view || this.linkState !== "open" || view.completedAtMs !== null) return 0;
+    if (!view || this.linkState !== "open" || view.completedAtMs !== null || this.ownRole === "watcher") return 0;
     const count = this.tidyQueue.plan(view, kind);
     this.notices.tidyPlanned(kind, count);
     this.runTidy();
@@ -302,6 +329,8 @@ export class PuzzleStore {
       case "batch":
         return this.batch(message);
       case "error":
+        // A watcher's seat refused: it goes on watching, nothing is over.
+        if (message.code === "room-full" && this.ownRole === "watcher" && this.linkState === "open") return this.notices.seatRefused(message.message);
         return this.notices.roomError(message.code, message.message);
       case "pong":
         // The link measures the round trip and reports it with its status.
@@ -324,6 +353,9 @@ export class PuzzleStore {
     this.replicaState = replica;
     this.playerId = message.playerId;
     this.gameMode = message.mode;
+    this.ownRole = message.role ?? "player";
+    this.watchingReason = message.watchingBecause ?? null;
+    this.audienceCounts = message.audience ?? null;
     this.notices.welcomed();
     this.actions.clear();
     this.actions.setMode(message.mode);
@@ -372,6 +404,14 @@ export class PuzzleStore {
           break;
         case "player-left":
           this.presence.left(event.playerId);
+          break;
+        case "audience":
+          this.audienceCounts = { players: event.players, watchers: event.watchers };
+          break;
+        case "seated":
+          this.ownRole = "player";
+          this.watchingReason = null;
+          this.notices.seated();
           break;
         case "player-joined":
         case "placed":
@@ -442,6 +482,8 @@ export class PuzzleStore {
   // ---- internals ----
 
   private sendAction(action: PuzzleAction): PendingAction {
+    // Every input path stops a watcher before here; this keeps a new one from slipping through.
+    if (this.ownRole === "watcher") throw new Error("a watcher's input reached sendAction");
     const pending = this.actions.add(action, this.clock.now());
     if (action.type === "grab") this.integrity.grabSent(action.pieceId);
     this.link.send(pending.message);

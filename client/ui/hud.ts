@@ -8,6 +8,7 @@ import type { Mode } from "../../shared/protocol.ts";
 import type { PuzzleStore } from "../store/puzzle-store.ts";
 import type { TidyKind } from "../store/tidy.ts";
 import { element, formatDuration, setText } from "./dom.ts";
+import { AudiencePanel } from "./audience.ts";
 
 export interface TableControls {
   fit(): void;
@@ -49,6 +50,7 @@ export class Hud {
     window.addEventListener("keydown", (event) => this.onKey(event));
     setInterval(() => this.renderTimer(), 1_000);
     badge.textContent = "…";
+    new AudiencePanel(store);
     this.render();
   }
 

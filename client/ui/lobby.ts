@@ -16,6 +16,8 @@ export interface LobbyResult {
   mode: Mode;
   name: string;
   create?: PuzzleOptions;
+  /** The link's ?watch=1: join as a watcher. */
+  watch?: boolean;
 }
 
 /** A room id: short, unguessable enough for a link, URL-safe. */
@@ -59,12 +61,13 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
   errorText.textContent = showError ?? "";
   const joinRoom = params.get("room");
   const joinMode = parseMode(params.get("mode")) ?? "stateful";
+  const watch = params.get("watch") === "1";
   if (joinRoom) {
     element("create-fields").hidden = true;
     const info = element("join-info");
     info.hidden = false;
-    info.textContent = `Joining room ${joinRoom} (${joinMode}).`;
-    startButton.textContent = "Join room";
+    info.textContent = watch ? `Watching room ${joinRoom} (${joinMode}).` : `Joining room ${joinRoom} (${joinMode}).`;
+    startButton.textContent = watch ? "Watch room" : "Join room";
   }
 
   let chosen: { id: string; width: number; height: number } = BUILT_IN_IMAGES[0]!;
@@ -120,7 +123,7 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
       localStorage.setItem(NAME_KEY, name);
       if (joinRoom) {
         panel.hidden = true;
-        return resolve({ room: joinRoom, mode: joinMode, name });
+        return resolve({ room: joinRoom, mode: joinMode, name, watch });
       }
       const mode = parseMode(new FormData(form).get("mode") as string | null) ?? "stateful";
       const room = newRoomId();

@@ -14,6 +14,11 @@ export function readNonNegativeInteger(env: Record<string, unknown>, name: strin
   return readNumber(env, name, fallback, (value) => Number.isInteger(value) && value >= 0, "an integer >= 0");
 }
 
+/** An integer from `min` to `max`, with a default. */
+export function readIntegerInRange(env: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
+  return readNumber(env, name, fallback, (value) => Number.isInteger(value) && value >= min && value <= max, `an integer from ${min} to ${max}`);
+}
+
 /** A number in [0, 1], e.g. a rate. */
 export function readFraction(env: Record<string, unknown>, name: string, fallback: number): number {
   return readNumber(env, name, fallback, (value) => Number.isFinite(value) && value >= 0 && value <= 1, "a number from 0 to 1");

@@ -7,7 +7,7 @@
  */
 import { CLOSE_REFUSED, parseClientFrame, type ActionMessage, type ClientMessage, type Hello } from "../../shared/protocol.ts";
 import { frameType } from "./socket-guard.ts";
-import type { Connecting, Joined, Joining, Session } from "./player-roster.ts";
+import { WATCHING_NOT_OFFERED, type Connecting, type Joined, type Joining, type Session } from "./player-roster.ts";
 import { sendError, sendMessage, type RoomSocket } from "./socket.ts";
 
 /**
@@ -21,6 +21,8 @@ export interface FrameHandlers<J extends Joined> {
   act(session: J, action: ActionMessage): void | Promise<void>;
   /** A joined player's cursor, rounded to table pixels. */
   cursor(session: J, x: number, y: number): void;
+  /** A watcher asks for a player seat; a room without it (the hubs) answers that it offers no watching. */
+  seat?(session: J): void;
   now(): number;
 }
 
@@ -64,6 +66,10 @@ function route<J extends Joined>(session: Session<J, Joining>, message: ClientMe
     case "rotate":
       if (session.state !== "joined") return sendError(session.socket, "not-joined", "send hello first");
       return handlers.act(session, message);
+    case "seat":
+      if (session.state !== "joined") return sendError(session.socket, "not-joined", "send hello first");
+      if (!handlers.seat) return sendError(session.socket, "watching", WATCHING_NOT_OFFERED);
+      return handlers.seat(session);
     default: {
       const unreachable: never = message;
       return unreachable;

@@ -9,15 +9,21 @@
  * whatever only a joined session needs (each core adds its own fields). A state
  * change replaces the session object in the roster, so a handler that awaited
  * something can tell whether the session it started with is still the current one.
+ *
+ * A joined session plays or watches (issue 11). A watcher counts against the
+ * watcher limit, not the player limit; it has an id and a token like a player
+ * (so the HUD can tell it from the others, and so that taking a seat makes it
+ * the player of that id), but it is not one of `players`: it is never stored,
+ * never in the snapshot's players list, and leaving releases nothing.
  */
-import { CLOSE_ROOM_FULL, CLOSE_VERSION_MISMATCH, PROTOCOL_VERSION, type Hello } from "../../shared/protocol.ts";
+import { CLOSE_REFUSED, CLOSE_ROOM_FULL, CLOSE_VERSION_MISMATCH, PROTOCOL_VERSION, WATCHING_BECAUSE, type Hello } from "../../shared/protocol.ts";
 import { uniqueName } from "../../shared/names.ts";
 import { sendError, type RoomSocket } from "./socket.ts";
 
 /**
- * What a roster entry may do in its room. Everyone plays for now; the room's
- * host (who may refuse anonymous bots) and watchers (who count against no
- * player limit) come with the host controls.
+ * What a remembered (stored) player may do in its room. Watchers are sessions,
+ * not remembered players (see above); the room's host (who may refuse
+ * anonymous bots) comes with the host controls.
  */
 export const ROLES = ["player"] as const;
 export type Role = (typeof ROLES)[number];
@@ -54,6 +60,12 @@ export interface Joined {
 /** The sessions of a roster whose joined sessions are `J`; `W` is `Joining` where a room loads asynchronously. */
 export type Session<J extends Joined, W extends Joining = never> = Connecting | W | J;
 
+/** What `admit` decided: the player a token resumes, or a watcher and why. */
+export type Admission = { role: "player"; resumed: RosterPlayer | undefined } | { role: "watcher"; because: (typeof WATCHING_BECAUSE)[number] };
+
+/** Where watching is not offered (the stateless modes), a watching hello gets this. */
+export const WATCHING_NOT_OFFERED = "watching needs the stateful room: open the link without ?watch=1 to play";
+
 /** Players remembered for resuming after they leave; older ones are forgotten. */
 export const MAX_REMEMBERED_PLAYERS = 256;
 
@@ -64,10 +76,14 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
   /** Every open socket's session, by socket id, in the order the sockets connected. */
   readonly sessions = new Map<string, Session<J, W>>();
   readonly players = new Map<string, RosterPlayer>();
+  /** Socket ids of the joined sessions that watch. */
+  private readonly watching = new Set<string>();
 
+  /** `maxWatchers` 0: nobody may watch, and a full room refuses the next player. */
   constructor(
     private readonly maxPlayers: number,
     private readonly randomId: () => string,
+    private readonly maxWatchers = 0,
   ) {}
 
   add(socket: RoomSocket): void {
@@ -78,6 +94,7 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
   remove(socketId: string): string | null {
     const session = this.sessions.get(socketId);
     this.sessions.delete(socketId);
+    if (this.watching.delete(socketId)) return null;
     if (session?.state !== "joined") return null;
     return this.connectionOf(session.playerId) ? null : session.playerId;
   }
@@ -109,12 +126,13 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
   }
 
   /**
-   * Checks a hello against the protocol version and the player limit (sessions
-   * still joining count as players). On refusal it tells the client why, closes
-   * the socket and returns null; otherwise it returns the player the hello's
-   * token resumes, if any.
+   * Checks a hello against the protocol version and the limits (sessions still
+   * joining count as players). A player hello into a room whose seats are all
+   * taken is admitted as a watcher when the room has watcher places. On refusal
+   * it tells the client why, closes the socket and returns null; otherwise it
+   * returns the role, and for a player the one the hello's token resumes, if any.
    */
-  admit(session: Connecting, hello: Hello): { resumed: RosterPlayer | undefined } | null {
+  admit(session: Connecting, hello: Hello): Admission | null {
     if (hello.protocol !== PROTOCOL_VERSION) {
       const advice = hello.protocol < PROTOCOL_VERSION ? "your game is out of date: reload the page" : "the server is older than your game";
       const reason = `protocol ${hello.protocol} is not supported (server speaks ${PROTOCOL_VERSION}): ${advice}`;
@@ -122,17 +140,73 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
       session.socket.close(CLOSE_VERSION_MISMATCH, reason);
       return null;
     }
+    if (hello.role === "watcher") {
+      if (this.maxWatchers === 0) return this.refuse(session, "watching", WATCHING_NOT_OFFERED, CLOSE_REFUSED);
+      if (this.watching.size >= this.maxWatchers) return this.refuse(session, "room-full", `room is full (${this.maxWatchers} watching)`, CLOSE_ROOM_FULL);
+      return { role: "watcher", because: "asked" };
+    }
     const resumed = hello.token ? [...this.players.values()].find((candidate) => candidate.token === hello.token) : undefined;
-    const connected = this.connectedPlayerIds();
+    if (resumed && this.connectionOf(resumed.id)) return { role: "player", resumed };
+    if (this.seatsTaken() < this.maxPlayers) return { role: "player", resumed };
+    if (this.watching.size < this.maxWatchers) return { role: "watcher", because: "room-full" };
+    return this.refuse(session, "room-full", `room is full (${this.maxPlayers} players)`, CLOSE_ROOM_FULL);
+  }
+
+  /** Players connected or joining. */
+  seatsTaken(): number {
     let joining = 0;
     for (const other of this.sessions.values()) if (other.state === "joining") joining++;
-    if (!(resumed && connected.has(resumed.id)) && connected.size + joining >= this.maxPlayers) {
-      const reason = `room is full (${this.maxPlayers} players)`;
-      sendError(session.socket, "room-full", reason);
-      session.socket.close(CLOSE_ROOM_FULL, reason);
-      return null;
-    }
-    return { resumed };
+    return this.connectedPlayerIds().size + joining;
+  }
+
+  /** Joined sessions that watch. */
+  get watchers(): number {
+    return this.watching.size;
+  }
+
+  isWatching(socketId: string): boolean {
+    return this.watching.has(socketId);
+  }
+
+  /**
+   * Binds `session`'s socket as a watcher: an id and a token of its own (the
+   * id it plays under if it takes a seat), no remembered player.
+   */
+  bindWatcher(session: Connecting, joined: (identity: { id: string; token: string }) => J): J {
+    const bound = joined({ id: this.randomId().slice(0, 12), token: this.randomId() });
+    this.sessions.set(session.socket.id, bound);
+    this.watching.add(session.socket.id);
+    return bound;
+  }
+
+  /**
+   * A watcher takes a free player seat, under its watcher id and token: the
+   * player it becomes, or null (the socket goes on watching) when every seat is taken.
+   */
+  seat(watcher: J, name: string, token: string, joined: (player: RosterPlayer) => J): { player: RosterPlayer; session: J } | null {
+    if (!this.watching.has(watcher.socket.id) || this.seatsTaken() >= this.maxPlayers) return null;
+    const player: RosterPlayer = { id: watcher.playerId, name: this.uniqueAmongOthers(name, watcher.playerId), color: PLAYER_COLORS[this.players.size % PLAYER_COLORS.length]!, token, role: "player" };
+    this.players.set(player.id, player);
+    this.forgetOldPlayers(player.id);
+    this.watching.delete(watcher.socket.id);
+    const bound = joined(player);
+    this.sessions.set(watcher.socket.id, bound);
+    return { player, session: bound };
+  }
+
+  /**
+   * Puts back a session the runtime kept while the room slept (hibernation):
+   * `joined` is what its attachment says, a remembered player or a watcher.
+   */
+  restore(session: J, watching: boolean): void {
+    this.sessions.set(session.socket.id, session);
+    if (watching) this.watching.add(session.socket.id);
+  }
+
+  private refuse(session: Connecting, code: "room-full" | "watching", reason: string, closeCode: number): null {
+    sendError(session.socket, code, reason);
+    session.socket.close(closeCode, reason);
+    return null;
   }
 
   /**
@@ -167,13 +241,13 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
   }
 
   connectionOf(playerId: string): J | undefined {
-    for (const session of this.sessions.values()) if (session.state === "joined" && session.playerId === playerId) return session;
+    for (const [socketId, session] of this.sessions) if (session.state === "joined" && session.playerId === playerId && !this.watching.has(socketId)) return session;
     return undefined;
   }
 
   connectedPlayerIds(): Set<string> {
     const ids = new Set<string>();
-    for (const session of this.sessions.values()) if (session.state === "joined") ids.add(session.playerId);
+    for (const [socketId, session] of this.sessions) if (session.state === "joined" && !this.watching.has(socketId)) ids.add(session.playerId);
     return ids;
   }
 

@@ -2,14 +2,23 @@
  * What every room-like party (the stateful room and the stateless hubs) sets
  * the same way, so that the modes differ only in what applies a move.
  */
-import { readPositiveInteger } from "./env.ts";
+import { readIntegerInRange, readNonNegativeInteger } from "./env.ts";
 
 /** Players per room unless partykit.json's MAX_PLAYERS says otherwise. */
 export const DEFAULT_MAX_PLAYERS = 64;
+/** The most MAX_PLAYERS may say: past it, a room is a crowd of watchers, not of players. */
+export const MAX_MAX_PLAYERS = 256;
+/** Watchers per room unless MAX_WATCHERS says otherwise (0: nobody may watch). */
+export const DEFAULT_MAX_WATCHERS = 2_000;
 /** Cursors reach a client at most this often. */
 export const CURSOR_INTERVAL_MS = 50;
 
-/** The MAX_PLAYERS setting. */
+/** The MAX_PLAYERS setting: 1 to MAX_MAX_PLAYERS. */
 export function readMaxPlayers(env: Record<string, unknown>): number {
-  return readPositiveInteger(env, "MAX_PLAYERS", DEFAULT_MAX_PLAYERS);
+  return readIntegerInRange(env, "MAX_PLAYERS", DEFAULT_MAX_PLAYERS, 1, MAX_MAX_PLAYERS);
+}
+
+/** The MAX_WATCHERS setting: an integer >= 0. */
+export function readMaxWatchers(env: Record<string, unknown>): number {
+  return readNonNegativeInteger(env, "MAX_WATCHERS", DEFAULT_MAX_WATCHERS);
 }

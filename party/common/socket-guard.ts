@@ -112,6 +112,7 @@ interface Guarded<Raw> {
 
 export class SocketGuard<Raw extends RoomSocket> {
   private readonly sockets = new Map<Raw, Guarded<Raw>>();
+  private readonly byKey = new Map<string, Guarded<Raw>>();
   /** Addresses whose socket was closed for flooding, and until when their new sockets are refused. */
   private readonly penalised = new Map<string, number>();
   private keys = 0;
@@ -132,6 +133,28 @@ export class SocketGuard<Raw extends RoomSocket> {
     return this.sockets.size;
   }
 
+  /** Open sockets that have not joined yet (each has a hello deadline to keep). */
+  get waiting(): number {
+    let count = 0;
+    for (const guarded of this.sockets.values()) if (!this.core.hasJoined(guarded.socket.id)) count++;
+    return count;
+  }
+
+  /** The runtime socket behind the room's key for it (server.ts writes its attachment there). */
+  rawOf(socketId: string): Raw | undefined {
+    return this.byKey.get(socketId)?.raw;
+  }
+
+  /**
+   * A socket the runtime kept open while the party slept (hibernation): guarded
+   * afresh (its buckets full, its heartbeat starting over) without the checks a
+   * new socket passes, since it passed them when it opened. Returns the room's
+   * socket for it; the party then restores its session from its attachment.
+   */
+  adopt(raw: Raw, address: string | undefined): RoomSocket {
+    return this.guard(raw, address).socket;
+  }
+
   /** A socket the runtime accepted; `address` where the runtime shows it. */
   open(raw: Raw, address: string | undefined): void {
     if (address !== undefined && (this.penalised.get(address) ?? 0) > this.now()) {
@@ -149,6 +172,10 @@ export class SocketGuard<Raw extends RoomSocket> {
       this.counters.helloTimeouts++;
       this.end(waiting[0]!, CLOSE_HELLO_TIMEOUT, "too many connections were waiting to join this room; try again");
     }
+    this.guard(raw, address);
+  }
+
+  private guard(raw: Raw, address: string | undefined): Guarded<Raw> {
     const nowMs = this.now();
     const runtime = tolerantSocket(raw);
     const limits = this.limits;
@@ -174,7 +201,9 @@ export class SocketGuard<Raw extends RoomSocket> {
       lastPingAtMs: Number.NEGATIVE_INFINITY,
     };
     this.sockets.set(raw, guarded);
+    this.byKey.set(guarded.socket.id, guarded);
     this.core.connect(guarded.socket);
+    return guarded;
   }
 
   /** A frame from `raw`: charged to its bucket, then handed to the room, or answered and dropped. */
@@ -288,6 +317,7 @@ export class SocketGuard<Raw extends RoomSocket> {
     guarded.ended = true;
     guarded.pings = [];
     this.sockets.delete(guarded.raw);
+    this.byKey.delete(guarded.socket.id);
   }
 
   private penalise(address: string, nowMs: number): void {

@@ -9,9 +9,13 @@ import type * as Party from "partykit/server";
 import { roomIdProblem } from "../../shared/room-id.ts";
 import type { ErrorBody, GuardCounters } from "../../shared/http.ts";
 import { readConnectionLimits, type ConnectionLimits } from "./limits.ts";
-import { SocketGuard, type SocketCore } from "./socket-guard.ts";
+import { SocketGuard, frameType, type SocketCore } from "./socket-guard.ts";
+import type { RoomSocket } from "./socket.ts";
 
 export type { SocketCore } from "./socket-guard.ts";
+
+/** WebSocket's close code for a server restarting: the client reconnects (and resumes by its token). */
+export const CLOSE_SERVICE_RESTART = 1012;
 
 /** Where the runtime shows the client's address: Cloudflare sets it on every request it forwards. */
 export const CLIENT_ADDRESS_HEADER = "cf-connecting-ip";
@@ -27,6 +31,8 @@ export abstract class SocketParty {
   private guardOf: SocketGuard<Party.Connection> | null = null;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private limitsOf: ConnectionLimits | null = null;
+  /** When a socket last connected or sent something other than a ping or a pong. */
+  private lastActiveMs = 0;
 
   constructor(protected readonly env: Record<string, unknown>) {}
 
@@ -53,14 +59,54 @@ export abstract class SocketParty {
 
   onConnect(connection: Party.Connection, ctx: Party.ConnectionContext): void {
     this.guard.open(connection, ctx.request.headers.get(CLIENT_ADDRESS_HEADER) ?? undefined);
-    this.heartbeat ??= setInterval(() => {
-      this.guard.tick();
-      this.afterSocketsChanged();
-    }, this.limits.heartbeatIntervalMs);
+    this.active();
   }
 
   onMessage(message: string | ArrayBuffer | ArrayBufferView, sender: Party.Connection): void {
+    const type = frameType(message);
+    if (type !== "ping" && type !== "pong") this.active();
     this.guard.receive(sender, message);
+  }
+
+  /** The runtime socket behind the room's key for it. */
+  protected rawOf(socketId: string): Party.Connection | undefined {
+    return this.guardOf?.rawOf(socketId);
+  }
+
+  /**
+   * After a wake (hibernation): every socket the runtime kept open is guarded
+   * again and handed to `restore`, which rebuilds its session from its
+   * attachment; one it cannot restore (no hello yet, a player the room no
+   * longer knows) is closed with 1012, and its client reconnects.
+   */
+  protected adoptSockets(connections: Iterable<Party.Connection>, restore: (socket: RoomSocket, connection: Party.Connection) => boolean): void {
+    for (const connection of connections) {
+      const socket = this.guard.adopt(connection, undefined);
+      if (!restore(socket, connection)) socket.close(CLOSE_SERVICE_RESTART, "the room restarted: reconnect");
+    }
+    if (this.guard.size > 0) this.active();
+  }
+
+  /**
+   * Something happened: the heartbeat runs (again). It stops once the room has
+   * been quiet (no frame but pings and pongs, nobody waiting to join) for a
+   * heartbeat timeout, so that no timer keeps a hibernating room awake; a socket
+   * that is not reading matters only once frames are sent, and they are sent
+   * only after something happened.
+   */
+  private active(): void {
+    this.lastActiveMs = Date.now();
+    this.heartbeat ??= setInterval(() => this.beat(), this.limits.heartbeatIntervalMs);
+  }
+
+  private beat(): void {
+    this.guard.tick();
+    this.afterSocketsChanged();
+    const quietMs = Date.now() - this.lastActiveMs;
+    if (this.heartbeat !== null && this.guard.waiting === 0 && quietMs > this.limits.heartbeatTimeoutMs + this.limits.heartbeatIntervalMs) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = null;
+    }
   }
 
   onClose(connection: Party.Connection): void {

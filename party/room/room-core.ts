@@ -7,11 +7,13 @@
 import { createPuzzle, lockedCount, type PuzzleState } from "../../shared/puzzle-state.ts";
 import { pieceCountOf } from "../../shared/puzzle-spec.ts";
 import { applyAction, expireLeases, releasePlayer } from "../../shared/rules.ts";
-import { CLOSE_REFUSED, PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Mode, type Player, type Snapshot, type WireHold, type WirePieceChange, type WireSnapshot } from "../../shared/protocol.ts";
-import { ackEvent, batchFrame, holdsEvent, json, piecesEvent, rejectEvent, type Json } from "../../shared/frames.ts";
+import * as v from "valibot";
+import { MAX_RAW_NAME_LENGTH } from "../../shared/names.ts";
+import { CLOSE_REFUSED, PROTOCOL_VERSION, RoleSchema, type ActionMessage, type Audience, type BatchEvent, type Hello, type Mode, type Player, type Role, type Snapshot, type WireHold, type WirePieceChange, type WireSnapshot } from "../../shared/protocol.ts";
+import { ackEvent, batchFrame, holdsEvent, json, piecesEvent, rejectEvent, welcomeFrame, type Json } from "../../shared/frames.ts";
 import type { RoomSummary } from "../../shared/http.ts";
 import { snapshotFromWire, wireHold, wirePieceChange, wireSnapshot } from "../../shared/replica.ts";
-import { PlayerRoster, type Connecting, type Joined, type RosterPlayer } from "../common/player-roster.ts";
+import { PlayerRoster, type Admission, type Connecting, type Joined, type RosterPlayer } from "../common/player-roster.ts";
 import { dispatchFrame, reportFailure, type FrameHandlers } from "../common/frame-dispatch.ts";
 import { sendError, sendMessage, type RoomSocket } from "../common/socket.ts";
 import { CURSOR_INTERVAL_MS } from "../common/settings.ts";
@@ -33,15 +35,21 @@ import { STORAGE_VERSION } from "./storage-migrations.ts";
 
 /**
  * Frames are paced per client. Everyone gets what changed on the room's
- * broadcast tick, every BROADCAST_TICK_MS, all in one flush. A client that
- * acted gets its acks, with everything else it has not seen yet, in the room's
+ * broadcast tick, all in one flush. The tick fits the room's size (see
+ * `tickMsFor`): a small room ticks every ACK_BATCH_MS, so news goes out as soon
+ * as the ack batch allows (what an unbatched room gives, at a fraction of its
+ * frames), and the tick grows with the connections until, at
+ * BROADCAST_TICK_MS, the room sends about ROOM_FRAMES_PER_S frames a second
+ * however many it serves. Where the tick is at most ACK_RIDE_MS (up to 32
+ * connections) every ack rides one. Otherwise a client that acted gets its acks, with everything else it has not seen yet, in the room's
  * next flush, unless the tick is at most ACK_RIDE_MS away: then the acks ride
  * it. Flushes for acks are at least ACK_BATCH_MS apart, so the acks of actions
  * that arrive together share one storage write. Each client's frames draw on a
  * token bucket of FRAME_BURST tokens refilled at FRAMES_PER_S - FRAME_BURST a
- * second, so no one-second window holds more than FRAMES_PER_S frames, and a
- * client that asks for more waits about 18 ms per frame, never long. A client
- * acting at 30 Hz gets about 33 tick frames and 22 ack frames a second.
+ * second (or one frame per tick where the tick is shorter), so at the largest
+ * tick no one-second window holds more than FRAMES_PER_S frames, and a client
+ * that asks for more waits about 18 ms per frame, never long. A client acting at
+ * 30 Hz in a crowd gets about 33 tick frames and 22 ack frames a second.
  */
 export const BROADCAST_TICK_MS = 30;
 export const ACK_RIDE_MS = 8;
@@ -49,6 +57,24 @@ export const ACK_BATCH_MS = 4;
 export const FRAMES_PER_S = 60;
 export const FRAME_BURST = 3;
 const FRAME_TOKENS_PER_MS = (FRAMES_PER_S - FRAME_BURST) / 1000;
+/**
+ * The frames a second a room aims to send in all, which sets its tick: a
+ * room of n connections ticks every n * 1000 / ROOM_FRAMES_PER_S ms, within
+ * ACK_BATCH_MS..BROADCAST_TICK_MS: 4 ms at 16 connections, 16 ms at 64, 30 ms
+ * from 120 on (what that costs and gives: docs/figures.md).
+ */
+export const ROOM_FRAMES_PER_S = 4_000;
+/**
+ * A frame carries at most this many cursors: players holding a piece first,
+ * then the most recently moved, so a watcher's frame at 1,000 connections
+ * costs what it costs at 64. A cursor left out goes when it moves again.
+ */
+export const MAX_CURSORS_PER_FRAME = 32;
+
+/** The broadcast tick of a room of `connections` (see ROOM_FRAMES_PER_S). */
+export function tickMsFor(connections: number, roomFramesPerS = ROOM_FRAMES_PER_S): number {
+  return Math.min(BROADCAST_TICK_MS, Math.max(ACK_BATCH_MS, Math.ceil((connections * 1000) / roomFramesPerS)));
+}
 
 /** WebSocket's own close code for a server that met a condition it cannot handle. */
 export const CLOSE_INTERNAL_ERROR = 1011;
@@ -64,10 +90,23 @@ export const STILL_HOLD_MAX_MS = DEFAULT_STILL_HOLD_MAX_MS;
 
 export type { RoomSocket } from "../common/socket.ts";
 
-/** The first broadcast tick at or after `ms`: ticks are multiples of BROADCAST_TICK_MS on the room's clock. */
-function tickAtOrAfter(ms: number): number {
-  return Math.ceil(ms / BROADCAST_TICK_MS) * BROADCAST_TICK_MS;
+/** The first broadcast tick at or after `ms`: ticks are multiples of the tick on the room's clock. */
+function tickAtOrAfter(ms: number, tickMs: number): number {
+  return Math.ceil(ms / tickMs) * tickMs;
 }
+
+/**
+ * What a connection needs after the room slept (hibernation: server.ts keeps it
+ * in the socket's attachment, under 200 bytes): who it is, what it may do, and
+ * the name and token a watcher takes a seat with.
+ */
+export const SessionAttachmentSchema = v.object({
+  playerId: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  role: RoleSchema,
+  token: v.pipe(v.string(), v.maxLength(64)),
+  name: v.pipe(v.string(), v.maxLength(MAX_RAW_NAME_LENGTH)),
+});
+export type SessionAttachment = v.InferOutput<typeof SessionAttachmentSchema>;
 
 export interface RoomHost {
   storage: RoomStorage;
@@ -82,17 +121,27 @@ export interface RoomHost {
    * creation goes ahead.
    */
   admitPuzzle?(pieces: number, address: string | undefined): string | null;
+  /** A socket joined or took a seat: what it needs after a wake (see SessionAttachment). */
+  attach?(socketId: string, attachment: SessionAttachment): void;
 }
 
 export interface RoomOptions {
   mode: Mode;
   maxPlayers: number;
+  /** Watchers beside the players (default 0: a full room refuses, as before watching existed). */
+  maxWatchers?: number;
+  /** The room's frame budget that sets its tick (default ROOM_FRAMES_PER_S). */
+  roomFramesPerS?: number;
   /** How long still renewals keep a hold (default STILL_HOLD_MAX_MS). */
   stillHoldMaxMs?: number;
 }
 
 /** A joined client, with its pacing: only a joined session is sent frames. */
 interface PacedSession extends Joined {
+  readonly role: Role;
+  /** The hello's name and the welcome's token: a watcher takes a seat with them. */
+  readonly name: string;
+  readonly token: string;
   /** Acks and rejects owed to this client (serialized), and when its frame with them is due. */
   replies: Json<BatchEvent>[];
   repliesDueMs: number;
@@ -100,7 +149,8 @@ interface PacedSession extends Joined {
   events: Json<BatchEvent>[];
   readonly pieces: Set<number>;
   readonly holds: Set<number>;
-  readonly cursors: Set<string>;
+  /** The room's cursor serial up to which this client has been sent cursors. */
+  cursorsSeen: number;
   /** The room version this client's last frame carried. */
   versionSent: number;
   lastFrameMs: number;
@@ -129,8 +179,19 @@ export class RoomCore {
   private storedProgress: StoredProgress | null = null;
   /** Set by load when storage holds what this room cannot read. */
   private unreadableStorage: string | null = null;
-  /** Latest cursor of each connected player. */
-  private readonly cursors = new Map<string, [number, number]>();
+  /** Latest cursor of each connected player, with the serial of its last move. */
+  private readonly cursors = new Map<string, { x: number; y: number; serial: number }>();
+  private cursorSerial = 0;
+  /** The cursors in the order frames take them (holders, then most recent), per flush. */
+  private cursorRanking: { atMs: number; ranked: string[]; encoded: Map<number, Json<BatchEvent> | null> } | null = null;
+  /** The welcome's snapshot, encoded once per room version and players list. */
+  private snapshotCache: { version: number; players: number; encoded: Json<WireSnapshot> } | null = null;
+  /** Bumped whenever what the snapshot's players list says changes. */
+  private playersGeneration = 0;
+  /** Snapshots encoded so far (the cache's misses): for tests and the crowd bench. */
+  snapshotEncodings = 0;
+  /** The players or watchers counted changed: everyone hears the counts at the next flush. */
+  private audienceDirty = false;
   private lastFlushMs = Number.NEGATIVE_INFINITY;
   private flushRequestedForMs: number | null = null;
   /** When each holding player's group last really moved (see STILL_HOLD_MAX_MS). */
@@ -143,15 +204,16 @@ export class RoomCore {
     private readonly host: RoomHost,
     private readonly options: RoomOptions,
   ) {
-    this.roster = new PlayerRoster(options.maxPlayers, () => host.randomId());
+    this.roster = new PlayerRoster(options.maxPlayers, () => host.randomId(), options.maxWatchers ?? 0);
     this.frameHandlers = {
       hello: (connecting, hello) => this.join(connecting, hello),
       act: (acting, action) => this.act(acting, action),
-      cursor: ({ playerId }, x, y) => {
-        this.cursors.set(playerId, [x, y]);
-        for (const session of this.joinedSessions()) if (session.playerId !== playerId) session.cursors.add(playerId);
+      cursor: (session, x, y) => {
+        if (session.role === "watcher") return sendError(session.socket, "watching", "you are watching: take a seat to show your cursor");
+        this.cursors.set(session.playerId, { x, y, serial: ++this.cursorSerial });
         this.requestFlushAt(this.host.now() + CURSOR_INTERVAL_MS);
       },
+      seat: (session) => this.seat(session),
       now: () => this.host.now(),
     };
   }
@@ -198,6 +260,8 @@ export class RoomCore {
     this.pieceJson.clear();
     this.holdJson.clear();
     this.cursors.clear();
+    this.cursorRanking = null;
+    this.snapshotCache = null;
     this.lastMovedAtMs.clear();
     this.roster.players.clear();
     this.inStorageOnly = true;
@@ -237,9 +301,34 @@ export class RoomCore {
     this.roster.add(socket);
   }
 
+  /**
+   * After a wake (hibernation): the socket `socketId` (connected, not joined)
+   * was `attachment`'s before the room slept; it is served again as that player
+   * or watcher, from the room's current version on (nothing changed while the
+   * room slept). False when that cannot be: no puzzle, or a player the stored
+   * room does not know; the host then closes the socket and its client reconnects.
+   */
+  restore(socketId: string, attachment: SessionAttachment): boolean {
+    const session = this.roster.sessions.get(socketId);
+    if (!session || session.state !== "connecting" || !this.state) return false;
+    const watching = attachment.role === "watcher";
+    if (!watching && !this.roster.players.has(attachment.playerId)) return false;
+    this.roster.restore(this.pacedSession(session, attachment), watching);
+    this.audienceDirty = true;
+    if (!watching) this.playersGeneration++;
+    this.scheduleFlush();
+    return true;
+  }
+
   disconnect(socketId: string): void {
+    const wasJoined = this.hasJoined(socketId);
     const playerId = this.roster.remove(socketId);
-    if (!playerId || !this.state) return;
+    if (wasJoined) this.audienceDirty = true;
+    if (!playerId || !this.state) {
+      if (wasJoined) this.scheduleFlush();
+      return;
+    }
+    this.playersGeneration++;
     this.cursors.delete(playerId);
     this.lastMovedAtMs.delete(playerId);
     this.markChanged([], releasePlayer(this.state, playerId));
@@ -273,6 +362,10 @@ export class RoomCore {
     const now = this.host.now();
     this.markChanged([], expireLeases(this.state, now));
     this.persist();
+    if (this.audienceDirty) {
+      this.audienceDirty = false;
+      this.broadcastEvent({ type: "audience", ...this.audience() });
+    }
     let next = Number.POSITIVE_INFINITY;
     for (const session of this.joinedSessions()) {
       let due = this.frameDue(session, now);
@@ -295,6 +388,7 @@ export class RoomCore {
       placed: this.state ? lockedCount(this.state) : 0,
       players: this.roster.players.size,
       connected: this.roster.connectedPlayerIds().size,
+      watchers: this.roster.watchers,
       actionsApplied: this.actionsApplied,
       actionsRejected: this.actionsRejected,
       version: this.state?.version ?? 0,
@@ -331,6 +425,7 @@ export class RoomCore {
     if (this.inStorageOnly) throw new Error("a hello reached a room whose puzzle is unloaded");
     const admission = this.roster.admit(session, hello);
     if (!admission) return;
+    if (admission.role === "watcher") return this.watch(session, hello, admission);
     if (!this.state) {
       if (!hello.create) return sendError(session.socket, "no-puzzle", "this room has no puzzle yet: send create options with hello");
       const refusal = this.host.admitPuzzle?.(hello.create.pieceCount, session.socket.address) ?? null;
@@ -343,39 +438,84 @@ export class RoomCore {
       for (let index = 0; index < chunkCount(this.state.spec); index++) this.dirtyChunks.add(index);
       this.metaDirty = true;
     }
-    const state = this.state;
-    const { player } = this.roster.bind(session, hello.name, admission.resumed, ({ id }) => ({
+    const { player } = this.roster.bind(session, hello.name, admission.resumed, ({ id, token }) => this.pacedSession(session, { playerId: id, role: "player", token, name: hello.name }));
+    this.metaDirty = true;
+    this.playersGeneration++;
+    this.audienceDirty = true;
+    this.broadcastEvent({ type: "player-joined", player: this.publicPlayer(player) });
+    this.host.attach?.(session.socket.id, { playerId: player.id, role: "player", token: player.token, name: hello.name });
+    session.socket.send(welcomeFrame({ type: "welcome", protocol: PROTOCOL_VERSION, mode: this.options.mode, playerId: player.id, token: player.token, role: "player", audience: this.audience() }, this.encodedSnapshot()));
+    this.scheduleFlush();
+  }
+
+  /** A hello admitted as a watcher: the snapshot and the counts, and nothing for anyone else but the counts. */
+  private watch(session: Connecting, hello: Hello, admission: Extract<Admission, { role: "watcher" }>): void {
+    if (!this.state) return sendError(session.socket, "no-puzzle", "this room has no puzzle yet, so there is nothing to watch");
+    const watcher = this.roster.bindWatcher(session, ({ id, token }) => this.pacedSession(session, { playerId: id, role: "watcher", token, name: hello.name }));
+    this.audienceDirty = true;
+    this.host.attach?.(session.socket.id, { playerId: watcher.playerId, role: "watcher", token: watcher.token, name: hello.name });
+    session.socket.send(
+      welcomeFrame(
+        { type: "welcome", protocol: PROTOCOL_VERSION, mode: this.options.mode, playerId: watcher.playerId, token: watcher.token, role: "watcher", watchingBecause: admission.because, audience: this.audience() },
+        this.encodedSnapshot(),
+      ),
+    );
+    this.scheduleFlush();
+  }
+
+  /** A watcher asks for a seat: it plays from its next frame on (a `seated` event), or hears why not. */
+  private seat(session: PacedSession): void {
+    if (session.role === "player") return sendError(session.socket, "already-joined", "this connection already plays");
+    const seated = this.roster.seat(session, session.name, session.token, (player) => ({ ...session, role: "player", playerId: player.id }));
+    if (!seated) return sendError(session.socket, "room-full", `every player seat is taken (${this.options.maxPlayers} players): you are still watching, and may try again when someone leaves`);
+    const { player, session: playing } = seated;
+    this.metaDirty = true;
+    this.playersGeneration++;
+    this.audienceDirty = true;
+    this.broadcastEvent({ type: "player-joined", player: this.publicPlayer(player) });
+    this.host.attach?.(session.socket.id, { playerId: player.id, role: "player", token: player.token, name: session.name });
+    this.reply(playing, json<BatchEvent>({ type: "seated" }));
+  }
+
+  /** A new joined session: its first frame carries only what comes after the welcome's snapshot. */
+  private pacedSession(session: Connecting, identity: SessionAttachment): PacedSession {
+    return {
       state: "joined",
       socket: session.socket,
-      playerId: id,
+      ...identity,
       replies: [],
       repliesDueMs: 0,
       events: [],
       pieces: new Set(),
       holds: new Set(),
-      cursors: new Set(),
-      // The welcome's snapshot is this version: the first frame carries only what comes after.
-      versionSent: state.version,
+      cursorsSeen: this.cursorSerial,
+      versionSent: this.state!.version,
       lastFrameMs: Number.NEGATIVE_INFINITY,
       lastCursorMs: Number.NEGATIVE_INFINITY,
       tokens: FRAME_BURST,
       tokensAtMs: 0,
-    }));
-    this.metaDirty = true;
-    this.broadcastEvent({ type: "player-joined", player: this.publicPlayer(player) });
-    sendMessage(session.socket, {
-      type: "welcome",
-      protocol: PROTOCOL_VERSION,
-      mode: this.options.mode,
-      playerId: player.id,
-      token: player.token,
-      snapshot: this.wireSnapshot()!,
-    });
-    this.scheduleFlush();
+    };
+  }
+
+  /** How many play and how many watch. */
+  private audience(): Audience {
+    return { players: this.roster.connectedPlayerIds().size, watchers: this.roster.watchers };
+  }
+
+  /** The welcome's snapshot as text, shared by every joiner until the room's version or players change. */
+  private encodedSnapshot(): Json<WireSnapshot> {
+    const version = this.state!.version;
+    const cached = this.snapshotCache;
+    if (cached && cached.version === version && cached.players === this.playersGeneration) return cached.encoded;
+    const encoded = json(this.wireSnapshot()!);
+    this.snapshotEncodings++;
+    this.snapshotCache = { version, players: this.playersGeneration, encoded };
+    return encoded;
   }
 
   private act(session: PacedSession, message: ActionMessage): void {
     const { playerId } = session;
+    if (session.role === "watcher") return this.reply(session, rejectEvent(message.seq, "watching"));
     if (!this.state) return sendError(session.socket, "not-joined", "send hello first");
     const now = this.host.now();
     const lease = message.type === "move" ? this.leaseOf(playerId, message.pieceId) : undefined;
@@ -389,6 +529,7 @@ export class RoomCore {
     this.markChanged(result.changedPieces, result.changedHolds);
     if (result.placed > 0) {
       this.metaDirty = true;
+      this.playersGeneration++;
       this.broadcastEvent({ type: "placed", playerId, placed: this.state.placedBy.get(playerId) ?? 0 });
     }
     if (result.completed) this.broadcastEvent({ type: "complete", completedAtMs: this.state.completedAtMs! });
@@ -449,7 +590,12 @@ export class RoomCore {
   /** An action, a join or a leave: flush as soon as the ack batch allows. */
   /** A change: everyone hears of it on the next tick. */
   private scheduleFlush(): void {
-    this.requestFlushAt(tickAtOrAfter(this.host.now()));
+    this.requestFlushAt(tickAtOrAfter(this.host.now(), this.tickMs()));
+  }
+
+  /** The room's broadcast tick now: it fits the connections it serves (see tickMsFor). */
+  private tickMs(): number {
+    return tickMsFor(this.roster.sessions.size, this.options.roomFramesPerS);
   }
 
   /**
@@ -461,7 +607,7 @@ export class RoomCore {
     session.replies.push(event);
     if (session.replies.length > 1) return;
     const now = this.host.now();
-    const tick = tickAtOrAfter(now);
+    const tick = tickAtOrAfter(now, this.tickMs());
     session.repliesDueMs = tick - now <= ACK_RIDE_MS ? tick : Math.max(now, this.lastFlushMs + ACK_BATCH_MS);
     this.requestFlushAt(session.repliesDueMs);
   }
@@ -482,19 +628,31 @@ export class RoomCore {
       due = session.repliesDueMs;
     } else if (session.events.length > 0 || session.pieces.size > 0 || session.holds.size > 0 || session.versionSent !== this.state!.version) {
       // The first tick after this client's last frame: one tick frame per tick at most.
-      due = tickAtOrAfter(session.lastFrameMs + 1);
-    } else if (session.cursors.size > 0) {
-      due = tickAtOrAfter(session.lastCursorMs + CURSOR_INTERVAL_MS);
+      due = tickAtOrAfter(session.lastFrameMs + 1, this.tickMs());
+    } else if (this.hasCursorNews(session)) {
+      due = tickAtOrAfter(session.lastCursorMs + CURSOR_INTERVAL_MS, this.tickMs());
     } else {
       return Number.POSITIVE_INFINITY;
     }
     // The frame budget: wait for a token if the bucket is empty.
     const tokens = this.tokensOf(session, now);
-    return tokens >= 1 ? due : Math.max(due, now + Math.ceil((1 - tokens) / FRAME_TOKENS_PER_MS));
+    return tokens >= 1 ? due : Math.max(due, now + Math.ceil((1 - tokens) / this.frameTokensPerMs()));
+  }
+
+  /** A client's frame budget: FRAMES_PER_S, or a frame per tick where the tick is shorter. */
+  private frameTokensPerMs(): number {
+    return Math.max(FRAME_TOKENS_PER_MS, 1 / this.tickMs());
+  }
+
+  /** Whether another player's cursor moved since this client's last cursors. */
+  private hasCursorNews(session: PacedSession): boolean {
+    if (this.cursorSerial <= session.cursorsSeen) return false;
+    const own = this.cursors.get(session.playerId);
+    return !own || own.serial !== this.cursorSerial || this.cursorSerial - 1 > session.cursorsSeen;
   }
 
   private tokensOf(session: PacedSession, now: number): number {
-    session.tokens = Math.min(FRAME_BURST, session.tokens + (now - session.tokensAtMs) * FRAME_TOKENS_PER_MS);
+    session.tokens = Math.min(FRAME_BURST, session.tokens + (now - session.tokensAtMs) * this.frameTokensPerMs());
     session.tokensAtMs = now;
     return session.tokens;
   }
@@ -517,20 +675,52 @@ export class RoomCore {
       parts.push(holdsEvent(holds));
       session.holds.clear();
     }
-    if (session.cursors.size > 0 && now - session.lastCursorMs >= CURSOR_INTERVAL_MS) {
-      const cursors: Array<[string, number, number]> = [];
-      for (const id of session.cursors) {
-        const at = this.cursors.get(id);
-        if (at) cursors.push([id, at[0], at[1]]);
-      }
-      if (cursors.length > 0) parts.push(json<BatchEvent>({ type: "cursors", cursors }));
-      session.cursors.clear();
+    if (this.cursorSerial > session.cursorsSeen && now - session.lastCursorMs >= CURSOR_INTERVAL_MS) {
+      const cursors = this.cursorsEventFor(session, now);
+      if (cursors) parts.push(cursors);
+      session.cursorsSeen = this.cursorSerial;
       session.lastCursorMs = now;
     }
+    // A frame due for cursors that turned out to be only this client's own says nothing: not sent.
+    if (parts.length === 0 && session.versionSent === state.version) return;
     session.socket.send(batchFrame(state.version, parts));
     session.versionSent = state.version;
     session.lastFrameMs = now;
     session.tokens -= 1;
+  }
+
+  /**
+   * The cursors that moved since this client's last ones, at most
+   * MAX_CURSORS_PER_FRAME, in the ranking's order; encoded once for every
+   * client that saw the same cursors last and has none of its own among them.
+   */
+  private cursorsEventFor(session: PacedSession, now: number): Json<BatchEvent> | null {
+    const ranking = this.rankCursors(now);
+    const own = this.cursors.has(session.playerId);
+    if (!own) {
+      const shared = ranking.encoded.get(session.cursorsSeen);
+      if (shared !== undefined) return shared;
+    }
+    const cursors: Array<[string, number, number]> = [];
+    for (const id of ranking.ranked) {
+      const cursor = this.cursors.get(id)!;
+      if (cursor.serial <= session.cursorsSeen || id === session.playerId) continue;
+      cursors.push([id, cursor.x, cursor.y]);
+      if (cursors.length === MAX_CURSORS_PER_FRAME) break;
+    }
+    const encoded = cursors.length > 0 ? json<BatchEvent>({ type: "cursors", cursors }) : null;
+    if (!own) ranking.encoded.set(session.cursorsSeen, encoded);
+    return encoded;
+  }
+
+  /** Players holding a piece first, then the most recently moved: made once per flush. */
+  private rankCursors(now: number): { ranked: string[]; encoded: Map<number, Json<BatchEvent> | null> } {
+    if (this.cursorRanking?.atMs === now) return this.cursorRanking;
+    const holding = new Set<string>();
+    for (const hold of this.state!.holds.values()) holding.add(hold.playerId);
+    const ranked = [...this.cursors.keys()].sort((a, b) => Number(holding.has(b)) - Number(holding.has(a)) || this.cursors.get(b)!.serial - this.cursors.get(a)!.serial);
+    this.cursorRanking = { atMs: now, ranked, encoded: new Map() };
+    return this.cursorRanking;
   }
 
   private *joinedSessions(): Iterable<PacedSession> {

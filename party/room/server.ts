@@ -5,9 +5,10 @@
  * its share of the loaded-pieces budget (loaded-rooms.ts).
  */
 import type * as Party from "partykit/server";
-import { RoomCore } from "./room-core.ts";
+import * as v from "valibot";
+import { RoomCore, SessionAttachmentSchema } from "./room-core.ts";
 import { CLIENT_ADDRESS_HEADER, SocketParty, refuseRoomId } from "../common/socket-party.ts";
-import { readMaxPlayers } from "../common/settings.ts";
+import { readMaxPlayers, readMaxWatchers } from "../common/settings.ts";
 import { readQuotas, readStillHoldMaxMs, type Quotas } from "../common/limits.ts";
 import { addressQuotas } from "../common/address-quota.ts";
 import { expirePicture, handleImageRequest, type ImageHost } from "./image-store.ts";
@@ -16,7 +17,14 @@ import { loadedPiecesTotal, makeRoomFor, registerLoaded, unregisterLoaded, type 
 import type { ErrorBody, WireRoomState } from "../../shared/http.ts";
 
 export default class StatefulRoom extends SocketParty implements Party.Server, LoadedRoom {
-  static options = { hibernate: false };
+  /**
+   * Hibernation (issue 11): the runtime may drop this object from memory while
+   * its sockets stay open, and build it again for the next event: the
+   * constructor, onStart (the puzzle from storage, the sockets from their
+   * attachments), then the event. PartyKit reads this from the instance (a
+   * static `options` is ignored). docs/architecture.md says what was run.
+   */
+  readonly options = { hibernate: true };
 
   protected readonly core: RoomCore;
   private readonly quotas: Quotas;
@@ -42,8 +50,9 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
           }, delayMs);
         },
         admitPuzzle: (pieces, address) => this.admitPuzzle(pieces, address),
+        attach: (socketId, attachment) => void this.rawOf(socketId)?.setState(attachment),
       },
-      { mode: "stateful", maxPlayers: readMaxPlayers(room.env), stillHoldMaxMs: readStillHoldMaxMs(room.env) },
+      { mode: "stateful", maxPlayers: readMaxPlayers(room.env), maxWatchers: readMaxWatchers(room.env), stillHoldMaxMs: readStillHoldMaxMs(room.env) },
     );
   }
 
@@ -60,9 +69,14 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
     return request;
   }
 
+  /** A start, or a wake from hibernation: the puzzle from storage, and the sockets the runtime kept from their attachments. */
   async onStart(): Promise<void> {
     await this.core.load();
     if (this.core.loadedPieces > 0) registerLoaded(this);
+    this.adoptSockets(this.room.getConnections(), (socket, connection) => {
+      const attachment = v.safeParse(SessionAttachmentSchema, connection.state);
+      return attachment.success && this.core.restore(socket.id, attachment.output);
+    });
   }
 
   /** An unloaded room rebuilds from storage before its first socket is let in (PartyKit waits for this before the upgrade). */

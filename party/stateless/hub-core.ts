@@ -122,7 +122,8 @@ export class HubCore {
 
   private async join(session: Connecting, hello: Hello): Promise<void> {
     const admission = this.roster.admit(session, hello);
-    if (!admission) return;
+    // The hubs offer no watching (their roster has no watcher places): a watching hello was refused.
+    if (admission?.role !== "player") return;
     const refusal = hello.create ? (this.host.admitCreation?.(session.socket.address) ?? null) : null;
     if (refusal !== null) {
       sendError(session.socket, "over-quota", refusal);

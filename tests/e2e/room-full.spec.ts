@@ -1,12 +1,13 @@
 /**
- * A full room refuses the next player with a reason the player can read, and the
- * page stops retrying instead of hammering the room.
+ * A full room offers to watch instead of refusing (issue 11): the page says
+ * why it watches, a seat asked for while full is refused with a notice (it goes
+ * on watching), and once a player leaves the seat button makes it a player.
  */
 import { ProtocolClient } from "../../testkit/protocol-client.ts";
 import { DEFAULT_MAX_PLAYERS } from "../../party/common/settings.ts";
-import { attachScreenshot, expect, test } from "./helpers.ts";
+import { attachScreenshot, expect, test, waitForGame } from "./helpers.ts";
 
-test("joining a full room shows why, and stays refused", async ({ newPlayer }, testInfo) => {
+test("joining a full room watches, says why, and takes a seat once one is free", async ({ newPlayer }, testInfo) => {
   const page = await newPlayer();
   await page.goto("/");
   const host = new URL(page.url()).host;
@@ -19,9 +20,20 @@ test("joining a full room shows why, and stays refused", async ({ newPlayer }, t
     await page.goto(`/?room=${room}&mode=stateful`);
     await page.fill("#name", "Late");
     await page.click("#start");
-    await expect(page.locator("#lobby-error")).toContainText("room is full");
-    expect(new URL(page.url()).search).toBe("");
-    await attachScreenshot(page, testInfo, "room-full");
+    await waitForGame(page);
+    expect(await page.evaluate(() => window.__puzzle!.role())).toBe("watcher");
+    await expect(page.locator("#watching")).toHaveText("The room is full: you are watching");
+    await expect(page.locator("#audience-counts")).toHaveText(`${DEFAULT_MAX_PLAYERS} playing, 1 watching`);
+    await page.click("#take-seat");
+    await expect(page.locator("#notices")).toContainText("No seat for you yet");
+    expect(await page.evaluate(() => window.__puzzle!.role())).toBe("watcher");
+    await attachScreenshot(page, testInfo, "room-full-watching");
+    players.pop()!.close();
+    await expect(page.locator("#audience-counts")).toHaveText(`${DEFAULT_MAX_PLAYERS - 1} playing, 1 watching`);
+    await page.click("#take-seat");
+    await expect.poll(() => page.evaluate(() => window.__puzzle!.role())).toBe("player");
+    await expect(page.locator("#watching")).toBeHidden();
+    await expect(page.locator("#audience-counts")).toHaveText(`${DEFAULT_MAX_PLAYERS} playing, 0 watching`);
   } finally {
     for (const player of players) player.close();
   }

@@ -16,8 +16,9 @@ const clients: ProtocolClient[] = [];
 beforeAll(async () => {
   // The crowd test sends 25 moves every 10 ms per client, far past a real player's
   // pace and the default action limit (party/common/limits.ts): it measures order
-  // and delivery, not the limit, so the limit is raised here.
-  server = await startPartykitDev({ vars: { MAX_PLAYERS: "20", ACTIONS_PER_S: "5000", ACTION_BURST: "1000" } });
+  // and delivery, not the limit, so the limit is raised here. No watcher places: a
+  // full room refuses (tests/integration/crowd.test.ts has the full room that offers watching).
+  server = await startPartykitDev({ vars: { MAX_PLAYERS: "20", MAX_WATCHERS: "0", ACTIONS_PER_S: "5000", ACTION_BURST: "1000" } });
 });
 afterAll(async () => {
   for (const client of clients) client.close();
@@ -168,7 +169,7 @@ describe("stateful room over real sockets", () => {
     expect(client.closeEvents[0]!.reason).toContain(`server speaks ${PROTOCOL_VERSION}`);
   });
 
-  test("the player limit refuses the next player with a clear reason", async () => {
+  test("with no watcher places, the player limit refuses the next player with a clear reason", async () => {
     const room = "full";
     await Promise.all(Array.from({ length: 20 }, (_, index) => join(room, `P${index}`)));
     const extra = new ProtocolClient({ host: `127.0.0.1:${server.port}`, room, name: "one too many" });

@@ -12,7 +12,7 @@ import { HubCore } from "../../party/stateless/hub-core.ts";
 import type { Invocation, InvocationMetrics, InvocationResult } from "../../party/stateless/invocation.ts";
 import { readModifyWrite } from "../../party/stateless/read-modify-write.ts";
 import type { StoreRead, StoreWrite } from "../../party/stateless/store-client.ts";
-import { PROTOCOL_VERSION, type ServerMessage } from "../../shared/protocol.ts";
+import { CLOSE_REFUSED, PROTOCOL_VERSION, type ServerMessage } from "../../shared/protocol.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import { FakeSocket } from "../../testkit/in-memory-room.ts";
 
@@ -108,6 +108,20 @@ async function joinedPair(hub: Hub): Promise<{ ann: FakeSocket; bob: FakeSocket 
   await settle();
   return { ann, bob };
 }
+
+describe("watching in the stateless modes", () => {
+  it("is not offered: a watching hello and a seat request get a sentence, a full hub still refuses", async () => {
+    const hub = new Hub();
+    const { ann } = await joinedPair(hub);
+    const watcher = hub.connect();
+    hub.send(watcher, { type: "hello", protocol: PROTOCOL_VERSION, name: "Wes", role: "watcher" });
+    await settle();
+    expect(errorsOf(watcher)).toEqual([{ type: "error", code: "watching", message: expect.stringContaining("watching needs the stateful room") }]);
+    expect(watcher.closed?.code).toBe(CLOSE_REFUSED);
+    hub.send(ann, { type: "seat" });
+    expect(errorsOf(ann)).toEqual([{ type: "error", code: "watching", message: expect.stringContaining("stateful room") }]);
+  });
+});
 
 describe("HubCore with a working function", () => {
   it("a hello creates the puzzle through the function; a second player joins it and both hear of each other", async () => {

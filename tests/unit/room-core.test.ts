@@ -8,6 +8,7 @@ import { ACK_RIDE_MS, BROADCAST_TICK_MS, FRAMES_PER_S, RoomCore } from "../../pa
 import { CURSOR_INTERVAL_MS } from "../../party/common/settings.ts";
 import { META_KEY, PIECES_PER_CHUNK, PROGRESS_KEY, chunkKey } from "../../party/room/room-storage.ts";
 import {
+  CLOSE_REFUSED,
   CLOSE_ROOM_FULL,
   CLOSE_VERSION_MISMATCH,
   ErrorCodeSchema,
@@ -32,8 +33,8 @@ const events = (messages: ServerMessage[]): BatchEvent[] => batches(messages).fl
 const errors = (messages: ServerMessage[]) => messages.filter((m) => m.type === "error");
 
 /** A room with a puzzle and `names.length` joined players, everything delivered. */
-function roomWith(names: string[], options: { maxPlayers?: number; puzzle?: PuzzleOptions } = {}): { room: InMemoryRoom; clients: FakeClient[] } {
-  const room = new InMemoryRoom({ maxPlayers: options.maxPlayers ?? 64 });
+function roomWith(names: string[], options: { maxPlayers?: number; maxWatchers?: number; roomFramesPerS?: number; puzzle?: PuzzleOptions } = {}): { room: InMemoryRoom; clients: FakeClient[] } {
+  const room = new InMemoryRoom({ maxPlayers: options.maxPlayers ?? 64, maxWatchers: options.maxWatchers, roomFramesPerS: options.roomFramesPerS });
   const clients = names.map((name, index) => {
     const client = room.connect();
     client.hello(name, index === 0 ? { create: options.puzzle ?? TWELVE } : {});
@@ -112,8 +113,8 @@ describe("joining", () => {
     expect(room.core.snapshot()).toEqual(before);
   });
 
-  it("the player past maxPlayers gets room-full and a close with CLOSE_ROOM_FULL; a freed seat can be taken", () => {
-    const { room, clients } = roomWith(["Ann", "Bob"], { maxPlayers: 2 });
+  it("in a room with no watcher places, the player past maxPlayers gets room-full and a close with CLOSE_ROOM_FULL; a freed seat can be taken", () => {
+    const { room, clients } = roomWith(["Ann", "Bob"], { maxPlayers: 2, maxWatchers: 0 });
     const before = room.core.snapshot();
     const cid = room.connect();
     cid.hello("Cid");
@@ -250,6 +251,7 @@ const BAD_INPUT: BadInputCase[] = [
     expected: { error: "version-mismatch", close: CLOSE_VERSION_MISMATCH },
   },
   { name: "a hello to a full room", from: "unjoined", frame: `{"type":"hello","protocol":${PROTOCOL_VERSION},"name":"Zed"}`, expected: { error: "room-full", close: CLOSE_ROOM_FULL } },
+  { name: "a watching hello where nobody may watch", from: "unjoined", frame: `{"type":"hello","protocol":${PROTOCOL_VERSION},"name":"Zed","role":"watcher"}`, expected: { error: "watching", close: CLOSE_REFUSED } },
   { name: "a hello without options to an empty room", from: "unjoined", room: "empty", frame: `{"type":"hello","protocol":${PROTOCOL_VERSION},"name":"Zed"}`, expected: { error: "no-puzzle" } },
   { name: "a grab of a piece id that does not exist", from: "joined", frame: '{"type":"grab","seq":4,"pieceId":12}', expected: { reject: "no-such-piece", seq: 4 } },
   { name: "a grab of a piece another holds", from: "joined", frame: '{"type":"grab","seq":5,"pieceId":3}', expected: { reject: "held-by-other", seq: 5 } },
@@ -274,8 +276,8 @@ describe("bad input gets a typed error and changes nothing", () => {
       room = new InMemoryRoom();
       observers = [];
     } else {
-      // Ann holds piece 0, Bob holds piece 3, piece 11 is locked; the room is full.
-      ({ room, clients: observers } = roomWith(["Ann", "Bob"], { maxPlayers: 2 }));
+      // Ann holds piece 0, Bob holds piece 3, piece 11 is locked; the room is full, and nobody may watch.
+      ({ room, clients: observers } = roomWith(["Ann", "Bob"], { maxPlayers: 2, maxWatchers: 0 }));
       const [ann, bob] = observers as [FakeClient, FakeClient];
       const spot = solvedPosition(room.core.snapshot()!.spec, 11);
       ann.act({ type: "grab", pieceId: 11 });
@@ -346,8 +348,9 @@ describe("batching", () => {
     expect(cid.replica!.puzzle.holds.get(5)?.playerId).toBe(bob.playerId);
   });
 
-  it("a fast drag gets at most FRAMES_PER_S frames a second, others a frame per BROADCAST_TICK_MS", () => {
-    const { room, clients } = roomWith(["Ann", "Bob"]);
+  it("in a room at the largest tick, a fast drag gets at most FRAMES_PER_S frames a second, others a frame per BROADCAST_TICK_MS", () => {
+    // A frame budget this small gives even two clients the largest tick (what a crowd gets).
+    const { room, clients } = roomWith(["Ann", "Bob"], { roomFramesPerS: 1 });
     const [ann, bob] = clients as [FakeClient, FakeClient];
     room.settle();
     const [annFrom, bobFrom] = [ann.count, bob.count];

@@ -251,7 +251,8 @@ describe("storage the room cannot read", () => {
 
 /** The PartyKit room over memory storage, as workerd would construct it. */
 function partyRoom(storage: MemoryStorage<LogEntry>): StatefulRoom {
-  return new StatefulRoom({ id: "r1", env: {}, storage } as unknown as Party.Room);
+  // No sockets were kept open: onStart (a start or a wake) has none to restore.
+  return new StatefulRoom({ id: "r1", env: {}, storage, getConnections: () => [] } as unknown as Party.Room);
 }
 
 const request = (path: string) => new Request(`http://127.0.0.1/parties/main/r1${path}`) as unknown as Party.Request;

@@ -570,6 +570,7 @@ const REJECT_CASES: RejectCase[] = [
 const REASONS_FROM_OUTSIDE_THE_RULES: Partial<Record<RejectReason, string>> = {
   conflict: "the stateless-occ backend (party/stateless/) giving up after repeated write conflicts",
   "rate-limited": "the boundary's rate limit on actions (party/common/socket-guard.ts; tests/unit/socket-guard.test.ts)",
+  watching: "the stateful room refusing a watcher's action (party/room/room-core.ts; tests/unit/room-crowd.test.ts)",
 };
 
 describe("rejections", () => {

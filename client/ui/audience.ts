@@ -1,0 +1,63 @@
+/**
+ * The room's audience in the HUD (issue 11): "12 playing, 240 watching" for
+ * everyone, and for a watcher why it watches ("The room is full: you are
+ * watching") with a *Take a seat* button. It builds its own small panel so the
+ * HUD's layout (being reworked for phones) needs only the line that creates it;
+ * it reads the store and asks it for a seat, and never touches the socket.
+ */
+import type { PuzzleStore } from "../store/puzzle-store.ts";
+import { setText } from "./dom.ts";
+
+/** What the panel says: the counts, and for a watcher its banner. */
+export function audienceText(store: Pick<PuzzleStore, "audience" | "role" | "watchingBecause">): { counts: string; watching: string | null } {
+  const audience = store.audience;
+  const counts = audience ? `${audience.players} playing, ${audience.watchers} watching` : "";
+  if (store.role !== "watcher") return { counts, watching: null };
+  return { counts, watching: store.watchingBecause === "room-full" ? "The room is full: you are watching" : "You are watching" };
+}
+
+export class AudiencePanel {
+  private readonly panel = document.createElement("div");
+  private readonly counts = document.createElement("span");
+  private readonly watching = document.createElement("span");
+  private readonly seat = document.createElement("button");
+
+  constructor(private readonly store: PuzzleStore) {
+    this.panel.id = "audience";
+    this.panel.className = "audience";
+    Object.assign(this.panel.style, {
+      position: "fixed",
+      top: "58px",
+      left: "50%",
+      transform: "translateX(-50%)",
+      display: "flex",
+      alignItems: "center",
+      gap: "10px",
+      padding: "5px 12px",
+      borderRadius: "12px",
+      background: "var(--panel)",
+      boxShadow: "0 6px 24px rgba(0, 0, 0, 0.3)",
+      fontSize: "13px",
+      zIndex: "5",
+    } satisfies Partial<CSSStyleDeclaration>);
+    this.counts.id = "audience-counts";
+    this.watching.id = "watching";
+    this.seat.id = "take-seat";
+    this.seat.type = "button";
+    this.seat.textContent = "Take a seat";
+    this.seat.addEventListener("click", () => store.takeSeat());
+    this.panel.append(this.counts, this.watching, this.seat);
+    document.body.append(this.panel);
+    store.subscribe(() => this.render());
+    this.render();
+  }
+
+  private render(): void {
+    const { counts, watching } = audienceText(this.store);
+    setText(this.counts, counts);
+    setText(this.watching, watching ?? "");
+    this.watching.hidden = watching === null;
+    this.seat.hidden = watching === null;
+    this.panel.hidden = counts === "" && watching === null;
+  }
+}

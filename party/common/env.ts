@@ -24,6 +24,15 @@ export function readFraction(env: Record<string, unknown>, name: string, fallbac
   return readNumber(env, name, fallback, (value) => Number.isFinite(value) && value >= 0 && value <= 1, "a number from 0 to 1");
 }
 
+/** "true" or "false", with a default. */
+export function readBoolean(env: Record<string, unknown>, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === true || raw === "true") return true;
+  if (raw === false || raw === "false") return false;
+  throw new Error(`setting ${name} must be true or false, got ${String(raw)}`);
+}
+
 function readNumber(env: Record<string, unknown>, name: string, fallback: number, valid: (value: number) => boolean, what: string): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;

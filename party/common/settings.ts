@@ -2,7 +2,7 @@
  * What every room-like party (the stateful room and the stateless hubs) sets
  * the same way, so that the modes differ only in what applies a move.
  */
-import { readIntegerInRange, readNonNegativeInteger } from "./env.ts";
+import { readBoolean, readIntegerInRange, readNonNegativeInteger } from "./env.ts";
 
 /** Players per room unless partykit.json's MAX_PLAYERS says otherwise. */
 export const DEFAULT_MAX_PLAYERS = 64;
@@ -21,4 +21,17 @@ export function readMaxPlayers(env: Record<string, unknown>): number {
 /** The MAX_WATCHERS setting: an integer >= 0. */
 export function readMaxWatchers(env: Record<string, unknown>): number {
   return readNonNegativeInteger(env, "MAX_WATCHERS", DEFAULT_MAX_WATCHERS);
+}
+
+/**
+ * The HIBERNATE setting (default false). With hibernation on, `partykit dev`
+ * 0.0.115 delivers the closes a room makes from a timer (the guard's hello
+ * deadline, heartbeat and not-reading closes) only when the server stops:
+ * measured by tests/integration/limits-load.test.ts and limits-fair-play.test.ts,
+ * which fail with it on. Closes made while handling a frame arrive. Until the
+ * guard runs from the storage alarm (an event the runtime delivers), the room
+ * keeps its sockets' limits and runs awake.
+ */
+export function readHibernate(env: Record<string, unknown>): boolean {
+  return readBoolean(env, "HIBERNATE", false);
 }

@@ -8,7 +8,7 @@ import type * as Party from "partykit/server";
 import * as v from "valibot";
 import { RoomCore, SessionAttachmentSchema } from "./room-core.ts";
 import { CLIENT_ADDRESS_HEADER, SocketParty, refuseRoomId } from "../common/socket-party.ts";
-import { readMaxPlayers, readMaxWatchers } from "../common/settings.ts";
+import { readHibernate, readMaxPlayers, readMaxWatchers } from "../common/settings.ts";
 import { readQuotas, readStillHoldMaxMs, type Quotas } from "../common/limits.ts";
 import { addressQuotas } from "../common/address-quota.ts";
 import { expirePicture, handleImageRequest, type ImageHost } from "./image-store.ts";
@@ -22,9 +22,10 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
    * its sockets stay open, and build it again for the next event: the
    * constructor, onStart (the puzzle from storage, the sockets from their
    * attachments), then the event. PartyKit reads this from the instance (a
-   * static `options` is ignored). docs/architecture.md says what was run.
+   * static `options` is ignored). Off unless HIBERNATE says so (settings.ts
+   * says why); docs/architecture.md says what was run.
    */
-  readonly options = { hibernate: true };
+  readonly options: { hibernate: boolean };
 
   protected readonly core: RoomCore;
   private readonly quotas: Quotas;
@@ -36,6 +37,7 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
 
   constructor(readonly room: Party.Room) {
     super(room.env);
+    this.options = { hibernate: readHibernate(room.env) };
     this.quotas = readQuotas(room.env);
     this.core = new RoomCore(
       {

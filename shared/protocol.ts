@@ -146,8 +146,9 @@ export type Player = v.InferOutput<typeof PlayerSchema>;
 const WireRotationSchema = v.picklist([0, 1, 2, 3]);
 const Locked = v.picklist([0, 1]);
 /**
- * A piece on the wire: [x, y, group, locked ? 1 : 0], then its rotation when
- * turned, so a room without rotation sends what it sent before rotation existed.
+ * A piece as a parsed snapshot holds it (and as storage and the stateless
+ * document keep it): [x, y, group, locked ? 1 : 0], then its rotation when
+ * turned. On the wire a snapshot's pieces are packed (shared/packed-pieces.ts).
  */
 export const WirePieceSchema = v.union([
   v.strictTuple([v.number(), v.number(), v.number(), Locked]),

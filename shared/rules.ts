@@ -292,7 +292,8 @@ function snapToNeighbours(state: PuzzleState, group: number, changed: Set<number
     // Locked pieces never leave their spot: once the dropped group has joined a
     // locked one, further neighbours are brought to it instead.
     const [moving, sign] = currentLocked ? [others, -1] : [members, 1];
-    for (const id of moving) {
+    // A side that already fits exactly does not move (two locked groups side by side, say).
+    for (const id of best.dx === 0 && best.dy === 0 ? [] : moving) {
       const piece = state.pieces[id]!;
       piece.x += sign * best.dx;
       piece.y += sign * best.dy;

@@ -22,6 +22,8 @@ import { RoomStateSchema, parseBody } from "../shared/http.ts";
 const FLOOR_PROJECT = fileURLToPath(new URL("./floor-room", import.meta.url));
 /** The break point is the most watchers whose fan-out p99 stays under this. */
 export const BREAK_FAN_OUT_P99_MS = 250;
+/** How long a run waits, after the last move, for the room to answer every move before it judges. */
+const SETTLE_MS = 60_000;
 /** Sockets opening at once in the join storm: the room lets MAX_CONNECTING_SOCKETS (128) wait for their hello. */
 const JOIN_CONCURRENCY = 100;
 
@@ -45,7 +47,7 @@ export interface CrowdFigures {
   movesPerS: number;
   ackMs: Distribution | null;
   fanOutMs: Distribution;
-  /** Moves some watcher never saw (floor) or acknowledged moves missing from the stored state (room). */
+  /** Moves some watcher never saw (floor), or players whose answered last move is not where the room has their piece (room). */
   lost: number;
   unacknowledged: number;
   /** Watchers whose replica of the dragged pieces differs from the room's state at the end. */
@@ -303,6 +305,8 @@ async function crowdRun(target: "room" | "floor", port: number, pid: number, act
   const elapsedS = (performance.now() - startedAt) / 1000;
   const cpu = cpuDelta(cpuBefore, processGroupCpu(pid));
   const watcherFrames = clients.slice(active).reduce((total, client) => total + client.frames, 0);
+  // Judged only once the room has answered (or SETTLE_MS has passed): a move still on its way is not lost.
+  for (const deadline = performance.now() + SETTLE_MS; target === "room" && ackSentAt.size > 0 && performance.now() < deadline; ) await sleep(200);
   await sleep(1_500);
   drain();
   let lost = 0;
@@ -311,8 +315,9 @@ async function crowdRun(target: "room" | "floor", port: number, pid: number, act
     const response = await fetch(`http://127.0.0.1:${port}/parties/main/${roomId}?state=1`);
     const state = parseBody(RoomStateSchema, await response.json(), "the room's state");
     const stored = state.snapshot!.pieces;
-    // A player's last move is where its piece must be: anything else lost it (or left it unanswered).
-    for (const [pieceId, [x, y]] of lastSent) if (stored[pieceId]![0] !== x || stored[pieceId]![1] !== y) lost++;
+    // A player's last move, once everything it sent was answered, is where its piece must be: anything else lost it.
+    const unanswered = new Set([...ackSentAt.keys()].map((key) => Number(key.split(":")[0])));
+    for (const [pieceId, [x, y]] of lastSent) if (!unanswered.has(pieceId) && (stored[pieceId]![0] !== x || stored[pieceId]![1] !== y)) lost++;
     for (const watcher of clients.slice(active)) {
       for (const player of players) {
         const seen = watcher.seen.get(player.index);

@@ -66,8 +66,7 @@ export function replicaFromSnapshot(snapshot: Snapshot): Replica {
 
 /**
  * Applies one event of a batch to the replica. Acks, rejects, cursors, the
- * audience and a seat are for
- * the caller to interpret; they leave the replica as it is.
+ * audience and a seat are for the caller to interpret; they leave the replica as it is.
  */
 export function applyBatchEvent(replica: Replica, event: BatchEvent): void {
   const { puzzle } = replica;

@@ -4,8 +4,10 @@
  */
 import { describe, expect, it } from "vitest";
 import * as v from "valibot";
-import { ackEvent, batchFrame, holdsEvent, json, piecesEvent, rejectEvent } from "../../shared/frames.ts";
-import { BatchEventSchema, REJECT_REASONS, ServerMessageSchema, WireHoldSchema, WirePieceChangeSchema, parseServerFrame, type BatchEvent, type WireHold, type WirePieceChange } from "../../shared/protocol.ts";
+import { ackEvent, batchFrame, holdsEvent, json, piecesEvent, rejectEvent, welcomeFrame } from "../../shared/frames.ts";
+import { createPuzzle } from "../../shared/puzzle-state.ts";
+import { snapshotFromWire, wirePiece, wireSnapshot } from "../../shared/replica.ts";
+import { BatchEventSchema, PROTOCOL_VERSION, REJECT_REASONS, ServerMessageSchema, WireHoldSchema, WirePieceChangeSchema, parseServerFrame, type BatchEvent, type WireHold, type WirePieceChange } from "../../shared/protocol.ts";
 
 function roundTrip(schema: v.GenericSchema, text: string): unknown {
   const value: unknown = JSON.parse(text);
@@ -39,5 +41,21 @@ describe("frame encoders", () => {
     expect(roundTrip(ServerMessageSchema, frame)).toEqual({ type: "batch", version: 5, events });
     const parsed = parseServerFrame(batchFrame(6, []));
     expect(parsed.ok && parsed.message).toEqual({ type: "batch", version: 6, events: [] });
+  });
+
+  it("a welcome around a snapshot encoded once is a server message, for a player and a watcher", () => {
+    const state = createPuzzle({ imageId: "test", imageWidth: 400, imageHeight: 300, pieceCount: 12, seed: 3 });
+    const sent = wireSnapshot(state, { holds: [], players: [], version: 4, completedAtMs: null, startedAtMs: 1 });
+    const encoded = json(sent);
+    const snapshot = snapshotFromWire(sent);
+    expect(snapshot.pieces).toEqual(state.pieces.map(wirePiece));
+    const player = { type: "welcome", protocol: PROTOCOL_VERSION, mode: "stateful", playerId: "p1", token: "t1", role: "player", audience: { players: 1, watchers: 2 } } as const;
+    const watcher = { ...player, playerId: "w1", role: "watcher", watchingBecause: "room-full" } as const;
+    for (const fields of [player, watcher]) {
+      const frame = welcomeFrame(fields, encoded);
+      expect(roundTrip(ServerMessageSchema, frame)).toEqual({ ...fields, snapshot: sent });
+      const parsed = parseServerFrame(frame);
+      expect(parsed.ok && parsed.message).toEqual({ ...fields, snapshot });
+    }
   });
 });

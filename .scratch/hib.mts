@@ -1,0 +1,11 @@
+import { startPartykitDev } from "/work/main/testkit/partykit-dev.ts";
+import WebSocket from "ws";
+const server = await startPartykitDev({ vars: { HELLO_TIMEOUT_MS: "2000", HIBERNATE: "true" } });
+const ws = new WebSocket(`ws://127.0.0.1:${server.port}/parties/main/hibtest?_pk=abc`);
+const t0 = Date.now();
+ws.on("open", () => console.log("open", Date.now() - t0));
+ws.on("message", (m) => console.log("msg", Date.now() - t0, String(m).slice(0, 100)));
+ws.on("close", (c, r) => console.log("close", Date.now() - t0, c, String(r)));
+await new Promise((r) => setTimeout(r, 14000));
+console.log(server.output().slice(-3000));
+await server.stop();

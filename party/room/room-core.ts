@@ -9,7 +9,7 @@ import { pieceCountOf } from "../../shared/puzzle-spec.ts";
 import { applyAction, expireLeases, releasePlayer } from "../../shared/rules.ts";
 import { PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Mode, type Player, type Snapshot, type WireHold, type WirePieceChange } from "../../shared/protocol.ts";
 import { ackEvent, batchFrame, holdsEvent, json, piecesEvent, rejectEvent, type Json } from "../../shared/frames.ts";
-import type { RoomSummary } from "../../shared/http.ts";
+import type { LogPage, RoomSummary } from "../../shared/http.ts";
 import { wireHold, wirePiece, wirePieceChange } from "../../shared/replica.ts";
 import { PlayerRoster, type Connecting, type Joined, type RosterPlayer } from "../common/player-roster.ts";
 import { dispatchFrame, reportFailure, type FrameHandlers } from "../common/frame-dispatch.ts";
@@ -23,12 +23,14 @@ import {
   chunkOf,
   encodeChunk,
   loadRoom,
-  type RoomStorage,
+  KEYS_PER_CALL,
+  type RoomHostStorage,
   type StoredMeta,
   type StoredPlayer,
   type StoredProgress,
 } from "./room-storage.ts";
 import { STORAGE_VERSION } from "./storage-migrations.ts";
+import { ActionLogStore, type LogSliceResult } from "./action-log-store.ts";
 
 /**
  * Frames are paced per client. Everyone gets what changed on the room's
@@ -60,13 +62,16 @@ function tickAtOrAfter(ms: number): number {
 }
 
 export interface RoomHost {
-  storage: RoomStorage;
+  storage: RoomHostStorage;
   now(): number;
   /** Ask for `flush()` to be called after `delayMs`; repeated asks may coalesce. */
   requestFlush(delayMs: number): void;
   /** A fresh unguessable id. */
   randomId(): string;
 }
+
+/** A page of the log, or why not (a sentence, and the HTTP status to answer with). */
+export type LogPageResult = { ok: true; page: LogPage } | Exclude<LogSliceResult, { ok: true }>;
 
 export interface RoomOptions {
   mode: Mode;
@@ -109,6 +114,8 @@ export class RoomCore {
   private metaDirty = false;
   /** What progress last stored (null: nothing yet); every action moves it, and releases bump the version without one. */
   private storedProgress: StoredProgress | null = null;
+  /** Every change to the puzzle, written with the state it leads to (action-log-store.ts). */
+  private log = ActionLogStore.fresh();
   /** Set by load when storage holds what this room cannot read. */
   private unreadableStorage: string | null = null;
   /** Latest cursor of each connected player. */
@@ -154,11 +161,20 @@ export class RoomCore {
         return unreachable;
       }
     }
+    const log = await ActionLogStore.load(this.host.storage);
+    if (log.kind === "unreadable") {
+      this.unreadableStorage = log.problem;
+      console.error(`room storage cannot be read, so this room refuses to serve: ${log.problem}`);
+      return;
+    }
     this.state = stored.state;
+    this.log = log.log;
     this.startedAtMs = stored.meta.startedAtMs;
     this.actionsApplied = stored.progress.actionsApplied;
     this.storedProgress = stored.progress;
     for (const { placed: _placed, ...player } of stored.meta.players) this.roster.players.set(player.id, player);
+    // Storage keeps no holds: a replay must forget them here too.
+    this.log.append({ kind: "restart", atMs: this.host.now() });
   }
 
   /** Why this room's storage cannot be read, when it cannot: the room then serves no one. */
@@ -174,7 +190,9 @@ export class RoomCore {
     const playerId = this.roster.remove(socketId);
     if (!playerId || !this.state) return;
     this.cursors.delete(playerId);
-    this.markChanged([], releasePlayer(this.state, playerId));
+    const released = releasePlayer(this.state, playerId);
+    if (released.length > 0) this.log.append({ kind: "release", atMs: this.host.now(), playerId });
+    this.markChanged([], released);
     this.broadcastEvent({ type: "player-left", playerId });
     this.scheduleFlush();
   }
@@ -193,8 +211,10 @@ export class RoomCore {
     this.flushRequestedForMs = null;
     if (!this.state) return;
     const now = this.host.now();
-    this.markChanged([], expireLeases(this.state, now));
-    this.persist();
+    const expired = expireLeases(this.state, now);
+    if (expired.length > 0) this.log.append({ kind: "expire", atMs: now });
+    this.markChanged([], expired);
+    this.persist(now);
     let next = Number.POSITIVE_INFINITY;
     for (const session of this.joinedSessions()) {
       let due = this.frameDue(session, now);
@@ -223,6 +243,19 @@ export class RoomCore {
       completedAtMs: this.state?.completedAtMs ?? null,
       rotation: this.state?.spec.rotation ?? false,
     };
+  }
+
+  /**
+   * A page of the action log from entry `from` (default: the first a replay can
+   * start from), with what a replay needs besides: the spec, the players, the
+   * start. Null when the room has no puzzle.
+   */
+  async logPage(from: number | undefined): Promise<LogPageResult | null> {
+    const state = this.state;
+    if (!state) return null;
+    const head = { spec: state.spec, startedAtMs: this.startedAtMs, completedAtMs: state.completedAtMs, players: [...this.roster.players.values()].map((player) => this.publicPlayer(player)) };
+    const sliced = await this.log.slice(this.host.storage, from);
+    return sliced.ok ? { ok: true, page: { ...head, ...sliced.slice } } : sliced;
   }
 
   /** The full authoritative state, as a late joiner would receive it. */
@@ -288,12 +321,14 @@ export class RoomCore {
   private act(session: PacedSession, message: ActionMessage): void {
     const { playerId } = session;
     if (!this.state) return sendError(session.socket, "not-joined", "send hello first");
-    const result = applyAction(this.state, playerId, message, this.host.now());
+    const now = this.host.now();
+    const result = applyAction(this.state, playerId, message, now);
     if (!result.ok) {
       this.actionsRejected++;
       return this.reply(session, rejectEvent(message.seq, result.reason));
     }
     this.actionsApplied++;
+    this.log.append({ kind: "action", atMs: now, playerId, action: message });
     this.markChanged(result.changedPieces, result.changedHolds);
     if (result.placed > 0) {
       this.metaDirty = true;
@@ -306,13 +341,18 @@ export class RoomCore {
   }
 
   /**
-   * Writes the chunks, progress and meta that changed. Not awaited on purpose:
-   * Durable Object storage holds every frame sent after this put until the
-   * write is durable, so no ack reaches a client before its action is stored.
+   * Writes the chunks, progress and meta that changed, and the log's new
+   * entries. Not awaited on purpose: Durable Object storage holds every frame
+   * sent after this put until the write is durable, so no ack reaches a client
+   * before its action is stored, in the state and in the log alike. What the
+   * log folds away is deleted in the same synchronous step, which the runtime
+   * commits with the put as one write.
    */
-  private persist(): void {
+  private persist(nowMs: number): void {
     const state = this.state!;
     const entries: Record<string, unknown> = {};
+    const deletions: string[] = [];
+    this.log.persistInto(entries, deletions, state, nowMs);
     for (const chunk of this.dirtyChunks) entries[chunkKey(chunk)] = encodeChunk(state, chunk);
     this.dirtyChunks.clear();
     const stored = this.storedProgress;
@@ -333,6 +373,7 @@ export class RoomCore {
       this.metaDirty = false;
     }
     if (Object.keys(entries).length > 0) this.host.storage.put(entries).catch(reportFailedWrite);
+    for (let start = 0; start < deletions.length; start += KEYS_PER_CALL) this.host.storage.delete(deletions.slice(start, start + KEYS_PER_CALL)).catch(reportFailedWrite);
   }
 
   /** An action, a join or a leave: flush as soon as the ack batch allows. */

@@ -7,7 +7,7 @@
  * disconnect, leases that ran out, and the holds a restart forgets.
  *
  * Entries are written in chunks of LOG_CHUNK_ENTRIES, each a compact text that
- * decodes on its own: moves at 30 Hz are most of a log, so a move is about ten
+ * decodes on its own: moves at 30 Hz are most of a log, so a move is about eleven
  * characters. An entry is `<dt><op><player>,<fields>;` where
  *   dt      ms since the chunk's previous entry (the first: since the chunk's `atMs`),
  *   op      g grab, m move, d drop, r rotate, l release, e expire, s restart,
@@ -230,6 +230,7 @@ export function decodeLogChunk(chunk: LogChunk): LogEntry[] {
       entries[index] = { kind: "release", atMs, playerId };
       continue;
     }
+    arity(op === "g" ? 1 : op === "r" ? 2 : 3);
     const pieceText = fields[0] ?? "";
     const pieceId = pieceText === "" ? lastPiece[player]! : Number(pieceText);
     if (pieceId < 0 || pieceText.startsWith("-")) return fail("no piece named");
@@ -241,16 +242,13 @@ export function decodeLogChunk(chunk: LogChunk): LogEntry[] {
     };
     switch (op) {
       case "g":
-        arity(1);
         entries[index] = { kind: "action", atMs, playerId, action: { type: "grab", pieceId } };
         break;
       case "r":
-        arity(2);
         entries[index] = { kind: "action", atMs, playerId, action: { type: "rotate", pieceId, rotation: number(1) } };
         break;
       case "m":
       case "d": {
-        arity(3);
         const x = lastX[player]! + number(1);
         const y = lastY[player]! + number(2);
         lastX[player] = x;

@@ -29,8 +29,8 @@ import { KEYS_PER_CALL, type RoomStorage } from "./room-storage.ts";
 export const LOG_BUDGET_BYTES = 8 * 1024 * 1024;
 /** A checkpoint is taken after this many bytes of sealed chunks: how much a fold frees at a time. */
 export const LOG_CHECKPOINT_BYTES = 1024 * 1024;
-/** Chunks one page of `GET .../log` carries at most (about 10 KiB each for moves). */
-export const LOG_PAGE_CHUNKS = 32;
+/** Chunks one page of `GET .../log` carries at most: 8,192 entries, about 100 KB of moves. */
+export const LOG_PAGE_CHUNKS = 8;
 
 export const LOG_HEAD_KEY = "log:head";
 export const logChunkKey = (chunk: number): string => `log:${chunk}`;
@@ -243,7 +243,8 @@ export class ActionLogStore {
     if (start > total) return { ok: false, status: 400, error: `the log holds ${total} entries; ask from ${total} or less` };
     const chunks: LogChunk[] = [];
     const firstChunk = Math.floor(start / LOG_CHUNK_ENTRIES);
-    const lastSealed = Math.min(sealed, firstChunk + LOG_PAGE_CHUNKS);
+    // Asked from the end: nothing new, so no chunk (a live viewer asks so every few seconds).
+    const lastSealed = start === total ? firstChunk : Math.min(sealed, firstChunk + LOG_PAGE_CHUNKS);
     try {
       for (let chunk = firstChunk; chunk < lastSealed; chunk += KEYS_PER_CALL) {
         const keys = Array.from({ length: Math.min(KEYS_PER_CALL, lastSealed - chunk) }, (_, offset) => logChunkKey(chunk + offset));
@@ -253,8 +254,10 @@ export class ActionLogStore {
       let end = (firstChunk + chunks.length) * LOG_CHUNK_ENTRIES;
       if (firstChunk + chunks.length >= sealed) {
         end = total;
-        if (openChunk && chunks.length < LOG_PAGE_CHUNKS) chunks.push(openChunk);
-        else if (openChunk) end = sealed * LOG_CHUNK_ENTRIES;
+        if (openChunk && start < total) {
+          if (chunks.length < LOG_PAGE_CHUNKS) chunks.push(openChunk);
+          else end = sealed * LOG_CHUNK_ENTRIES;
+        }
       }
       let checkpoint: LogCheckpoint | null = null;
       if (start === first && base !== null) {

@@ -7,6 +7,7 @@ import { RoomCore } from "./room-core.ts";
 import { SocketParty } from "../common/socket-party.ts";
 import { readMaxPlayers } from "../common/settings.ts";
 import { handleImageRequest } from "./image-store.ts";
+import { handleLogRequest } from "./log-endpoint.ts";
 import type { ErrorBody, RoomState } from "../../shared/http.ts";
 
 export default class StatefulRoom extends SocketParty implements Party.Server {
@@ -41,6 +42,7 @@ export default class StatefulRoom extends SocketParty implements Party.Server {
   /**
    * GET: a JSON summary; GET ?state=1 adds the full snapshot (tests, load scripts).
    * GET/POST .../image: the room's uploaded puzzle image (image-store.ts).
+   * GET .../log?from=<index>: a page of the action log (log-endpoint.ts).
    * A room whose storage cannot be read answers 500 with why.
    */
   async onRequest(request: Party.Request): Promise<Response> {
@@ -48,6 +50,7 @@ export default class StatefulRoom extends SocketParty implements Party.Server {
     if (request.method !== "GET") return Response.json({ error: "only GET is supported here" } satisfies ErrorBody, { status: 405 });
     const unreadable = this.core.unreadable;
     if (unreadable !== null) return Response.json({ error: `this room's storage cannot be read: ${unreadable}` } satisfies ErrorBody, { status: 500, headers: CORS });
+    if (new URL(request.url).pathname.endsWith("/log")) return handleLogRequest(new URL(request.url), this.core);
     const summary = this.core.summary();
     const body = new URL(request.url).searchParams.get("state") === "1" ? ({ ...summary, snapshot: this.core.snapshot() } satisfies RoomState) : summary;
     return Response.json(body, { headers: CORS });

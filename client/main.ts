@@ -11,7 +11,8 @@ import { pollAuthority } from "./net/http-api.ts";
 import { PuzzleScene, SCENE_KEY } from "./scenes/puzzle-scene.ts";
 import { Hud } from "./ui/hud.ts";
 import { parseMode, rememberedName, runLobby, type LobbyResult } from "./ui/lobby.ts";
-import { imageUrl } from "./images.ts";
+import { UPLOAD_PREFIX, imageUrl } from "./images.ts";
+import { loadRoomPicture } from "./net/picture.ts";
 import { installTestHook } from "./test-hook.ts";
 import { offerReplay } from "./ui/replay-panel.ts";
 
@@ -28,9 +29,14 @@ function loadImage(url: string): Promise<HTMLImageElement> {
   return new Promise((resolve, reject) => {
     const image = new Image();
     image.onload = () => resolve(image);
-    image.onerror = () => reject(new Error(`could not load the puzzle picture from ${url}`));
+    image.onerror = () => reject(new Error(`The puzzle picture could not be loaded from ${url}.`));
     image.src = url;
   });
+}
+
+/** The built-in pictures are ours; an uploaded one is checked before it is decoded (net/picture.ts). */
+function loadPicture(imageId: string, room: string): Promise<CanvasImageSource> {
+  return imageId.startsWith(UPLOAD_PREFIX) ? loadRoomPicture(room) : loadImage(imageUrl(imageId, room));
 }
 
 /** Resolves when the store has its first welcome, or rejects with the reason the room refused. */
@@ -69,7 +75,16 @@ async function play(choice: LobbyResult): Promise<void> {
     return start((error as Error).message);
   }
   const spec = store.view!.spec;
-  const image = await loadImage(imageUrl(spec.imageId, choice.room));
+  let image: CanvasImageSource;
+  try {
+    image = await loadPicture(spec.imageId, choice.room);
+  } catch (error) {
+    // A picture that cannot be shown: back to the lobby, which says why.
+    connection.close();
+    url.search = "";
+    history.replaceState(null, "", url);
+    return start((error as Error).message);
+  }
 
   const game = new Phaser.Game({
     // Canvas: in software-rendered browsers (headless CI, old laptops) WebGL ran at

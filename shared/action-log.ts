@@ -4,15 +4,18 @@
  * same rules lands exactly on the room's state (log-replay.ts). An entry is an
  * action the room applied (through `applyAction`) or one of the changes that are
  * not actions but change what later actions do: a player's holds released on
- * disconnect, leases that ran out, and the holds a restart forgets.
+ * disconnect, leases that ran out, a lease a still move did not renew (the
+ * room's still-hold window), and the holds a restart forgets.
  *
  * Entries are written in chunks of LOG_CHUNK_ENTRIES, each a compact text that
  * decodes on its own: moves at 30 Hz are most of a log, so a move is about eleven
  * characters. An entry is `<dt><op><player>,<fields>;` where
  *   dt      ms since the chunk's previous entry (the first: since the chunk's `atMs`),
  *   op      g grab, m move, d drop, r rotate, l release, e expire, s restart,
- *   player  the acting player's index in the chunk's `players` (actions and releases),
- *   fields  grab: piece; move and drop: piece, dx, dy; rotate: piece, rotation.
+ *           k lease kept short,
+ *   player  the acting player's index in the chunk's `players` (actions, releases, leases),
+ *   fields  grab: piece; move and drop: piece, dx, dy; rotate: piece, rotation;
+ *           lease: piece, the lease's end in ms after the entry's time.
  * A piece is left empty when it is the one the same player last named in the
  * chunk; dx and dy are from the point that player last moved or dropped at in
  * the chunk (0, 0 at first). Coordinates are stored rounded: the rules round
@@ -29,6 +32,11 @@ export type LogEntry =
   | { kind: "action"; atMs: number; playerId: string; action: PuzzleAction }
   /** A disconnected player's holds released (`releasePlayer`). */
   | { kind: "release"; atMs: number; playerId: string }
+  /**
+   * The hold of `pieceId`'s group, `playerId`'s, ends at `expiresAtMs`: a move
+   * that moved nothing after the room's still-hold window did not renew it.
+   */
+  | { kind: "lease"; atMs: number; playerId: string; pieceId: number; expiresAtMs: number }
   /** Every lease that ran out before `atMs` ended (`expireLeases`). */
   | { kind: "expire"; atMs: number }
   /** The room was rebuilt from storage, which keeps no holds: every hold is gone. */
@@ -107,6 +115,9 @@ export class LogChunkWriter {
         break;
       case "release":
         text += `l${this.indexOf(entry.playerId)}`;
+        break;
+      case "lease":
+        text += `k${this.indexOf(entry.playerId)},${entry.pieceId},${entry.expiresAtMs - entry.atMs}`;
         break;
       case "expire":
         text += "e";
@@ -191,7 +202,7 @@ export function encodeLogChunk(from: number, entries: readonly LogEntry[]): LogC
   return writer.takenChunk();
 }
 
-const ENTRY = /^(-?\d+)([gmdrles])(\d*)((?:,-?\d*)*)$/;
+const ENTRY = /^(-?\d+)([gmdrlesk])(\d*)((?:,-?\d*)*)$/;
 
 /** The entries of a chunk, in order; throws LogFormatError naming the first entry it cannot read. */
 export function decodeLogChunk(chunk: LogChunk): LogEntry[] {
@@ -228,6 +239,12 @@ export function decodeLogChunk(chunk: LogChunk): LogEntry[] {
     if (op === "l") {
       arity(0);
       entries[index] = { kind: "release", atMs, playerId };
+      continue;
+    }
+    if (op === "k") {
+      arity(2);
+      if (!/^\d+$/.test(fields[0]!) || !/^-?\d+$/.test(fields[1]!)) return fail("a lease names a piece and a time");
+      entries[index] = { kind: "lease", atMs, playerId, pieceId: Number(fields[0]), expiresAtMs: atMs + Number(fields[1]) };
       continue;
     }
     arity(op === "g" ? 1 : op === "r" ? 2 : 3);

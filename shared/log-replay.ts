@@ -46,6 +46,13 @@ export function applyLogEntry(state: PuzzleState, entry: LogEntry, index: number
     }
     case "release":
       return { changedPieces: NOTHING, changedHolds: releasePlayer(state, entry.playerId), placed: 0, completed: false };
+    case "lease": {
+      const group = state.pieces[entry.pieceId]?.group;
+      const hold = group === undefined ? undefined : state.holds.get(group);
+      if (!hold || hold.playerId !== entry.playerId) throw new LogReplayError(`log entry ${index}: ${entry.playerId} holds no group with piece ${entry.pieceId} here, though the room kept that hold's lease short`);
+      hold.expiresAtMs = entry.expiresAtMs;
+      return { changedPieces: NOTHING, changedHolds: NOTHING, placed: 0, completed: false };
+    }
     case "expire":
       return { changedPieces: NOTHING, changedHolds: expireLeases(state, entry.atMs), placed: 0, completed: false };
     case "restart": {

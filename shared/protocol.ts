@@ -5,6 +5,7 @@
  */
 import * as v from "valibot";
 import { MAX_PIECES, PuzzleOptionsSchema, PuzzleSpecSchema } from "./puzzle-spec.ts";
+import { MAX_NAME_CHARS, MAX_RAW_NAME_LENGTH, normalizeName } from "./names.ts";
 
 /**
  * Bump on any change to the wire format.
@@ -14,12 +15,19 @@ import { MAX_PIECES, PuzzleOptionsSchema, PuzzleSpecSchema } from "./puzzle-spec
  *              rotation: the room option `rotation`, the `rotate` action, a piece's quarter
  *              turns as an optional last element of its wire form, reject reasons
  *              "rotation-off" and "bad-rotation".
+ *              limits (issue 10): error codes "rate-limited" and "over-quota", reject reason
+ *              "rate-limited", the server's heartbeat `ping` and the client's `pong`, close
+ *              codes 4003-4007 (flooding, not reading, hello timeout, refused, too many
+ *              sockets), names normalised by shared/names.ts.
+ *              replay (issue 13): no socket message changed; the stateful room serves its
+ *              action log over HTTP, GET /parties/main/<room>/log (shared/http.ts LogPage).
  */
 export const PROTOCOL_VERSION = 3;
 
 /** Largest frame a client may send; hello is the biggest legitimate one. */
 export const MAX_CLIENT_FRAME_BYTES = 2_048;
-export const MAX_NAME_LENGTH = 32;
+/** Longest name, in characters a player sees (shared/names.ts counts them). */
+export const MAX_NAME_LENGTH = MAX_NAME_CHARS;
 
 export const MODES = ["stateful", "stateless", "stateless-occ"] as const;
 export const ModeSchema = v.picklist(MODES);
@@ -52,6 +60,9 @@ export const REJECT_REASONS = [
   // store write kept losing to concurrent writers (see party/stateless/).
   "conflict",
   ...ROTATION_REJECT_REASONS,
+  // Not a rule's verdict either: the connection sent actions faster than its limit
+  // (party/common/limits.ts), and this one was dropped unread.
+  "rate-limited",
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -66,7 +77,13 @@ const PlayerId = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 export const HelloSchema = v.object({
   type: v.literal("hello"),
   protocol: v.pipe(v.number(), v.integer()),
-  name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_NAME_LENGTH)),
+  /** Normalised (shared/names.ts); a name it refuses is refused with its sentence. */
+  name: v.pipe(v.string(), v.maxLength(MAX_RAW_NAME_LENGTH), v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const checked = normalizeName(dataset.value);
+    if (checked.ok) return checked.name;
+    addIssue({ message: checked.reason });
+    return NEVER;
+  })),
   /** The token a previous welcome gave, to resume that player after a reconnect. */
   token: v.optional(v.pipe(v.string(), v.maxLength(64))),
   /** Options for a room that has no puzzle yet; ignored by a room that has one. */
@@ -90,6 +107,10 @@ export type Hello = v.InferOutput<typeof HelloSchema>;
 /** The messages that are a player's action on the puzzle, numbered by `seq`. */
 export const ActionMessageSchema = v.variant("type", [GrabSchema, MoveSchema, DropSchema, RotateSchema]);
 export type ActionMessage = v.InferOutput<typeof ActionMessageSchema>;
+export const ACTION_TYPES: readonly string[] = ActionMessageSchema.options.map((option) => option.entries.type.literal);
+export function isActionMessage(message: { type: string }): message is ActionMessage {
+  return ACTION_TYPES.includes(message.type);
+}
 /** An action as the rules take it: the message without its sequence number. */
 export type PuzzleAction = ActionMessage extends infer A ? (A extends ActionMessage ? Omit<A, "seq"> : never) : never;
 
@@ -146,6 +167,7 @@ export const WelcomeSchema = v.object({
   snapshot: SnapshotSchema,
 });
 
+/** Why a frame was refused: its input was bad, or the server failed. */
 export const ErrorCodeSchema = v.picklist([
   "bad-json",
   "bad-message",
@@ -158,8 +180,13 @@ export const ErrorCodeSchema = v.picklist([
   "no-puzzle",
   "server-error",
 ]);
-export type ErrorCode = v.InferOutput<typeof ErrorCodeSchema>;
-export const ErrorSchema = v.object({ type: v.literal("error"), code: ErrorCodeSchema, message: v.string() });
+/**
+ * The limits' refusals (issue 10), which say nothing of the input: a frame over
+ * the connection's rate limit, a room over its creator's quota or the server's budget.
+ */
+export const LimitErrorCodeSchema = v.picklist(["rate-limited", "over-quota"]);
+export type ErrorCode = v.InferOutput<typeof ErrorCodeSchema> | v.InferOutput<typeof LimitErrorCodeSchema>;
+export const ErrorSchema = v.object({ type: v.literal("error"), code: v.union([ErrorCodeSchema, LimitErrorCodeSchema]), message: v.string() });
 export const PongSchema = v.object({ type: v.literal("pong"), t: v.number(), serverTimeMs: v.number() });
 
 // Events carried by a batch frame: everything since the client's previous frame.
@@ -189,7 +216,24 @@ export type BatchEvent = v.InferOutput<typeof BatchEventSchema>;
 
 export const BatchSchema = v.object({ type: v.literal("batch"), version: v.number(), events: v.array(BatchEventSchema) });
 
-export const ServerMessageSchema = v.variant("type", [WelcomeSchema, BatchSchema, ErrorSchema, PongSchema]);
+// ---- the server's heartbeat (issue 10) ----
+
+/**
+ * The server's heartbeat: a room pings every joined socket and expects the
+ * `pong` back within a deadline; a socket that does not answer (or has not read
+ * what it was sent) is closed. `t` is the server's serial, echoed unchanged.
+ */
+export const HeartbeatSchema = v.object({ type: v.literal("ping"), t: v.pipe(v.number(), v.integer(), v.minValue(0)) });
+export type Heartbeat = v.InferOutput<typeof HeartbeatSchema>;
+/**
+ * The client's answer to a heartbeat. It is read at the boundary
+ * (party/common/socket-guard.ts), never by a room, so it is not one of the
+ * ClientMessageSchema's messages.
+ */
+export const HeartbeatReplySchema = v.object({ type: v.literal("pong"), t: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER)) });
+export type HeartbeatReply = v.InferOutput<typeof HeartbeatReplySchema>;
+
+export const ServerMessageSchema = v.variant("type", [WelcomeSchema, BatchSchema, ErrorSchema, PongSchema, HeartbeatSchema]);
 export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
 export type Welcome = v.InferOutput<typeof WelcomeSchema>;
 export type Batch = v.InferOutput<typeof BatchSchema>;
@@ -197,6 +241,16 @@ export type Batch = v.InferOutput<typeof BatchSchema>;
 /** WebSocket close codes the room uses, with the reason shown to the player. */
 export const CLOSE_VERSION_MISMATCH = 4001;
 export const CLOSE_ROOM_FULL = 4002;
+/** The limits' closes (issue 10); the first three may be retried, the last two are for good. */
+export const CLOSE_FLOODING = 4003;
+export const CLOSE_NOT_READING = 4004;
+export const CLOSE_HELLO_TIMEOUT = 4005;
+/** The hello cannot be admitted as it is (a name refused, a quota reached): retrying cannot help. */
+export const CLOSE_REFUSED = 4006;
+/** This address has as many sockets open in the room as it may. */
+export const CLOSE_TOO_MANY_SOCKETS = 4007;
+/** WebSocket close reasons are at most 123 bytes of UTF-8. */
+export const MAX_CLOSE_REASON_BYTES = 123;
 
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; message: string };
 

@@ -96,6 +96,7 @@ export class FakeClient {
           break;
         case "error":
         case "pong":
+        case "ping":
           break;
         default: {
           const unreachable: never = message;
@@ -125,6 +126,8 @@ export interface InMemoryRoomOptions {
   mode?: Mode;
   seed?: number;
   startMs?: number;
+  /** The host's word on a new puzzle (quotas, budget); every creation goes ahead without it. */
+  admitPuzzle?: RoomHost["admitPuzzle"];
 }
 
 export class InMemoryRoom {
@@ -161,6 +164,7 @@ export class InMemoryRoom {
         const noise = Math.floor(this.prng() * 0xffffffff).toString(16).padStart(8, "0");
         return `${this.idCounter.toString(36).padStart(4, "0")}${noise}-${Math.floor(this.prng() * 0xffffffff).toString(16)}`;
       },
+      admitPuzzle: options.admitPuzzle,
     };
     this.core = new RoomCore(host, { mode: options.mode ?? "stateful", maxPlayers: options.maxPlayers ?? DEFAULT_MAX_PLAYERS });
   }

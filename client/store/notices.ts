@@ -29,6 +29,7 @@ const REJECT_TEXT: Record<RejectReason, string> = {
   conflict: "The store was too busy to save that move (write conflicts); try again.",
   "rotation-off": "Pieces do not turn in this room.",
   "bad-rotation": "A piece turns by quarter turns only.",
+  "rate-limited": "That was faster than the room accepts moves; it was dropped.",
 };
 
 export class Notices {

@@ -47,7 +47,7 @@ export class PuzzleStore {
   readonly presence: Presence;
   private readonly actions = new PendingActions();
   private readonly dragIntent: DragIntent;
-  private readonly tidyQueue = new TidyQueue();
+  private readonly tidyQueue: TidyQueue;
   private replicaState: Replica | null = null;
   private live: LiveView | null = null;
   /** A drag step or a send has moved the view on since it was last derived. */
@@ -70,6 +70,7 @@ export class PuzzleStore {
       link.send({ type: "cursor", x, y });
       return true;
     });
+    this.tidyQueue = new TidyQueue(clock, () => this.runTidy());
     this.dragIntent = new DragIntent(clock, (pieceId, x, y) => void this.sendAction({ type: "move", pieceId, x, y }));
     link.onFrame((message) => this.receive(message));
     link.onStatus((status) => this.linkChanged(status));
@@ -304,6 +305,9 @@ export class PuzzleStore {
         return this.notices.roomError(message.code, message.message);
       case "pong":
         // The link measures the round trip and reports it with its status.
+        return;
+      case "ping":
+        // The server's heartbeat: the link answers it.
         return;
       default: {
         const unreachable: never = message;

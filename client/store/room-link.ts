@@ -13,7 +13,8 @@ export type LinkState = "connecting" | "open" | "reconnecting" | "closed";
 
 /** A room that closed the link for good says why; retrying cannot help. */
 export interface LinkRefusal {
-  code: "room-full" | "version-mismatch";
+  /** "refused": the room will not admit this hello as it is (a name it refuses, a quota, a link that names no room). */
+  code: "room-full" | "version-mismatch" | "refused";
   /** The close frame's reason, possibly empty. */
   reason: string;
 }

@@ -8,6 +8,9 @@ import * as v from "valibot";
 import { LogQuerySchema, type ErrorBody, type LogPage } from "../../shared/http.ts";
 import type { RoomCore } from "./room-core.ts";
 
+/** The path, under a room's, of its log. */
+export const LOG_PATH = "/log";
+
 const refuse = (error: string, status: number): Response => Response.json({ error } satisfies ErrorBody, { status, headers: CORS });
 const CORS = { "access-control-allow-origin": "*" };
 

@@ -15,6 +15,7 @@ import { puzzleState, type PuzzleState } from "../../shared/puzzle-state.ts";
 import { ModeSchema, type WirePiece } from "../../shared/protocol.ts";
 import { pieceFromWire, wirePiece } from "../../shared/replica.ts";
 import { STORAGE_VERSION, migrate } from "./storage-migrations.ts";
+import { ROLES } from "../common/player-roster.ts";
 
 /** Pieces per stored chunk: about 5 KiB of JSON each. */
 export const PIECES_PER_CHUNK = 256;
@@ -45,6 +46,8 @@ export const StoredPlayerSchema = v.object({
   color: v.string(),
   token: v.pipe(v.string(), v.minLength(1)),
   placed: Count,
+  /** Rooms stored before roles were all players. */
+  role: v.optional(v.picklist(ROLES), "player"),
 });
 export type StoredPlayer = v.InferOutput<typeof StoredPlayerSchema>;
 

@@ -17,6 +17,7 @@ import { ErrorBodySchema, LogPageSchema } from "../../shared/http.ts";
 import { createPrng, type Prng } from "../../shared/prng.ts";
 import { solvedPosition, type PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import { GRAB_LEASE_MS } from "../../shared/rules.ts";
+import { STILL_HOLD_MAX_MS } from "../../party/room/room-core.ts";
 import { FakeClient, InMemoryRoom, type LogEntry } from "../../testkit/in-memory-room.ts";
 import { MemoryStorage, type PutLogEntry } from "../../testkit/memory-storage.ts";
 import { comparableSnapshot, comparableState, corePages, replayLog } from "../../testkit/log-replay.ts";
@@ -147,6 +148,36 @@ describe("replay of a logged game lands on the room's state", () => {
     expect(removed).toBe(true);
     if (replayed instanceof Error) expect(replayed).toBeInstanceOf(LogReplayError);
     else expect(comparableState((replayed as { state: PuzzleState }).state)).not.toEqual(comparableSnapshot(room.core.snapshot()!));
+  });
+});
+
+describe("a hold that still moves do not renew", () => {
+  it("is logged when the room keeps its lease short, so a grab after it replays as the room took it", async () => {
+    const room = new InMemoryRoom();
+    const ann = room.connect();
+    ann.hello("Ann", { create: GAMES[1]!.puzzle });
+    const bob = room.connect();
+    bob.hello("Bob");
+    room.settle();
+    ann.act({ type: "grab", pieceId: 9 });
+    ann.act({ type: "move", pieceId: 9, x: 300, y: 40 });
+    room.settle();
+    // Ann sits on the piece with moves that move nothing, past the still-hold window and a lease after it.
+    for (let elapsed = 0; elapsed <= STILL_HOLD_MAX_MS + GRAB_LEASE_MS; elapsed += 2_000) {
+      room.advance(2_000);
+      ann.act({ type: "move", pieceId: 9, x: 300, y: 40 });
+      room.settle();
+    }
+    const acks = bob.count;
+    bob.act({ type: "grab", pieceId: 9 });
+    room.settle();
+    expect(bob.since(acks).some((message) => message.type === "batch" && message.events.some((event) => event.type === "ack"))).toBe(true);
+    expect(room.core.snapshot()!.holds.map(([, playerId]) => playerId)).toEqual([bob.playerId]);
+
+    const replayed = await replayLog(corePages(room.core));
+    expect(comparableState(replayed.state)).toEqual(comparableSnapshot(room.core.snapshot()!));
+    const leases = (await corePages(room.core)(undefined)).chunks.flatMap(decodeLogChunk).filter((entry) => entry.kind === "lease");
+    expect(leases.length).toBeGreaterThan(0);
   });
 });
 

@@ -523,6 +523,7 @@ const REJECT_CASES: RejectCase[] = [
  */
 const REASONS_FROM_OUTSIDE_THE_RULES: Partial<Record<RejectReason, string>> = {
   conflict: "the stateless-occ backend (party/stateless/) giving up after repeated write conflicts",
+  "rate-limited": "the boundary's rate limit on actions (party/common/socket-guard.ts; tests/unit/socket-guard.test.ts)",
 };
 
 describe("rejections", () => {

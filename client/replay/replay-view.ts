@@ -57,7 +57,6 @@ function loadImage(url: string): Promise<HTMLImageElement> {
 
 /** Opens the replay of `room`; `gameLink` is where *Back to the game* goes. */
 export async function openReplay(room: string, gameLink: string): Promise<void> {
-  document.body.classList.add("replaying");
   const panel = new ReplayPanel(gameLink);
   const reader = new LogReader();
   let last: LogPage;

@@ -14,6 +14,7 @@ import { parseMode, rememberedName, runLobby, type LobbyResult } from "./ui/lobb
 import { UPLOAD_PREFIX, imageUrl } from "./images.ts";
 import { loadRoomPicture } from "./net/picture.ts";
 import { installTestHook } from "./test-hook.ts";
+import { offerReplay } from "./ui/replay-panel.ts";
 
 /** The browser's clock: the store's throttles, renewals and notices run on it, frames or not. */
 const browserClock: Clock = {
@@ -111,6 +112,8 @@ async function play(choice: LobbyResult): Promise<void> {
     },
     tidy: (kind) => void store.tidy(kind),
   }, url.toString());
+  // Only the stateful room keeps an action log to replay.
+  if (choice.mode === "stateful") offerReplay(choice.room);
   pollAuthority(choice.mode, choice.room, {
     now: () => browserClock.now(),
     wanted: () => store.status === "open",
@@ -122,6 +125,11 @@ async function start(error?: string): Promise<void> {
   const params = new URLSearchParams(location.search);
   const room = params.get("room");
   const mode = parseMode(params.get("mode")) ?? "stateful";
+  // The replay viewer, loaded only when asked for: it plays the room's log, not the live game.
+  if (room && params.get("replay") === "1") {
+    const { openReplay } = await import("./replay/replay-view.ts");
+    return openReplay(room, `?${new URLSearchParams({ room, mode: "stateful" }).toString()}`);
+  }
   const name = rememberedName();
   // A reload (or reconnect in the same tab) goes straight back to the table as the same player.
   if (!error && room && name && hasSessionToken(mode, room)) return play({ room, mode, name, watch: params.get("watch") === "1" });

@@ -5,7 +5,10 @@
  * and the tests validate them with these.
  */
 import * as v from "valibot";
-import { ModeSchema, SnapshotSchema } from "./protocol.ts";
+import { ModeSchema, PlayerSchema, SnapshotSchema } from "./protocol.ts";
+import { PuzzleSpecSchema } from "./puzzle-spec.ts";
+import { LogChunkSchema } from "./action-log.ts";
+import { LogCheckpointSchema } from "./log-checkpoint.ts";
 
 /** The stateless backends' settings, as read from partykit.json vars. */
 export const StatelessConfigSchema = v.object({
@@ -113,6 +116,35 @@ export type RoomState = v.InferOutput<typeof RoomStateSchema>;
 /** POST /parties/main/<room>/image, when the picture was stored: its id and its real size, read from its header. */
 export const UploadResultSchema = v.object({ imageId: v.string(), bytes: v.number(), width: v.number(), height: v.number() });
 export type UploadResult = v.InferOutput<typeof UploadResultSchema>;
+
+const Index = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** GET /parties/main/<room>/log?from=<index>: which entries to start from (default: the first the log holds). */
+export const LogQuerySchema = v.object({
+  from: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "from must be an entry index: a whole number, 0 or more"), v.transform(Number))),
+});
+export type LogQuery = v.InferOutput<typeof LogQuerySchema>;
+
+/**
+ * A page of a room's action log (shared/action-log.ts) and what a replay needs
+ * besides. `chunks` are whole: the first may start before `from`, and a reader
+ * skips the entries it has. `checkpoint` is the state at `first` when the log
+ * does not go back to the seeded start (it comes with the page that starts
+ * there); `next` is where the following page starts, null when this one
+ * reaches the last entry stored.
+ */
+export const LogPageSchema = v.object({
+  spec: PuzzleSpecSchema,
+  startedAtMs: v.number(),
+  completedAtMs: v.nullable(v.number()),
+  players: v.array(PlayerSchema),
+  first: Index,
+  total: Index,
+  checkpoint: v.nullable(LogCheckpointSchema),
+  chunks: v.array(LogChunkSchema),
+  next: v.nullable(Index),
+});
+export type LogPage = v.InferOutput<typeof LogPageSchema>;
 
 /** Every refusal over HTTP: a sentence to show. */
 export const ErrorBodySchema = v.object({ error: v.string() });

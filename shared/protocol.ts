@@ -27,6 +27,8 @@ import { unpackPieces } from "./packed-pieces.ts";
  *              (a watcher asks for a player seat), the batch events `audience` (players
  *              and watchers counted) and `seated` (this connection now plays), reject
  *              reason "watching" and error code "watching" (a watcher cannot act).
+ *              replay (issue 13): no socket message changed; the stateful room serves its
+ *              action log over HTTP, GET /parties/main/<room>/log (shared/http.ts LogPage).
  */
 export const PROTOCOL_VERSION = 3;
 

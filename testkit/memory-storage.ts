@@ -12,12 +12,12 @@
  * bench:room's in-process timing more than the room's own logic does.
  */
 import { deserialize, serialize } from "node:v8";
-import type { RoomStorage } from "../party/room/room-storage.ts";
+import type { RoomHostStorage } from "../party/room/room-storage.ts";
 import { STORAGE_MAX_KEYS, STORAGE_MAX_KEY_BYTES, STORAGE_MAX_VALUE_BYTES, STORAGE_VALUE_SLACK_BYTES } from "./storage-contract.ts";
 
-/** One put as the log records it. */
+/** One put (or delete) as the log records it. */
 export interface PutLogEntry {
-  kind: "put";
+  kind: "put" | "delete";
   keys: string[];
 }
 
@@ -27,7 +27,7 @@ const utf8 = new TextEncoder();
 type Stored = { plain: unknown } | { serialized: Buffer };
 
 /** `Logged` is what else shares the log (InMemoryRoom puts its sends there, so puts and sends interleave in order). */
-export class MemoryStorage<Logged = PutLogEntry> implements RoomStorage {
+export class MemoryStorage<Logged = PutLogEntry> implements RoomHostStorage {
   /** The keys of every put, in order. */
   readonly puts: string[][] = [];
   private readonly stored = new Map<string, Stored>();
@@ -56,6 +56,14 @@ export class MemoryStorage<Logged = PutLogEntry> implements RoomStorage {
     keys.forEach((key, index) => this.stored.set(key, values[index]!));
     this.puts.push(keys);
     this.log.push({ kind: "put", keys });
+  }
+
+  async delete(keys: string[]): Promise<number> {
+    if (keys.length > STORAGE_MAX_KEYS) throw tooManyKeys(keys.length);
+    let deleted = 0;
+    for (const key of keys) if (this.stored.delete(key)) deleted++;
+    this.log.push({ kind: "delete", keys });
+    return deleted;
   }
 
   /** Everything stored (a fresh copy on every read), for tests to inspect. */

@@ -3,7 +3,7 @@
  * /parties/<party>/<room>` (the summary) and `?state=1` (the summary and the
  * authoritative or stored snapshot), validated with shared/http.ts, never cast.
  */
-import { parseBody, RoomStateSchema, RoomSummarySchema, type RoomState, type RoomSummary } from "../shared/http.ts";
+import { LogPageSchema, parseBody, RoomStateSchema, RoomSummarySchema, type LogPage, type RoomState, type RoomSummary } from "../shared/http.ts";
 import type { Snapshot } from "../shared/protocol.ts";
 import { hostAndProtocol } from "./protocol-client.ts";
 
@@ -40,6 +40,17 @@ export async function fetchRoomState(httpBase: string, party: string, room: stri
   const { snapshot } = state;
   if (!snapshot) throw new Error(`GET ${url} returned no snapshot`);
   return { ...state, snapshot };
+}
+
+/** GET /parties/main/<room>/log, from entry `from` (the log's first when undefined). */
+export function logUrl(httpBase: string, room: string, from: number | undefined): string {
+  return `${httpBase}/parties/main/${encodeURIComponent(room)}/log${from === undefined ? "" : `?from=${from}`}`;
+}
+
+/** One page of the stateful room's action log; throws on an error status or a body that is not one. */
+export async function fetchLogPage(httpBase: string, room: string, from: number | undefined): Promise<LogPage> {
+  const url = logUrl(httpBase, room, from);
+  return parseBody(LogPageSchema, await fetchJson(url), `GET ${url}`);
 }
 
 async function fetchJson(url: string): Promise<unknown> {

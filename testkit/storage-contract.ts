@@ -10,7 +10,7 @@
  * Runs inside workerd too: Web APIs only, no test framework.
  */
 import * as v from "valibot";
-import type { RoomStorage } from "../party/room/room-storage.ts";
+import type { RoomHostStorage } from "../party/room/room-storage.ts";
 
 /** Most keys one get takes (and, by the platform's documentation, one put). */
 export const STORAGE_MAX_KEYS = 128;
@@ -24,7 +24,7 @@ export interface StorageRule {
   readonly id: number;
   readonly rule: string;
   /** Throws saying what broke the rule. `key` scopes a name to this rule, so rules never share keys. */
-  check(storage: RoomStorage, key: (name: string) => string): Promise<void>;
+  check(storage: RoomHostStorage, key: (name: string) => string): Promise<void>;
 }
 
 export const StorageVerdictSchema = v.object({ id: v.number(), rule: v.string(), passed: v.boolean(), problem: v.optional(v.string()) });
@@ -193,10 +193,22 @@ export const STORAGE_CONTRACT: readonly StorageRule[] = [
       await refused(() => storage.put({ [`${longest}k`]: 1 }), `a put under a key of ${STORAGE_MAX_KEY_BYTES + 1} bytes`);
     },
   },
+  {
+    id: 16,
+    rule: `a delete of up to ${STORAGE_MAX_KEYS} keys removes those that exist, resolves to how many did, and later gets miss them`,
+    async check(storage, key) {
+      const keys = Array.from({ length: STORAGE_MAX_KEYS }, (_, index) => key(`k${index}`));
+      await storage.put(Object.fromEntries(keys.slice(0, 100).map((name, index) => [name, index])));
+      await storage.put({ [key("kept")]: 1 });
+      same(await storage.delete(keys), 100, "keys the delete said it removed");
+      same([...(await storage.get([...keys.slice(0, 3), key("kept")])).keys()], [key("kept")], "keys found after the delete");
+      same(await storage.delete([key("never-put")]), 0, "keys removed by a delete of a key never put");
+    },
+  },
 ];
 
 /** Runs every rule against `storage`, each in its own key space; never throws. */
-export async function runStorageContract(storage: RoomStorage): Promise<StorageVerdict[]> {
+export async function runStorageContract(storage: RoomHostStorage): Promise<StorageVerdict[]> {
   const verdicts: StorageVerdict[] = [];
   for (const { id, rule, check } of STORAGE_CONTRACT) {
     try {

@@ -11,7 +11,7 @@ import * as v from "valibot";
 import { MAX_RAW_NAME_LENGTH } from "../../shared/names.ts";
 import { CLOSE_REFUSED, PROTOCOL_VERSION, RoleSchema, type ActionMessage, type Audience, type BatchEvent, type Hello, type Mode, type Player, type Role, type Snapshot, type WireHold, type WirePieceChange, type WireSnapshot } from "../../shared/protocol.ts";
 import { ackEvent, batchFrame, holdsEvent, json, piecesEvent, rejectEvent, welcomeFrame, type Json } from "../../shared/frames.ts";
-import type { RoomSummary } from "../../shared/http.ts";
+import type { LogPage, RoomSummary } from "../../shared/http.ts";
 import { snapshotFromWire, wireHold, wirePieceChange, wireSnapshot } from "../../shared/replica.ts";
 import { PlayerRoster, type Admission, type Connecting, type Joined, type RosterPlayer } from "../common/player-roster.ts";
 import { dispatchFrame, reportFailure, type FrameHandlers } from "../common/frame-dispatch.ts";
@@ -26,12 +26,14 @@ import {
   chunkOf,
   encodeChunk,
   loadRoom,
-  type RoomStorage,
+  KEYS_PER_CALL,
+  type RoomHostStorage,
   type StoredMeta,
   type StoredPlayer,
   type StoredProgress,
 } from "./room-storage.ts";
 import { STORAGE_VERSION } from "./storage-migrations.ts";
+import { ActionLogStore, type LogSliceResult } from "./action-log-store.ts";
 
 /**
  * Frames are paced per client. Everyone gets what changed on the room's
@@ -109,7 +111,7 @@ export const SessionAttachmentSchema = v.object({
 export type SessionAttachment = v.InferOutput<typeof SessionAttachmentSchema>;
 
 export interface RoomHost {
-  storage: RoomStorage;
+  storage: RoomHostStorage;
   now(): number;
   /** Ask for `flush()` to be called after `delayMs`; repeated asks may coalesce. */
   requestFlush(delayMs: number): void;
@@ -124,6 +126,9 @@ export interface RoomHost {
   /** A socket joined or took a seat: what it needs after a wake (see SessionAttachment). */
   attach?(socketId: string, attachment: SessionAttachment): void;
 }
+
+/** A page of the log, or why not (a sentence, and the HTTP status to answer with). */
+export type LogPageResult = { ok: true; page: LogPage } | Exclude<LogSliceResult, { ok: true }>;
 
 export interface RoomOptions {
   mode: Mode;
@@ -177,6 +182,8 @@ export class RoomCore {
   private metaDirty = false;
   /** What progress last stored (null: nothing yet); every action moves it, and releases bump the version without one. */
   private storedProgress: StoredProgress | null = null;
+  /** Every change to the puzzle, written with the state it leads to (action-log-store.ts). */
+  private log = ActionLogStore.fresh();
   /** Set by load when storage holds what this room cannot read. */
   private unreadableStorage: string | null = null;
   /** Latest cursor of each connected player, with the serial of its last move. */
@@ -239,11 +246,20 @@ export class RoomCore {
         return unreachable;
       }
     }
+    const log = await ActionLogStore.load(this.host.storage);
+    if (log.kind === "unreadable") {
+      this.unreadableStorage = log.problem;
+      console.error(`room storage cannot be read, so this room refuses to serve: ${log.problem}`);
+      return;
+    }
     this.state = stored.state;
+    this.log = log.log;
     this.startedAtMs = stored.meta.startedAtMs;
     this.actionsApplied = stored.progress.actionsApplied;
     this.storedProgress = stored.progress;
     for (const { placed: _placed, ...player } of stored.meta.players) this.roster.players.set(player.id, player);
+    // Storage keeps no holds: a replay must forget them here too.
+    this.log.append({ kind: "restart", atMs: this.host.now() });
   }
 
   /**
@@ -331,7 +347,9 @@ export class RoomCore {
     this.playersGeneration++;
     this.cursors.delete(playerId);
     this.lastMovedAtMs.delete(playerId);
-    this.markChanged([], releasePlayer(this.state, playerId));
+    const released = releasePlayer(this.state, playerId);
+    if (released.length > 0) this.log.append({ kind: "release", atMs: this.host.now(), playerId });
+    this.markChanged([], released);
     this.broadcastEvent({ type: "player-left", playerId });
     this.scheduleFlush();
   }
@@ -360,8 +378,10 @@ export class RoomCore {
     this.flushRequestedForMs = null;
     if (!this.state) return;
     const now = this.host.now();
-    this.markChanged([], expireLeases(this.state, now));
-    this.persist();
+    const expired = expireLeases(this.state, now);
+    if (expired.length > 0) this.log.append({ kind: "expire", atMs: now });
+    this.markChanged([], expired);
+    this.persist(now);
     if (this.audienceDirty) {
       this.audienceDirty = false;
       this.broadcastEvent({ type: "audience", ...this.audience() });
@@ -395,6 +415,19 @@ export class RoomCore {
       completedAtMs: this.state?.completedAtMs ?? null,
       rotation: this.state?.spec.rotation ?? false,
     };
+  }
+
+  /**
+   * A page of the action log from entry `from` (default: the first a replay can
+   * start from), with what a replay needs besides: the spec, the players, the
+   * start. Null when the room has no puzzle.
+   */
+  async logPage(from: number | undefined): Promise<LogPageResult | null> {
+    const state = this.state;
+    if (!state) return null;
+    const head = { spec: state.spec, startedAtMs: this.startedAtMs, completedAtMs: state.completedAtMs, players: [...this.roster.players.values()].map((player) => this.publicPlayer(player)) };
+    const sliced = await this.log.slice(this.host.storage, from);
+    return sliced.ok ? { ok: true, page: { ...head, ...sliced.slice } } : sliced;
   }
 
   /** The full authoritative state, as a late joiner receives it: its pieces packed (shared/packed-pieces.ts). */
@@ -525,6 +558,7 @@ export class RoomCore {
       return this.reply(session, rejectEvent(message.seq, result.reason));
     }
     this.actionsApplied++;
+    this.log.append({ kind: "action", atMs: now, playerId, action: message });
     this.keepStillHoldsShort(playerId, message, result.changedPieces.length > 0, lease, now);
     this.markChanged(result.changedPieces, result.changedHolds);
     if (result.placed > 0) {
@@ -554,17 +588,26 @@ export class RoomCore {
     if (message.type === "grab" || moved) return void this.lastMovedAtMs.set(playerId, now);
     const since = this.lastMovedAtMs.get(playerId) ?? now;
     const hold = this.state!.holds.get(this.state!.pieces[message.pieceId]!.group);
-    if (hold && lease !== undefined && now - since > (this.options.stillHoldMaxMs ?? STILL_HOLD_MAX_MS)) hold.expiresAtMs = lease;
+    if (hold && lease !== undefined && now - since > (this.options.stillHoldMaxMs ?? STILL_HOLD_MAX_MS)) {
+      hold.expiresAtMs = lease;
+      // Not the rules' doing, but later grabs and expiries depend on it: the log carries it.
+      this.log.append({ kind: "lease", atMs: now, playerId, pieceId: message.pieceId, expiresAtMs: lease });
+    }
   }
 
   /**
-   * Writes the chunks, progress and meta that changed. Not awaited on purpose:
-   * Durable Object storage holds every frame sent after this put until the
-   * write is durable, so no ack reaches a client before its action is stored.
+   * Writes the chunks, progress and meta that changed, and the log's new
+   * entries. Not awaited on purpose: Durable Object storage holds every frame
+   * sent after this put until the write is durable, so no ack reaches a client
+   * before its action is stored, in the state and in the log alike. What the
+   * log folds away is deleted in the same synchronous step, which the runtime
+   * commits with the put as one write.
    */
-  private persist(): void {
+  private persist(nowMs: number): void {
     const state = this.state!;
     const entries: Record<string, unknown> = {};
+    const deletions: string[] = [];
+    this.log.persistInto(entries, deletions, state, nowMs);
     for (const chunk of this.dirtyChunks) entries[chunkKey(chunk)] = encodeChunk(state, chunk);
     this.dirtyChunks.clear();
     const stored = this.storedProgress;
@@ -585,6 +628,7 @@ export class RoomCore {
       this.metaDirty = false;
     }
     if (Object.keys(entries).length > 0) this.host.storage.put(entries).catch(reportFailedWrite);
+    for (let start = 0; start < deletions.length; start += KEYS_PER_CALL) this.host.storage.delete(deletions.slice(start, start + KEYS_PER_CALL)).catch(reportFailedWrite);
   }
 
   /** An action, a join or a leave: flush as soon as the ack batch allows. */

@@ -32,6 +32,12 @@ export interface RoomStorage {
   put(entries: Record<string, unknown>): Promise<void>;
 }
 
+/** The room's own storage: what it reads and writes, and the deletes with which its action log folds old entries away. */
+export interface RoomHostStorage extends RoomStorage {
+  /** Removes up to 128 keys; resolves to how many existed. */
+  delete(keys: string[]): Promise<number>;
+}
+
 const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 export const StoredPlayerSchema = v.object({

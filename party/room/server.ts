@@ -14,6 +14,7 @@ import { addressQuotas } from "../common/address-quota.ts";
 import { expirePicture, handleImageRequest, type ImageHost } from "./image-store.ts";
 import { KEEP_PICTURE_PATH, PICTURE_PATH } from "../common/picture-paths.ts";
 import { loadedPiecesTotal, makeRoomFor, registerLoaded, unregisterLoaded, type LoadedRoom } from "./loaded-rooms.ts";
+import { LOG_PATH, handleLogRequest } from "./log-endpoint.ts";
 import type { ErrorBody, WireRoomState } from "../../shared/http.ts";
 
 export default class StatefulRoom extends SocketParty implements Party.Server, LoadedRoom {
@@ -99,6 +100,7 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
    * GET: a JSON summary; GET ?state=1 adds the full snapshot (tests, load scripts),
    * ?limits=1 what the limits did (socket-guard.ts counters).
    * GET/POST .../image: the room's uploaded puzzle picture (image-store.ts).
+   * GET .../log?from=<index>: a page of the action log (log-endpoint.ts).
    * A room whose storage cannot be read answers 500 with why.
    */
   async onRequest(request: Party.Request): Promise<Response> {
@@ -107,6 +109,7 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
     if (request.method !== "GET") return Response.json({ error: "only GET is supported here" } satisfies ErrorBody, { status: 405 });
     const unreadable = this.core.unreadable;
     if (unreadable !== null) return Response.json({ error: `this room's storage cannot be read: ${unreadable}` } satisfies ErrorBody, { status: 500, headers: CORS });
+    if (new URL(request.url).pathname.endsWith(LOG_PATH)) return handleLogRequest(new URL(request.url), this.core);
     const params = new URL(request.url).searchParams;
     const summary = params.get("limits") === "1" ? { ...this.core.summary(), guard: this.guardCounters, loadedPieces: loadedPiecesTotal() } : this.core.summary();
     const body = params.get("state") === "1" ? ({ ...summary, snapshot: this.core.wireSnapshot() } satisfies WireRoomState) : summary;

@@ -52,6 +52,44 @@ export const STORAGE_MIGRATIONS: readonly StorageMigration[] = [
       await storage.put({ meta: { ...meta, spec: { ...meta.spec, rotation: false } } });
     },
   },
+  {
+    // The action log (action-log-store.ts) began here. A room stored before it
+    // was played with nobody logging, so its log cannot start at the seeded
+    // start: it starts at a checkpoint of the room as stored (holds are never
+    // stored), and a replay of it starts there. The checkpoint is written out
+    // here as its format was at this version, not with today's encoder.
+    version: 3,
+    name: "action-log",
+    async up(storage) {
+      const head = await storage.get<unknown>(["meta", "progress", "log:head"]);
+      const meta = head.get("meta");
+      const progress = head.get("progress");
+      if (head.has("log:head") || !isRecord(meta) || !isRecord(meta.spec) || !isRecord(progress) || !Array.isArray(meta.players)) return;
+      const count = Number(meta.spec.rows) * Number(meta.spec.cols);
+      const keys = Array.from({ length: Math.ceil(count / 256) }, (_, index) => `pieces:${index}`);
+      let pieces = "";
+      for (let start = 0; start < keys.length; start += 128) {
+        const chunks = await storage.get<unknown>(keys.slice(start, start + 128));
+        for (const [index, key] of keys.slice(start, start + 128).entries()) {
+          const chunk = chunks.get(key);
+          // Storage the loader will refuse: nothing to start a log from.
+          if (!Array.isArray(chunk)) return;
+          for (const [offset, piece] of (chunk as unknown[][]).entries()) {
+            const id = (start + index) * 256 + offset;
+            const [x, y, group, locked, rotation = 0] = piece;
+            pieces += `${String(x)},${String(y)},${group === id ? "" : String(group)},${String(locked)}${rotation === 0 ? "" : `,${String(rotation)}`};`;
+          }
+        }
+      }
+      const placed = (meta.players as unknown[]).filter((player): player is { id: string; placed: number } => isRecord(player) && typeof player.placed === "number" && player.placed > 0).map((player) => [player.id, player.placed]);
+      const checkpoint = { index: 0, atMs: null, version: progress.version, completedAtMs: progress.completedAtMs, pieces, holds: [], placed };
+      const bytes = 64 + pieces.length + 48 * placed.length;
+      await storage.put({
+        "log:cp:0": checkpoint,
+        "log:head": { chunks: 0, first: 0, base: 0, checkpoints: [{ id: 0, index: 0, atMs: null, bytes, sealedBefore: 0 }], sealedBytes: 0, foldedBytes: 0, nextCheckpoint: 1 },
+      });
+    },
+  },
 ];
 
 function isRecord(value: unknown): value is Record<string, unknown> {

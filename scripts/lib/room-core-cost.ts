@@ -6,7 +6,7 @@
  * the room's own logic from socket and runtime costs.
  */
 import { RoomCore, type RoomHost, type RoomSocket } from "../../party/room/room-core.ts";
-import type { RoomStorage } from "../../party/room/room-storage.ts";
+import type { RoomHostStorage } from "../../party/room/room-storage.ts";
 import { MemoryStorage } from "../../testkit/memory-storage.ts";
 import { PROTOCOL_VERSION } from "../../shared/protocol.ts";
 
@@ -35,8 +35,9 @@ export function measureRoomCore(clients: number, rateHz: number, seconds: number
   // Timed apart from the room: what the runtime's storage spends is not the room's logic.
   const memory = new MemoryStorage();
   let storageMs = 0;
-  const storage: RoomStorage = {
+  const storage: RoomHostStorage = {
     get: (keys) => memory.get(keys),
+    delete: (keys) => memory.delete(keys),
     put: (entries) => {
       const started = performance.now();
       const written = memory.put(entries);

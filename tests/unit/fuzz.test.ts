@@ -17,6 +17,7 @@ import { wirePiece, type Replica } from "../../shared/replica.ts";
 import { memberOffset, neighbourOffset } from "../../shared/rotation.ts";
 import { FakeClient, InMemoryRoom } from "../../testkit/in-memory-room.ts";
 import { ACK_RIDE_MS, BROADCAST_TICK_MS, FRAMES_PER_S } from "../../party/room/room-core.ts";
+import { comparableSnapshot, comparableState, corePages, replayLog } from "../../testkit/log-replay.ts";
 
 interface SimPlayer {
   name: string;
@@ -273,6 +274,9 @@ export async function runFuzz(seed: number, { steps, rotation = "seeded" }: Fuzz
     const seqs = replies.map((event) => (event.type === "ack" || event.type === "reject" ? event.seq : -1));
     expect(new Set(seqs).size, `seed ${seed}: ${player.name} got a duplicate reply`).toBe(seqs.length);
   }
+  // The action log replays from the seeded start, through leases, leaves and restarts, to where the room is.
+  const replayed = await replayLog(corePages(room.core));
+  expect(comparableState(replayed.state), `seed ${seed}: the replayed log`).toEqual(comparableSnapshot(room.core.snapshot()!));
   const reasons = new Set<string>();
   let placements = 0;
   for (const entry of log) {

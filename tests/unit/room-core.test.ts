@@ -5,6 +5,7 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { ACK_RIDE_MS, BROADCAST_TICK_MS, FRAMES_PER_S, RoomCore } from "../../party/room/room-core.ts";
+import { logOpenKey } from "../../party/room/action-log-store.ts";
 import { CURSOR_INTERVAL_MS } from "../../party/common/settings.ts";
 import { META_KEY, PIECES_PER_CHUNK, PROGRESS_KEY, chunkKey } from "../../party/room/room-storage.ts";
 import {
@@ -484,7 +485,7 @@ describe("persistence", () => {
     expect((room.storage.values.get(chunkKey(0)) as number[][])[0]!.slice(0, 2)).toEqual([41, 52]);
   });
 
-  it("a flush writes only the chunks an action touched", () => {
+  it("a flush writes only the chunks an action touched, and the log's new entries", () => {
     const { room, clients } = roomWith(["Ann"], { puzzle: { ...TWELVE, pieceCount: 1000 } });
     const [ann] = clients as [FakeClient];
     const last = room.core.snapshot()!.pieces.length - 1;
@@ -492,7 +493,7 @@ describe("persistence", () => {
     ann.act({ type: "grab", pieceId: last });
     ann.act({ type: "move", pieceId: last, x: 5, y: 5 });
     room.settle();
-    expect(room.storage.puts.slice(puts).map((keys) => [...keys].sort())).toEqual([[PROGRESS_KEY, chunkKey(Math.floor(last / PIECES_PER_CHUNK))].sort()]);
+    expect(room.storage.puts.slice(puts).map((keys) => [...keys].sort())).toEqual([[PROGRESS_KEY, chunkKey(Math.floor(last / PIECES_PER_CHUNK)), logOpenKey(0)].sort()]);
   });
 
   it("a restarted room over the same storage has the same snapshot and summary", async () => {
@@ -586,7 +587,7 @@ describe("persistence", () => {
     clients[0]!.act({ type: "grab", pieceId: last });
     clients[0]!.act({ type: "drop", pieceId: last, x: 40, y: 30 });
     room.settle();
-    const chunkKeys = [...room.storage.values.keys()].filter((key) => key !== META_KEY && key !== PROGRESS_KEY);
+    const chunkKeys = [...room.storage.values.keys()].filter((key) => key.startsWith("pieces:"));
     expect(chunkKeys).toHaveLength(Math.ceil(pieces / PIECES_PER_CHUNK));
     for (const [key, value] of room.storage.values) {
       const bytes = new TextEncoder().encode(JSON.stringify(value)).length;

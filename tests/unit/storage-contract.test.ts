@@ -28,6 +28,13 @@ describe("MemoryStorage keeps the storage contract", () => {
 });
 
 describe("the contract can fail", () => {
+  it("a storage whose delete leaves keys behind breaks the delete rule", async () => {
+    const storage = new MemoryStorage();
+    const forgetful = { get: storage.get.bind(storage), put: storage.put.bind(storage), delete: async (keys: string[]) => keys.length };
+    const failed = (await runStorageContract(forgetful)).filter((verdict) => !verdict.passed).map((verdict) => verdict.id);
+    expect(failed).toEqual([16]);
+  });
+
   it("a storage that hands out its own values breaks the copy rules", async () => {
     const shared = new Map<string, unknown>();
     const leaky = {
@@ -36,6 +43,9 @@ describe("the contract can fail", () => {
       },
       async put(entries: Record<string, unknown>) {
         for (const [key, value] of Object.entries(entries)) shared.set(key, value);
+      },
+      async delete(keys: string[]) {
+        return keys.filter((key) => shared.delete(key)).length;
       },
     };
     const failed = (await runStorageContract(leaky)).filter((verdict) => !verdict.passed).map((verdict) => verdict.id);

@@ -24,8 +24,16 @@ function slotStep(size: number): number {
   return Math.ceil(Math.max(size * (1 + 2 * TAB_REACH_FRACTION), size + SNAP_RADIUS_PX) + 2);
 }
 
-/** Free cells on the table outside the board, in the order they should fill. */
-function slots(spec: PuzzleSpec, edgesOnTop: boolean): Array<{ x: number; y: number }> {
+interface Slot {
+  x: number;
+  y: number;
+  /** Column and row in the grid of slots. */
+  col: number;
+  row: number;
+}
+
+/** Cells on the table outside the board, in the order they should fill. */
+function slots(spec: PuzzleSpec, edgesOnTop: boolean): Slot[] {
   const stepX = slotStep(spec.pieceWidth);
   const stepY = slotStep(spec.pieceHeight);
   const board = boardRect(spec);
@@ -33,9 +41,9 @@ function slots(spec: PuzzleSpec, edgesOnTop: boolean): Array<{ x: number; y: num
   const boardBottom = board.y + board.height;
   const centreX = (spec.boardX + boardRight) / 2;
   const centreY = (spec.boardY + boardBottom) / 2;
-  const result: Array<{ x: number; y: number; distance: number }> = [];
-  for (let y = stepY / 3; y + spec.pieceHeight < spec.tableHeight; y += stepY) {
-    for (let x = stepX / 3; x + spec.pieceWidth < spec.tableWidth; x += stepX) {
+  const result: Array<Slot & { distance: number }> = [];
+  for (let row = 0, y = stepY / 3; y + spec.pieceHeight < spec.tableHeight; row++, y += stepY) {
+    for (let col = 0, x = stepX / 3; x + spec.pieceWidth < spec.tableWidth; col++, x += stepX) {
       const clearOfBoard =
         x + spec.pieceWidth + stepX / 2 < spec.boardX ||
         x - stepX / 2 > boardRight ||
@@ -46,37 +54,148 @@ function slots(spec: PuzzleSpec, edgesOnTop: boolean): Array<{ x: number; y: num
       const near = Math.hypot((x - centreX) / spec.tableWidth, (y - centreY) / spec.tableHeight);
       const aboveBoard = y + spec.pieceHeight < spec.boardY;
       const distance = edgesOnTop && aboveBoard ? -1e9 + (spec.boardY - y) * spec.tableWidth + x : near;
-      result.push({ x: Math.round(x), y: Math.round(y), distance });
+      result.push({ x: Math.round(x), y: Math.round(y), col, row, distance });
     }
   }
   return result.sort((a, b) => a.distance - b.distance);
 }
 
+const slotKey = (col: number, row: number) => `${col},${row}`;
+
+/** A move with the key of the slot it lands on. */
+interface SlotMove extends TidyMove {
+  slot: string;
+}
+
+/**
+ * The slots (by key) a piece lying at (x, y) covers or could snap to: two
+ * cells stay apart when they are a cell and both tabs apart on some axis. The
+ * slots are a regular grid, so only the few within reach are looked at.
+ */
+function slotsReached(spec: PuzzleSpec, x: number, y: number): string[] {
+  const stepX = slotStep(spec.pieceWidth);
+  const stepY = slotStep(spec.pieceHeight);
+  const apartX = spec.pieceWidth * (1 + 2 * TAB_REACH_FRACTION);
+  const apartY = spec.pieceHeight * (1 + 2 * TAB_REACH_FRACTION);
+  // Slot corners are at stepX / 3 + col * stepX, rounded: one more column either side covers the rounding.
+  const firstCol = Math.floor((x - apartX - stepX / 3) / stepX) - 1;
+  const lastCol = Math.ceil((x + apartX - stepX / 3) / stepX) + 1;
+  const firstRow = Math.floor((y - apartY - stepY / 3) / stepY) - 1;
+  const lastRow = Math.ceil((y + apartY - stepY / 3) / stepY) + 1;
+  const keys: string[] = [];
+  for (let row = firstRow; row <= lastRow; row++) {
+    for (let col = firstCol; col <= lastCol; col++) {
+      const slotX = Math.round(stepX / 3 + col * stepX);
+      const slotY = Math.round(stepY / 3 + row * stepY);
+      if (Math.abs(slotX - x) < apartX && Math.abs(slotY - y) < apartY) keys.push(slotKey(col, row));
+    }
+  }
+  return keys;
+}
+
+/** The slots of `from` that none of `pieces` covers or could snap to. */
+function clearOf(spec: PuzzleSpec, from: readonly Slot[], state: PuzzleState, pieces: Iterable<number>): Slot[] {
+  const blocked = new Set<string>();
+  for (const id of pieces) for (const key of slotsReached(spec, state.pieces[id]!.x, state.pieces[id]!.y)) blocked.add(key);
+  return from.filter((slot) => !blocked.has(slotKey(slot.col, slot.row)));
+}
+
+/**
+ * Lays `movers` (in order) on the first of `free`; movers beyond the free
+ * slots stay and take up table themselves, so the slots are worked out again
+ * without what they cover.
+ */
+function layOut(spec: PuzzleSpec, state: PuzzleState, movers: number[], free: Slot[]): { placed: Array<{ pieceId: number; slot: Slot }>; left: number[] } {
+  let laid = movers;
+  let slotsLeft = free;
+  const left: number[] = [];
+  while (laid.length > slotsLeft.length) {
+    left.push(...laid.slice(slotsLeft.length));
+    laid = laid.slice(0, slotsLeft.length);
+    slotsLeft = clearOf(spec, free, state, left);
+  }
+  return { placed: laid.map((pieceId, index) => ({ pieceId, slot: slotsLeft[index]! })), left };
+}
+
 /**
  * Plans the moves: every loose single piece (not in a group, not locked, not
- * held) for "gather", or only the loose edge pieces, laid out in rows above
- * the board (then around it when those rows are full), for "edges". Pieces already lying on a planned slot are left where they are.
+ * held) for "gather", or the loose edge pieces, laid out in rows above the
+ * board (then around it when those rows are full), for "edges". Pieces are laid
+ * only on free table: slots a group or a held piece covers or could snap to are
+ * skipped. For "edges", a loose single non-edge piece lying on a slot an edge
+ * piece gets is moved aside to a free slot further out, so the rows stay rows;
+ * when there is no room for that, edge pieces take only slots nothing lies on.
+ * Pieces that vacate a slot another piece gets move first; pieces already on
+ * their slot are left where they are.
  */
 export function planTidy(state: PuzzleState, kind: TidyKind): TidyMove[] {
   const { spec } = state;
   const groupSizes = new Map<number, number>();
   for (const piece of state.pieces) groupSizes.set(piece.group, (groupSizes.get(piece.group) ?? 0) + 1);
-  const candidates: number[] = [];
+  const fixed: number[] = [];
+  const edges: number[] = [];
+  const others: number[] = [];
   state.pieces.forEach((piece, id) => {
-    if (piece.locked || groupSizes.get(piece.group) !== 1 || state.holds.has(piece.group)) return;
-    if (kind === "edges" && !isEdgePiece(spec, id)) return;
-    candidates.push(id);
+    if (piece.locked) return;
+    if (groupSizes.get(piece.group) !== 1 || state.holds.has(piece.group)) fixed.push(id);
+    else (isEdgePiece(spec, id) ? edges : others).push(id);
   });
-  const free = slots(spec, kind === "edges");
-  // Edge pieces first, so "gather" also leaves the frame pieces nearest the board.
-  candidates.sort((a, b) => Number(isEdgePiece(spec, b)) - Number(isEdgePiece(spec, a)) || a - b);
-  const moves: TidyMove[] = [];
-  candidates.forEach((pieceId, index) => {
-    const slot = free[index];
-    if (!slot) return;
+  const free = clearOf(spec, slots(spec, kind === "edges"), state, fixed);
+  let placed: Array<{ pieceId: number; slot: Slot }>;
+  if (kind === "gather") {
+    // Edge pieces first, so the frame pieces lie nearest the board.
+    placed = layOut(spec, state, [...edges, ...others], free).placed;
+  } else {
+    placed = edgesAside(spec, state, edges, others, free) ?? layOut(spec, state, edges, clearOf(spec, free, state, others)).placed;
+  }
+  const moves: SlotMove[] = [];
+  for (const { pieceId, slot } of placed) {
     const piece = state.pieces[pieceId]!;
-    if (piece.x === slot.x && piece.y === slot.y) return;
-    moves.push({ pieceId, x: slot.x, y: slot.y });
-  });
-  return moves;
+    if (piece.x !== slot.x || piece.y !== slot.y) moves.push({ pieceId, x: slot.x, y: slot.y, slot: slotKey(slot.col, slot.row) });
+  }
+  return vacatersFirst(spec, state, moves);
+}
+
+/**
+ * Orders the moves so that a piece lying where another lands has left before
+ * it arrives (depth first: whoever blocks a move's slot goes before it; a ring
+ * of pieces taking each other's places is broken where it closes). Otherwise
+ * the layout's order holds.
+ */
+function vacatersFirst(spec: PuzzleSpec, state: PuzzleState, moves: SlotMove[]): TidyMove[] {
+  const blockersOf = new Map<string, SlotMove[]>();
+  for (const move of moves) {
+    const piece = state.pieces[move.pieceId]!;
+    for (const key of slotsReached(spec, piece.x, piece.y)) {
+      if (key === move.slot) continue;
+      const list = blockersOf.get(key);
+      if (list) list.push(move);
+      else blockersOf.set(key, [move]);
+    }
+  }
+  const ordered: TidyMove[] = [];
+  const visited = new Set<number>();
+  const visit = (move: SlotMove) => {
+    if (visited.has(move.pieceId)) return;
+    visited.add(move.pieceId);
+    for (const blocker of blockersOf.get(move.slot) ?? []) visit(blocker);
+    ordered.push({ pieceId: move.pieceId, x: move.x, y: move.y });
+  };
+  for (const move of moves) visit(move);
+  return ordered;
+}
+
+/**
+ * "Edges" with the non-edge pieces in the way moved aside: the edge pieces
+ * take the first free slots, the loose pieces lying on those move to slots
+ * beyond them that nothing else lies on. Null when they do not all fit.
+ */
+function edgesAside(spec: PuzzleSpec, state: PuzzleState, edges: number[], others: number[], free: Slot[]): Array<{ pieceId: number; slot: Slot }> | null {
+  const { placed, left } = layOut(spec, state, edges, free);
+  const edgeSlots = new Set(placed.map(({ slot }) => slotKey(slot.col, slot.row)));
+  const inTheWay = others.filter((id) => slotsReached(spec, state.pieces[id]!.x, state.pieces[id]!.y).some((key) => edgeSlots.has(key)));
+  const staying = new Set(others.filter((id) => !inTheWay.includes(id)));
+  const beyond = clearOf(spec, free.filter((slot) => !edgeSlots.has(slotKey(slot.col, slot.row))), state, [...staying, ...left]);
+  if (inTheWay.length > beyond.length) return null;
+  return [...placed, ...inTheWay.map((pieceId, index) => ({ pieceId, slot: beyond[index]! }))];
 }

@@ -93,6 +93,8 @@ function slotsReached(spec: PuzzleSpec, x: number, y: number): string[] {
   return keys;
 }
 
+type Placement = { pieceId: number; slot: Slot };
+
 /** The slots of `from` that none of `pieces` covers or could snap to. */
 function clearOf(spec: PuzzleSpec, from: readonly Slot[], state: PuzzleState, pieces: Iterable<number>): Slot[] {
   const blocked = new Set<string>();
@@ -101,32 +103,79 @@ function clearOf(spec: PuzzleSpec, from: readonly Slot[], state: PuzzleState, pi
 }
 
 /**
- * Lays `movers` (in order) on the first of `free`; movers beyond the free
- * slots stay and take up table themselves, so the slots are worked out again
- * without what they cover.
+ * Lays `movers` (in order) on the first of `free`. A mover already lying on a
+ * free slot keeps it. When there are more movers than slots, some must stay
+ * where they are, and a piece that stays takes up the slots it covers: those
+ * chosen to stay are, one at a time, the ones that cost the fewest slots
+ * (among equals, the last in order), until the rest fit.
  */
-function layOut(spec: PuzzleSpec, state: PuzzleState, movers: number[], free: Slot[]): { placed: Array<{ pieceId: number; slot: Slot }>; left: number[] } {
-  let laid = movers;
-  let slotsLeft = free;
-  const left: number[] = [];
-  while (laid.length > slotsLeft.length) {
-    left.push(...laid.slice(slotsLeft.length));
-    laid = laid.slice(0, slotsLeft.length);
-    slotsLeft = clearOf(spec, free, state, left);
+function layOut(spec: PuzzleSpec, state: PuzzleState, movers: number[], free: Slot[]): { placed: Placement[]; left: number[] } {
+  const byKey = new Map(free.map((slot) => [slotKey(slot.col, slot.row), slot]));
+  const available = new Set(byKey.keys());
+  const placed: Placement[] = [];
+  let remaining: number[] = [];
+  for (const id of movers) {
+    const piece = state.pieces[id]!;
+    const own = free.find((slot) => slot.x === piece.x && slot.y === piece.y);
+    const key = own && slotKey(own.col, own.row);
+    if (own && key && available.has(key)) {
+      available.delete(key);
+      placed.push({ pieceId: id, slot: own });
+    } else remaining.push(id);
   }
-  return { placed: laid.map((pieceId, index) => ({ pieceId, slot: slotsLeft[index]! })), left };
+  const reach = new Map(remaining.map((id) => [id, slotsReached(spec, state.pieces[id]!.x, state.pieces[id]!.y).filter((key) => byKey.has(key))]));
+  const left: number[] = [];
+  while (remaining.length > available.size) {
+    let stayer = remaining[remaining.length - 1]!;
+    let cost = Number.POSITIVE_INFINITY;
+    for (let index = remaining.length - 1; index >= 0; index--) {
+      const id = remaining[index]!;
+      const lost = reach.get(id)!.filter((key) => available.has(key)).length;
+      if (lost < cost) {
+        stayer = id;
+        cost = lost;
+      }
+    }
+    left.push(stayer);
+    remaining = remaining.filter((id) => id !== stayer);
+    for (const key of reach.get(stayer)!) available.delete(key);
+  }
+  const open = free.filter((slot) => available.has(slotKey(slot.col, slot.row)));
+  return { placed: [...placed, ...remaining.map((pieceId, index) => ({ pieceId, slot: open[index]! }))], left };
+}
+
+/**
+ * Drops every placement on a slot a piece that does not move covers or could
+ * snap to; each dropped piece then stays, so this repeats until none is left.
+ * What it returns lays pieces only on free table, whatever the layout assumed.
+ */
+function onFreeTable(spec: PuzzleSpec, state: PuzzleState, placed: Placement[]): Placement[] {
+  let kept = placed;
+  for (;;) {
+    const moving = new Set(kept.map(({ pieceId }) => pieceId));
+    const stationary: number[] = [];
+    state.pieces.forEach((piece, id) => {
+      if (!piece.locked && !moving.has(id)) stationary.push(id);
+    });
+    const blocked = new Set<string>();
+    for (const id of stationary) for (const key of slotsReached(spec, state.pieces[id]!.x, state.pieces[id]!.y)) blocked.add(key);
+    const next = kept.filter(({ slot }) => !blocked.has(slotKey(slot.col, slot.row)));
+    if (next.length === kept.length) return kept;
+    kept = next;
+  }
 }
 
 /**
  * Plans the moves: every loose single piece (not in a group, not locked, not
  * held) for "gather", or the loose edge pieces, laid out in rows above the
  * board (then around it when those rows are full), for "edges". Pieces are laid
- * only on free table: slots a group or a held piece covers or could snap to are
- * skipped. For "edges", a loose single non-edge piece lying on a slot an edge
- * piece gets is moved aside to a free slot further out, so the rows stay rows;
- * when there is no room for that, edge pieces take only slots nothing lies on.
- * Pieces that vacate a slot another piece gets move first; pieces already on
- * their slot are left where they are.
+ * only on free table: never on, or where they could snap to, a piece that does
+ * not move (a group, a held piece, a piece there is no slot for). For "edges",
+ * a loose non-edge piece lying on a slot an edge piece gets is moved aside to a
+ * free slot further out, so the rows stay rows; edge pieces whose slot cannot
+ * be cleared take the free slots left, and on a table too crowded for that
+ * the non-edge pieces are laid out after the edge pieces, as "gather" does. Pieces that vacate a slot another piece
+ * gets move first; pieces already on their slot are left where they are.
  */
 export function planTidy(state: PuzzleState, kind: TidyKind): TidyMove[] {
   const { spec } = state;
@@ -141,12 +190,14 @@ export function planTidy(state: PuzzleState, kind: TidyKind): TidyMove[] {
     else (isEdgePiece(spec, id) ? edges : others).push(id);
   });
   const free = clearOf(spec, slots(spec, kind === "edges"), state, fixed);
-  let placed: Array<{ pieceId: number; slot: Slot }>;
-  if (kind === "gather") {
-    // Edge pieces first, so the frame pieces lie nearest the board.
-    placed = layOut(spec, state, [...edges, ...others], free).placed;
-  } else {
-    placed = edgesAside(spec, state, edges, others, free) ?? layOut(spec, state, edges, clearOf(spec, free, state, others)).placed;
+  // Edge pieces first: "gather" lays the frame pieces nearest the board, and
+  // the same layout is how "edges" sorts a table too crowded to move only what is in the way.
+  const everyone = onFreeTable(spec, state, layOut(spec, state, [...edges, ...others], free).placed);
+  let placed = everyone;
+  if (kind === "edges") {
+    const aside = onFreeTable(spec, state, edgesAside(spec, state, edges, others, free));
+    const edgesIn = (plan: Placement[]) => plan.filter(({ pieceId }) => isEdgePiece(spec, pieceId)).length;
+    placed = edgesIn(aside) >= edgesIn(everyone) ? aside : everyone;
   }
   const moves: SlotMove[] = [];
   for (const { pieceId, slot } of placed) {
@@ -154,6 +205,34 @@ export function planTidy(state: PuzzleState, kind: TidyKind): TidyMove[] {
     if (piece.x !== slot.x || piece.y !== slot.y) moves.push({ pieceId, x: slot.x, y: slot.y, slot: slotKey(slot.col, slot.row) });
   }
   return vacatersFirst(spec, state, moves);
+}
+
+/**
+ * "Edges" with the non-edge pieces in the way moved aside: the edge pieces
+ * take the first free slots, and the loose pieces lying on those move to the
+ * slots beyond that nothing else lies on, as far as there are some. Edge
+ * pieces whose slot stays blocked then try the slots still free.
+ */
+function edgesAside(spec: PuzzleSpec, state: PuzzleState, edges: number[], others: number[], free: Slot[]): Placement[] {
+  const { placed } = layOut(spec, state, edges, free);
+  const edgeSlots = new Set(placed.map(({ slot }) => slotKey(slot.col, slot.row)));
+  const inTheWay = others.filter((id) => slotsReached(spec, state.pieces[id]!.x, state.pieces[id]!.y).some((key) => edgeSlots.has(key)));
+  const moved = new Set(inTheWay);
+  const beyond = clearOf(
+    spec,
+    free.filter((slot) => !edgeSlots.has(slotKey(slot.col, slot.row))),
+    state,
+    others.filter((id) => !moved.has(id)),
+  );
+  const aside = inTheWay.slice(0, beyond.length).map((pieceId, index) => ({ pieceId, slot: beyond[index]! }));
+  const kept = onFreeTable(spec, state, [...placed, ...aside]);
+  // Edge pieces that lost their slot: the free slots nothing lies on now, in order.
+  const keptIds = new Set(kept.map(({ pieceId }) => pieceId));
+  const taken = new Set(kept.map(({ slot }) => slotKey(slot.col, slot.row)));
+  const stationary = state.pieces.flatMap((piece, id) => (!piece.locked && !keptIds.has(id) ? [id] : []));
+  const rest = clearOf(spec, free.filter((slot) => !taken.has(slotKey(slot.col, slot.row))), state, stationary);
+  const unplaced = edges.filter((id) => !keptIds.has(id));
+  return [...kept, ...unplaced.slice(0, rest.length).map((pieceId, index) => ({ pieceId, slot: rest[index]! }))];
 }
 
 /**
@@ -183,19 +262,4 @@ function vacatersFirst(spec: PuzzleSpec, state: PuzzleState, moves: SlotMove[]):
   };
   for (const move of moves) visit(move);
   return ordered;
-}
-
-/**
- * "Edges" with the non-edge pieces in the way moved aside: the edge pieces
- * take the first free slots, the loose pieces lying on those move to slots
- * beyond them that nothing else lies on. Null when they do not all fit.
- */
-function edgesAside(spec: PuzzleSpec, state: PuzzleState, edges: number[], others: number[], free: Slot[]): Array<{ pieceId: number; slot: Slot }> | null {
-  const { placed, left } = layOut(spec, state, edges, free);
-  const edgeSlots = new Set(placed.map(({ slot }) => slotKey(slot.col, slot.row)));
-  const inTheWay = others.filter((id) => slotsReached(spec, state.pieces[id]!.x, state.pieces[id]!.y).some((key) => edgeSlots.has(key)));
-  const staying = new Set(others.filter((id) => !inTheWay.includes(id)));
-  const beyond = clearOf(spec, free.filter((slot) => !edgeSlots.has(slotKey(slot.col, slot.row))), state, [...staying, ...left]);
-  if (inTheWay.length > beyond.length) return null;
-  return [...placed, ...inTheWay.map((pieceId, index) => ({ pieceId, slot: beyond[index]! }))];
 }

@@ -110,6 +110,18 @@ describe("gather and sort edges", () => {
     expectOnFreeTable(state, edges);
   });
 
+  it("on a table with fewer free slots than pieces, still lays out nearly all, and only on free table", () => {
+    for (const seed of [1, 2, 3]) {
+      const state = createPuzzle({ imageId: "test", imageWidth: 1600, imageHeight: 1000, pieceCount: 24, seed });
+      const gather = planTidy(state, "gather");
+      expect(gather.length, `seed ${seed}`).toBeGreaterThanOrEqual(18);
+      expectOnFreeTable(state, gather);
+      const edges = planTidy(state, "edges");
+      expect(edges.filter((move) => isEdgePiece(state.spec, move.pieceId)).length, `seed ${seed}`).toBeGreaterThanOrEqual(13);
+      expectOnFreeTable(state, edges);
+    }
+  });
+
   it("pieces that leave a slot another piece gets move first", () => {
     const state = createPuzzle({ imageId: "test", imageWidth: 1200, imageHeight: 800, pieceCount: 96, seed: 3 });
     const moves = planTidy(state, "gather");

@@ -5,6 +5,7 @@
 import { solvedPosition } from "../shared/puzzle-spec.ts";
 import type { PuzzleStore } from "./store/puzzle-store.ts";
 import type { PuzzleScene } from "./scenes/puzzle-scene.ts";
+import type { Rect } from "./views/play-area.ts";
 
 export interface PuzzleHook {
   ready: boolean;
@@ -37,7 +38,20 @@ export interface PuzzleHook {
   solvedScreenPosition(id: number): { x: number; y: number };
   /** The table point under a page point. */
   pieceAtPage(x: number, y: number): number;
+  /** The zoom a player sees: CSS px per table px. */
   zoom(): number;
+  /** The camera's scroll (table px) and zoom, to tell whether the view moved. */
+  camera(): { scrollX: number; scrollY: number; zoom: number };
+  /** The canvas: its backing store (px), its size on the page (CSS px) and canvas px per CSS px. */
+  canvas(): { width: number; height: number; cssWidth: number; cssHeight: number; pixelRatio: number };
+  /** The HUD's boxes on screen (page CSS px), as the table keeps clear of them. */
+  hudBoxes(): Rect[];
+  /** Other players' name tags on the page (CSS px). */
+  cursorTags(): Array<{ playerId: string; left: number; top: number; right: number; bottom: number }>;
+  /** Draws the whole table in the next frame. Drawing only: frames otherwise draw only what changed, and must add up to the same picture. */
+  redrawAll(): void;
+  /** Whether sound is on, and the clicks and chimes started; null before the table. */
+  sound(): { enabled: boolean; clicks: number; chimes: number } | null;
   /** The puzzle's picture: id and size from the spec, and a colour sample of what was loaded. */
   image(): { imageId: string; width: number; height: number };
   samplePicture(u: number, v: number): [number, number, number];
@@ -49,11 +63,17 @@ declare global {
   }
 }
 
+/** What the hook reads from the page around the store and the scene. */
+export interface HookPage {
+  hudBoxes(): readonly Rect[];
+  sound(): { enabled: boolean; clicks: number; chimes: number } | null;
+}
+
 /**
  * Installs the hook. `linkStats` adds the connection's own counts (invalid
  * frames) to the store's in `stats()`.
  */
-export function installTestHook(room: string, store: PuzzleStore, scene: () => PuzzleScene | null, linkStats: () => Record<string, number>): void {
+export function installTestHook(room: string, store: PuzzleStore, scene: () => PuzzleScene | null, linkStats: () => Record<string, number>, page: HookPage): void {
   const piecesOf = (state: PuzzleStore["view"]) => (state ? state.pieces.map((piece, id) => ({ id, x: piece.x, y: piece.y, group: piece.group, locked: piece.locked })) : []);
   const sceneOrThrow = (): PuzzleScene => {
     const current = scene();
@@ -99,7 +119,21 @@ export function installTestHook(room: string, store: PuzzleStore, scene: () => P
       return sceneOrThrow().tableToPage(target.x + spec.pieceWidth / 2, target.y + spec.pieceHeight / 2);
     },
     pieceAtPage: (x, y) => sceneOrThrow().pieceAtPage(x, y),
-    zoom: () => sceneOrThrow().cameras.main.zoom,
+    zoom: () => sceneOrThrow().cssZoom(),
+    camera: () => {
+      const camera = sceneOrThrow().cameras.main;
+      return { scrollX: camera.scrollX, scrollY: camera.scrollY, zoom: camera.zoom };
+    },
+    canvas: () => {
+      const current = sceneOrThrow();
+      const canvas = current.game.canvas;
+      const rect = canvas.getBoundingClientRect();
+      return { width: canvas.width, height: canvas.height, cssWidth: rect.width, cssHeight: rect.height, pixelRatio: current.pixelRatio };
+    },
+    hudBoxes: () => page.hudBoxes().map((box) => ({ ...box })),
+    redrawAll: () => sceneOrThrow().redrawAll(),
+    cursorTags: () => sceneOrThrow().cursorTagsOnPage(),
+    sound: () => page.sound(),
     image: () => {
       const spec = store.view!.spec;
       return { imageId: spec.imageId, width: spec.imageWidth, height: spec.imageHeight };

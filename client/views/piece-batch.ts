@@ -5,19 +5,16 @@
  * visible piece is one drawImage from the atlas level nearest the zoom. Pieces
  * off screen are skipped, settled locked pieces come from one static layer
  * (locked-layer.ts), and the stacking order is re-sorted only when a depth
- * changes.
+ * changes. It reports where pieces moved or restacked since the last frame
+ * (damage.ts) and, when the frame draws only those areas, skips the rest.
  */
 import Phaser from "phaser";
 import type { PieceAtlas } from "./piece-atlas.ts";
 import type { Smoothing } from "./smoothing.ts";
 import { LockedLayer } from "./locked-layer.ts";
+import type { Rect } from "./play-area.ts";
 
-interface Bounds {
-  left: number;
-  top: number;
-  right: number;
-  bottom: number;
-}
+type Bounds = Rect;
 
 export class PieceBatch {
   readonly object: Phaser.GameObjects.Extern;
@@ -30,6 +27,12 @@ export class PieceBatch {
   private readonly lockCandidates = new Set<number>();
   /** Pieces drawn one by one in the last frame (the rest came from the locked layer or were off screen). */
   drawn = 0;
+  /** Where each piece was when damage was last collected (NaN before). */
+  private readonly reportedX: Float64Array;
+  private readonly reportedY: Float64Array;
+  private readonly restacked = new Set<number>();
+  /** The areas (table px) the coming frame draws; null for all of it. */
+  private region: Rect[] | null = null;
 
   constructor(
     scene: Phaser.Scene,
@@ -43,6 +46,8 @@ export class PieceBatch {
     const count = atlas.frames.length;
     this.locked = new LockedLayer(atlas, board, cellWidth, cellHeight);
     this.depth = new Float64Array(count);
+    this.reportedX = new Float64Array(count).fill(Number.NaN);
+    this.reportedY = new Float64Array(count).fill(Number.NaN);
     this.order = Array.from({ length: count }, (_, id) => id);
     for (let id = 0; id < count; id++) this.lockCandidates.add(id);
     this.object = scene.add.extern();
@@ -57,6 +62,39 @@ export class PieceBatch {
     if (this.depth[id] === depth) return;
     this.depth[id] = depth;
     this.orderDirty = true;
+    this.restacked.add(id);
+  }
+
+  /**
+   * Reports (table px) where each piece that moved or changed its stacking
+   * since the last call was and is now drawn.
+   */
+  collectDamage(add: (rect: Rect) => void): void {
+    const { smoothing, reportedX, reportedY } = this;
+    const pad = this.atlas.padding;
+    const width = this.cellWidth + 2 * pad;
+    const height = this.cellHeight + 2 * pad;
+    const cell = (x: number, y: number) => add({ left: x - pad, top: y - pad, right: x - pad + width, bottom: y - pad + height });
+    for (let id = 0; id < reportedX.length; id++) {
+      const x = smoothing.x[id]!;
+      const y = smoothing.y[id]!;
+      const oldX = reportedX[id]!;
+      const oldY = reportedY[id]!;
+      if (x === oldX && y === oldY) {
+        if (this.restacked.has(id)) cell(x, y);
+        continue;
+      }
+      if (!Number.isNaN(oldX)) cell(oldX, oldY);
+      cell(x, y);
+      reportedX[id] = x;
+      reportedY[id] = y;
+    }
+    this.restacked.clear();
+  }
+
+  /** The areas (table px) the coming frame draws, or null for everything. */
+  setRegion(region: Rect[] | null): void {
+    this.region = region;
   }
 
   depthOf(id: number): number {
@@ -84,6 +122,18 @@ export class PieceBatch {
     this.updateLockedLayer();
     const drawWidth = this.cellWidth + 2 * pad;
     const drawHeight = this.cellHeight + 2 * pad;
+    const region = this.region;
+    if (region) {
+      // Drawing only the damaged areas: nothing outside them needs a call at all.
+      if (region.length === 0) {
+        this.drawn = 0;
+        return;
+      }
+      view.left = Math.max(view.left, Math.min(...region.map((rect) => rect.left)));
+      view.top = Math.max(view.top, Math.min(...region.map((rect) => rect.top)));
+      view.right = Math.min(view.right, Math.max(...region.map((rect) => rect.right)));
+      view.bottom = Math.min(view.bottom, Math.max(...region.map((rect) => rect.bottom)));
+    }
     ctx.save();
     this.matrix.copyWithScrollFactorFrom(camera.matrixCombined, camera.scrollX, camera.scrollY, 1, 1).setToContext(ctx);
     ctx.globalAlpha = camera.alpha;
@@ -97,6 +147,7 @@ export class PieceBatch {
       const x = smoothing.x[id]! - pad;
       const y = smoothing.y[id]! - pad;
       if (x > view.right || y > view.bottom || x + drawWidth < view.left || y + drawHeight < view.top) continue;
+      if (region && !region.some((rect) => x < rect.right && y < rect.bottom && x + drawWidth > rect.left && y + drawHeight > rect.top)) continue;
       const frame = atlas.frames[id]!;
       ctx.drawImage(pages[frame.page]!, frame.x * shrink, frame.y * shrink, frame.width * shrink, frame.height * shrink, x, y, drawWidth, drawHeight);
       drawn++;

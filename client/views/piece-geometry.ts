@@ -4,6 +4,7 @@
  * outlines around held groups.
  */
 import type Phaser from "phaser";
+import type { Rect } from "./play-area.ts";
 import { generateEdges, pieceOutline, TAB_REACH_FRACTION, type PathCommand } from "../../shared/piece-shapes.ts";
 import { colOf, pieceCountOf, rowOf, type PuzzleSpec } from "../../shared/puzzle-spec.ts";
 
@@ -126,4 +127,24 @@ export function strokeBorder(
       graphics.strokePath();
     }
   }
+}
+
+/**
+ * The table area (table px) pieces drawn at (x[id], y[id]) can touch with
+ * their tabs and shadows, grown by `grow` (a line's width).
+ */
+export function piecesBounds(spec: PuzzleSpec, at: { x: ArrayLike<number>; y: ArrayLike<number> }, pieces: Iterable<number>, grow: number): Rect | null {
+  let left = Number.POSITIVE_INFINITY;
+  let top = Number.POSITIVE_INFINITY;
+  let right = Number.NEGATIVE_INFINITY;
+  let bottom = Number.NEGATIVE_INFINITY;
+  for (const id of pieces) {
+    left = Math.min(left, at.x[id]!);
+    top = Math.min(top, at.y[id]!);
+    right = Math.max(right, at.x[id]!);
+    bottom = Math.max(bottom, at.y[id]!);
+  }
+  if (left > right) return null;
+  const reach = cellPadding(spec) + grow;
+  return { left: left - reach, top: top - reach, right: right + spec.pieceWidth + reach, bottom: bottom + spec.pieceHeight + reach };
 }

@@ -114,6 +114,28 @@ export async function dragHome(page: Page, id: number): Promise<void> {
   await dragBy(page, id, { x: home.x - now.x, y: home.y - now.y });
 }
 
+/** A finger's drag from one page point to another, through real touch events (CDP Input.dispatchTouchEvent). */
+export async function touchDrag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }, steps = 10): Promise<void> {
+  const touch = await page.context().newCDPSession(page);
+  const finger = (point: { x: number; y: number }) => [{ ...point, id: 1 }];
+  await touch.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: finger(from) });
+  for (let step = 1; step <= steps; step++) {
+    await touch.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: finger({ x: from.x + ((to.x - from.x) * step) / steps, y: from.y + ((to.y - from.y) * step) / steps }) });
+    await page.waitForTimeout(25);
+  }
+  await touch.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+  await touch.detach();
+}
+
+/** Drags piece `id` onto its place on the board, with a finger or the mouse. */
+export async function placePiece(page: Page, id: number, finger: boolean): Promise<void> {
+  if (!finger) return dragHome(page, id);
+  const from = await grabPoint(page, id);
+  if (!from) throw new Error(`piece ${id} is not reachable with a finger`);
+  const { now, home } = await page.evaluate((pieceId) => ({ now: window.__puzzle!.pieceScreenPosition(pieceId), home: window.__puzzle!.solvedScreenPosition(pieceId) }), id);
+  await touchDrag(page, from, { x: from.x + home.x - now.x, y: from.y + home.y - now.y });
+}
+
 export async function attachScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
   const path = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path });

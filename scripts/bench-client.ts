@@ -4,14 +4,16 @@
  * protocol, through ProtocolClient) grab, drag and drop pieces; the page's frame
  * times (requestAnimationFrame deltas) and main-thread busy time (CDP
  * Performance metrics, long tasks) are measured over a window and printed.
+ * `--dpr` emulates screens of other device pixel ratios: the game draws its
+ * canvas at the ratio (capped at 2), so a sharp screen costs more pixels.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import os from "node:os";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
-import { integer, listOf } from "./lib/cli-args.ts";
+import { decimal, integer, listOf } from "./lib/cli-args.ts";
+import { describeMachine } from "./lib/machine.ts";
 import { MAX_PIECES, MIN_PIECES } from "../shared/puzzle-spec.ts";
 import { chromium, type Page } from "@playwright/test";
 import { startPartykitDev } from "../testkit/partykit-dev.ts";
@@ -38,6 +40,7 @@ const program = new Command()
   .name("bench-client")
   .description("Frame rate of the browser game on a busy table, in headless Chromium")
   .option("--pieces <list>", "piece counts to measure, comma-separated", listOf(integer("--pieces", MIN_PIECES, MAX_PIECES)), [1_000, 2_000])
+  .option("--dpr <list>", "device pixel ratios to emulate, comma-separated (the canvas draws at up to 2)", listOf(decimal("--dpr", 0.5, 4)), [1])
   .option("--players <n>", "scripted players moving pieces", integer("--players", 1, 512), 16)
   .option("--seconds <n>", "measurement window per puzzle", integer("--seconds", 1, 3_600), 10)
   .option("--warmup <n>", "seconds of play before measuring", integer("--warmup", 0, 3_600), 3)
@@ -45,10 +48,14 @@ const program = new Command()
   .option("--no-build", "use the existing dist/ instead of building first")
   .option("--profile", "record a CPU profile of the page while measuring and print the hottest functions")
   .parse();
-const options = program.opts<{ pieces: number[]; players: number; seconds: number; warmup: number; screenshot: string; build: boolean; profile?: boolean }>();
+const options = program.opts<{ pieces: number[]; dpr: number[]; players: number; seconds: number; warmup: number; screenshot: string; build: boolean; profile?: boolean }>();
+const VIEWPORT = { width: 1280, height: 800 };
 
 interface Result {
   pieces: number;
+  dpr: number;
+  /** The canvas's backing store, as the page made it. */
+  canvas: string;
   frames: number;
   medianFps: number;
   p5Fps: number;
@@ -97,7 +104,7 @@ function startPlayers(players: ProtocolClient[], until: PlayTime): { actions: ()
   return { actions: () => actions, done };
 }
 
-async function measure(page: Page, seconds: number): Promise<Omit<Result, "pieces" | "actionsPerSecond">> {
+async function measure(page: Page, seconds: number): Promise<Omit<Result, "pieces" | "dpr" | "canvas" | "actionsPerSecond">> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Performance.enable");
   const metrics = async () => Object.fromEntries(((await cdp.send("Performance.getMetrics")) as { metrics: Array<{ name: string; value: number }> }).metrics.map((metric) => [metric.name, metric.value]));
@@ -166,20 +173,23 @@ async function main(): Promise<void> {
   const server = await startPartykitDev();
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   const results: Result[] = [];
+  const runs = options.pieces.flatMap((pieces) => options.dpr.map((dpr) => ({ pieces, dpr })));
+  const loadAtStart = describeMachine();
   try {
-    for (const [index, pieces] of options.pieces.entries()) {
+    for (const [index, { pieces, dpr }] of runs.entries()) {
       const room = `bench-${pieces}-${Date.now().toString(36)}`;
       const create: PuzzleOptions = { imageId: "alpine-dusk", imageWidth: 1600, imageHeight: 1000, pieceCount: pieces, seed: 2024 + pieces };
       const host = `127.0.0.1:${server.port}`;
       const players: ProtocolClient[] = [];
       for (let i = 0; i < options.players; i++) players.push(await ProtocolClient.join({ host, room, name: `Bot ${i + 1}`, create }));
       await preSolve(players[0]!);
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const page = await browser.newPage({ viewport: VIEWPORT, deviceScaleFactor: dpr });
       page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
       await page.goto(`${server.url}/?room=${room}&mode=stateful`);
       await page.fill("#name", "Viewer");
       await page.click("#start");
       await page.waitForFunction(() => window.__puzzle?.ready === true, null, { timeout: 120_000 });
+      const backing = (await page.evaluate("(() => { const c = window.__puzzle.canvas(); return c.width + 'x' + c.height; })()")) as string;
       const until = new PlayTime();
       const load = startPlayers(players, until);
       await page.waitForTimeout(options.warmup * 1_000);
@@ -195,7 +205,7 @@ async function main(): Promise<void> {
       }
       until.stop();
       await load.done;
-      results.push({ pieces, ...measured, actionsPerSecond });
+      results.push({ pieces, dpr, canvas: backing, ...measured, actionsPerSecond });
       await page.close();
       for (const player of players) player.close();
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -205,14 +215,13 @@ async function main(): Promise<void> {
     await server.stop();
   }
 
-  const cpus = os.cpus();
-  console.log(`\nbench:client on ${cpus[0]?.model ?? "unknown CPU"} (${cpus.length} cores), ${os.platform()} ${os.release()}, headless Chromium 1280x800, Phaser canvas renderer`);
-  console.log(`${options.players} scripted players dragging at ${PLAYER_MOVE_HZ} Hz; top ${PRE_SOLVED_FRACTION * 100}% of rows solved first; ${options.warmup} s warm-up, ${options.seconds} s measured\n`);
-  console.log("| pieces | median fps | p5 fps | main thread ms/frame | script ms/frame | long tasks | room actions/s |");
-  console.log("|---:|---:|---:|---:|---:|---:|---:|");
+  console.log(`\nbench:client on ${loadAtStart} at the start (${describeMachine().replace(/.*load average /, "")} at the end)`);
+  console.log(`headless Chromium ${VIEWPORT.width}x${VIEWPORT.height} CSS px, Phaser canvas renderer; ${options.players} scripted players dragging at ${PLAYER_MOVE_HZ} Hz; top ${PRE_SOLVED_FRACTION * 100}% of rows solved first; ${options.warmup} s warm-up, ${options.seconds} s measured\n`);
+  console.log("| pieces | device pixel ratio | canvas px | median fps | p5 fps | main thread ms/frame | script ms/frame | long tasks | room actions/s |");
+  console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const result of results) {
     console.log(
-      `| ${result.pieces} | ${result.medianFps.toFixed(1)} | ${result.p5Fps.toFixed(1)} | ${result.mainThreadMsPerFrame.toFixed(2)} | ${result.scriptMsPerFrame.toFixed(2)} | ${result.longTasks} | ${result.actionsPerSecond.toFixed(0)} |`,
+      `| ${result.pieces} | ${result.dpr} | ${result.canvas} | ${result.medianFps.toFixed(1)} | ${result.p5Fps.toFixed(1)} | ${result.mainThreadMsPerFrame.toFixed(2)} | ${result.scriptMsPerFrame.toFixed(2)} | ${result.longTasks} | ${result.actionsPerSecond.toFixed(0)} |`,
     );
   }
   if (options.screenshot) console.log(`\nscreenshot of the ${options.pieces[0]}-piece game in progress: ${options.screenshot}`);

@@ -90,10 +90,10 @@ async function play(choice: LobbyResult): Promise<void> {
   connection.connect();
   let scene: PuzzleScene | null = null;
   const layout = new HudLayout();
-  let sound: Sound | null = null;
+  const sound = new Sound();
   installTestHook(choice.room, store, () => scene, () => ({ invalidFrames: connection.invalidFrames }), {
     hudBoxes: () => measureHudBoxes(),
-    sound: () => (sound ? { enabled: sound.enabled, ...sound.played } : null),
+    sound: () => ({ enabled: sound.enabled, ...sound.played }),
   });
   try {
     await welcomed(store, connection);
@@ -121,10 +121,8 @@ async function play(choice: LobbyResult): Promise<void> {
     scene: [],
   });
   keepSharp(game, parent);
-  sound = new Sound();
-  const clicks = sound;
-  // The HUD's boxes must be laid out before the scene's first view is fitted around them.
   let stored: StoredProgress | null = null;
+  // The HUD comes first: its boxes must be laid out before the scene fits its first view around them.
   const sceneInstance = new PuzzleScene();
   new Hud(
     store,
@@ -147,7 +145,7 @@ async function play(choice: LobbyResult): Promise<void> {
     imageWidth: spec.imageWidth,
     imageHeight: spec.imageHeight,
     hudBoxes: () => layout.current(),
-    onSnap: () => clicks.click(),
+    onSnap: () => sound.click(),
   });
   game.events.once(Phaser.Core.Events.POST_STEP, () => (scene = sceneInstance));
   pollAuthority(choice.mode, choice.room, {

@@ -43,7 +43,7 @@ export function finishVerdict(mode: Mode, screen: ScreenProgress, stored: Stored
   const missing = stored.total - stored.placed;
   const lost =
     missing > 0
-      ? `it has ${stored.placed} of ${stored.total} pieces placed: whole-state writes racing each other lost the other ${missing === 1 ? "one" : missing}`
-      : "every piece is placed there, but the write that completed it was lost to a racing whole-state write";
+      ? `it has ${stored.placed} of ${stored.total} pieces placed, because whole-state writes racing each other lost the moves of the other ${missing === 1 ? "one" : missing}`
+      : "every piece is placed there, but a racing whole-state write lost the completion";
   return { kind: "unsaved", sentence: `This screen shows the puzzle finished, but the stored puzzle is not: ${lost}. That is the desync of the case study.` };
 }

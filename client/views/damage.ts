@@ -16,6 +16,10 @@ const WHOLE_CANVAS_FRACTION = 0.45;
 const MAX_RECTS = 160;
 /** Rectangles grow by this (canvas px): antialiased edges reach past a shape's bounds. */
 const BLEED_PX = 2;
+/** A new rectangle is merged into one of the last this many when their union costs no more than both apart. */
+const MERGE_LOOKBACK = 8;
+
+const areaOf = (rect: Rect) => (rect.right - rect.left) * (rect.bottom - rect.top);
 
 export class Damage {
   private everything = true;
@@ -32,9 +36,20 @@ export class Damage {
     if (this.everything) return;
     const grown = { left: Math.floor(rect.left - BLEED_PX), top: Math.floor(rect.top - BLEED_PX), right: Math.ceil(rect.right + BLEED_PX), bottom: Math.ceil(rect.bottom + BLEED_PX) };
     if (grown.right <= grown.left || grown.bottom <= grown.top) return;
-    this.rects.push(grown);
-    this.area += (grown.right - grown.left) * (grown.bottom - grown.top);
-    if (this.rects.length > MAX_RECTS) this.everything = true;
+    // A piece's old and new places mostly overlap: one rectangle around both clips cheaper than two.
+    const rects = this.rects;
+    for (let index = rects.length - 1; index >= Math.max(0, rects.length - MERGE_LOOKBACK); index--) {
+      const other = rects[index]!;
+      const union = { left: Math.min(other.left, grown.left), top: Math.min(other.top, grown.top), right: Math.max(other.right, grown.right), bottom: Math.max(other.bottom, grown.bottom) };
+      const added = areaOf(union) - areaOf(other);
+      if (added > areaOf(grown)) continue;
+      rects[index] = union;
+      this.area += added;
+      return;
+    }
+    rects.push(grown);
+    this.area += areaOf(grown);
+    if (rects.length > MAX_RECTS) this.everything = true;
   }
 
   /**

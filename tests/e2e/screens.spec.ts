@@ -4,7 +4,8 @@
  * boxes are on screen and apart, Fit leaves no piece under a box, the canvas
  * draws at the (capped) device pixel ratio, and every piece of a 24-piece
  * puzzle can be grabbed and placed without panning first (a finger on the
- * phones, the mouse on the desktop). A screenshot of each is kept.
+ * phones, the mouse on the desktop), and frames that redraw only what changed
+ * add up to what a full redraw draws. A screenshot of each is kept.
  */
 import type { BrowserContextOptions, Page } from "@playwright/test";
 import { MAX_PIXEL_RATIO } from "../../client/views/pixel-ratio.ts";
@@ -38,6 +39,35 @@ async function expectBoxesApart(page: Page, screen: Screen): Promise<Box[]> {
   return boxes;
 }
 
+/**
+ * Frames draw only what changed; what they add up to must be the picture a
+ * full redraw makes. Counts the canvas bytes that differ (beyond antialiasing).
+ */
+async function differsFromFullRedraw(page: Page): Promise<number> {
+  // Let snap glows and glides end first: they change pixels by design.
+  await page.waitForTimeout(700);
+  return page.evaluate(async () => {
+    const canvas = document.querySelector<HTMLCanvasElement>("#game canvas")!;
+    const grab = () => {
+      const copy = document.createElement("canvas");
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const ctx = copy.getContext("2d")!;
+      ctx.drawImage(canvas, 0, 0);
+      return ctx.getImageData(0, 0, copy.width, copy.height).data;
+    };
+    const twoFrames = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    await twoFrames();
+    const partial = grab();
+    window.__puzzle!.redrawAll();
+    await twoFrames();
+    const full = grab();
+    let differing = 0;
+    for (let index = 0; index < partial.length; index++) if (Math.abs(partial[index]! - full[index]!) > 8) differing++;
+    return differing;
+  });
+}
+
 async function press(page: Page, selector: string, finger: boolean): Promise<void> {
   if (finger) await page.tap(selector);
   else await page.click(selector);
@@ -68,9 +98,10 @@ for (const screen of SCREENS) {
     await page.waitForTimeout(300);
     const centres = await page.evaluate(() => window.__puzzle!.pieces().map((piece) => window.__puzzle!.pieceScreenPosition(piece.id)));
     const { width, height } = screen.options.viewport;
+    const boxesAfterFit = await expectBoxesApart(page, screen);
     for (const [id, centre] of centres.entries()) {
       expect(centre.x > 0 && centre.x < width && centre.y > 0 && centre.y < height, `piece ${id} at ${centre.x},${centre.y} is on screen`).toBe(true);
-      for (const box of await expectBoxesApart(page, screen)) expect(inside(centre, box), `piece ${id} at ${centre.x},${centre.y} under ${JSON.stringify(box)}`).toBe(false);
+      for (const box of boxesAfterFit) expect(inside(centre, box), `piece ${id} at ${centre.x},${centre.y} under ${JSON.stringify(box)}`).toBe(false);
     }
     await attachScreenshot(page, testInfo, `${screen.name}-fit`);
 
@@ -87,9 +118,14 @@ for (const screen of SCREENS) {
       });
       placed.push(id);
       if (placed.length < 24) expect(await page.evaluate(() => window.__puzzle!.camera())).toEqual(view);
+      if (placed.length === 12) expect(await differsFromFullRedraw(page), "bytes where partial frames differ from a full redraw").toBe(0);
     }
     expect(placed).toHaveLength(24);
     await expect(page.locator("#finish")).toBeVisible();
+    // A click for the snaps and a chime for the finish were played.
+    const sound = await page.evaluate(() => window.__puzzle!.sound());
+    expect(sound.clicks).toBeGreaterThan(0);
+    expect(sound.chimes).toBe(1);
     await expect(page.locator("#finish")).toBeInViewport({ ratio: 1 });
     await attachScreenshot(page, testInfo, `${screen.name}-finish`);
   });
@@ -125,11 +161,11 @@ test("phone: the players drawer, the picture preview and the tools menu keep the
   await page.tap('[data-action="sound"]');
   await expect(page.locator('[data-action="sound"]')).toHaveAttribute("aria-pressed", "false");
   await expect(page.locator('[data-action="sound"]')).toBeHidden();
-  expect(await page.evaluate(() => window.__puzzle!.sound()?.enabled)).toBe(false);
+  expect(await page.evaluate(() => window.__puzzle!.sound().enabled)).toBe(false);
   await page.reload();
   await page.waitForFunction(() => window.__puzzle?.ready === true);
   await expect(page.locator('[data-action="sound"]')).toHaveAttribute("aria-pressed", "false");
-  expect(await page.evaluate(() => window.__puzzle!.sound()?.enabled)).toBe(false);
+  expect(await page.evaluate(() => window.__puzzle!.sound().enabled)).toBe(false);
 });
 
 test("desktop: name tags stay clear of the toolbar, P shows the picture, and a drag across the HUD selects nothing", async ({ newPlayer }, testInfo) => {

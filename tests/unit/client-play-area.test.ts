@@ -1,10 +1,12 @@
 /**
  * The play area: the part of the screen the HUD's boxes leave free, where fits
- * and zooms go, and name tags moved out from under the boxes.
+ * and zooms go, and name tags moved out from under the boxes; the canvas's
+ * pixel ratio; and the damage a frame redraws.
  */
 import { describe, expect, it } from "vitest";
 import { largestClearRect, overlaps, shiftClear, type Rect } from "../../client/views/play-area.ts";
 import { backingSize, canvasPixelRatio, MAX_PIXEL_RATIO } from "../../client/views/pixel-ratio.ts";
+import { Damage } from "../../client/views/damage.ts";
 
 const rect = (left: number, top: number, right: number, bottom: number): Rect => ({ left, top, right, bottom });
 const desktop = rect(0, 0, 1366, 768);
@@ -83,5 +85,31 @@ describe("the canvas's pixel ratio", () => {
     expect(backingSize(390, 844, canvasPixelRatio(3))).toEqual({ width: 780, height: 1688 });
     expect(backingSize(1366, 768, 1)).toEqual({ width: 1366, height: 768 });
     expect(backingSize(1280.5, 720.25, 1.5)).toEqual({ width: 1921, height: 1080 });
+  });
+});
+
+describe("damage", () => {
+  it("draws everything at first, then only what was added, then nothing", () => {
+    const damage = new Damage();
+    expect(damage.take(800, 600)).toBeNull();
+    damage.add(rect(10, 10, 50, 50));
+    damage.add(rect(400, 300, 420, 330));
+    const region = damage.take(800, 600)!;
+    expect(region).toHaveLength(2);
+    expect(region[0]).toEqual(rect(8, 8, 52, 52));
+    expect(damage.take(800, 600)).toEqual([]);
+  });
+
+  it("merges a piece's old and new places, and gives up for the whole canvas when most of it changed", () => {
+    const damage = new Damage();
+    damage.take(800, 600);
+    damage.add(rect(100, 100, 160, 160));
+    damage.add(rect(104, 102, 164, 162));
+    expect(damage.take(800, 600)).toEqual([rect(98, 98, 166, 164)]);
+    damage.add(rect(0, 0, 600, 500));
+    expect(damage.take(800, 600)).toBeNull();
+    damage.all();
+    damage.add(rect(1, 1, 2, 2));
+    expect(damage.take(800, 600)).toBeNull();
   });
 });

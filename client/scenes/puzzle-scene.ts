@@ -26,10 +26,10 @@ import { DrawnPositions } from "../views/drawn-positions.ts";
 import { screenToWorld, scrollKeeping, worldToScreen } from "../views/camera-math.ts";
 import { largestClearRect, rectHeight, rectWidth, type Rect } from "../views/play-area.ts";
 import { Damage } from "../views/damage.ts";
+import { LockedLayer } from "../views/locked-layer.ts";
+import { TableLayer } from "../views/table-layer.ts";
 
 export const SCENE_KEY = "puzzle";
-/** The room around the table, the colour of the page behind it (style.css). */
-export const BACKGROUND_COLOR = 0x1c2b23;
 /** Closest view: CSS px per table px. */
 const MAX_CSS_ZOOM = 4;
 /**
@@ -80,7 +80,7 @@ export class PuzzleScene extends Phaser.Scene {
   private outlines!: HoldOutlines;
   private cursors!: CursorLayer;
   private snapFlash!: SnapFlash;
-  private ghost!: Phaser.GameObjects.Image;
+  private table!: TableLayer;
   private finished!: Phaser.GameObjects.Image;
   private gesture: Gesture = { kind: "none" };
   private readonly pointers = new Map<number, { x: number; y: number }>();
@@ -115,16 +115,6 @@ export class PuzzleScene extends Phaser.Scene {
     this.hitContext = document.createElement("canvas").getContext("2d");
 
     const board = boardRect(spec);
-    // The room around the table is drawn here, not cleared by the renderer
-    // (clearBeforeRender is off): one fill fewer for every pixel of every frame.
-    const table = this.add.graphics().setDepth(-3);
-    const around = 100 * Math.max(spec.tableWidth, spec.tableHeight);
-    table.fillStyle(BACKGROUND_COLOR, 1).fillRect(-around, -around, spec.tableWidth + 2 * around, spec.tableHeight + 2 * around);
-    table.fillStyle(0x2f4a3a, 1).fillRoundedRect(0, 0, spec.tableWidth, spec.tableHeight, Math.min(48, spec.pieceWidth));
-    // The board's shadow, as the two strips that show beside it rather than a rectangle under it.
-    table.fillStyle(0x000000, 0.22).fillRect(board.x + board.width, board.y + 6, 4, board.height).fillRect(board.x + 4, board.y + board.height, board.width - 4, 6);
-    table.fillStyle(0x1f3328, 1).fillRect(board.x, board.y, board.width, board.height);
-    table.lineStyle(2, 0xffffff, 0.18).strokeRect(board.x, board.y, board.width, board.height);
 
     const pictureKey = "picture";
     const picture = document.createElement("canvas");
@@ -133,12 +123,15 @@ export class PuzzleScene extends Phaser.Scene {
     picture.getContext("2d")!.drawImage(image, 0, 0, picture.width, picture.height);
     this.textures.addCanvas(pictureKey, picture);
     this.picture = picture;
-    this.ghost = this.add.image(board.x, board.y, pictureKey).setOrigin(0, 0).setDisplaySize(board.width, board.height).setAlpha(0.22).setDepth(-2).setVisible(false);
     this.finished = this.add.image(board.x, board.y, pictureKey).setOrigin(0, 0).setDisplaySize(board.width, board.height).setAlpha(0).setDepth(DEPTH_FINISHED);
 
     this.drawn = new DrawnPositions(store);
     const smoothing = this.drawn.smoothing;
-    this.pieces = new PieceBatch(this, this.atlas, smoothing, spec.pieceWidth, spec.pieceHeight, board, (id) => store.view?.pieces[id]?.locked ?? false);
+    const solved = new LockedLayer(this.atlas, board, spec.pieceWidth, spec.pieceHeight);
+    // The room around the table is painted by this layer, not cleared by the renderer (clearBeforeRender is off).
+    this.table = new TableLayer(this, spec, this.atlas, solved, smoothing, picture);
+    this.table.object.setDepth(-3);
+    this.pieces = new PieceBatch(this, this.atlas, smoothing, spec.pieceWidth, spec.pieceHeight, solved, (id) => store.view?.pieces[id]?.locked ?? false);
     for (let id = 0; id < pieceCountOf(spec); id++) this.changed.add(id);
     this.outlines = new HoldOutlines(this, store, smoothing, this.geometry);
     this.cursors = new CursorLayer(this, store, this.drawn);
@@ -233,6 +226,20 @@ export class PuzzleScene extends Phaser.Scene {
     if (store.takeHoldsChanged()) this.outlines.draw(cssZoom, this.damageTable);
     this.cursors.draw({ camera, pixelRatio, nowMs: now, obstacles: this.hudBoxesOnCanvas(), damaged: (rect) => this.damage.add(rect) });
     this.snapFlash.draw(cssZoom, now, this.damageTable);
+    this.pieces.updateLockedLayer({
+      entered: (id) => {
+        const pad = cellPadding(this.input_.store.view!.spec);
+        const { x, y } = this.drawnPosition(id);
+        const spec = this.input_.store.view!.spec;
+        const area = { left: x - pad, top: y - pad, right: x + spec.pieceWidth + pad, bottom: y + spec.pieceHeight + pad };
+        this.table.solvedChanged(this.tableToCanvas(area));
+        this.damageTable(area);
+      },
+      cleared: () => {
+        this.table.solvedCleared();
+        this.damage.all();
+      },
+    });
     this.pieces.collectDamage(this.damageTable);
     if (store.completedAtMs() !== null && !this.celebrated) this.celebrate();
   }
@@ -353,12 +360,12 @@ export class PuzzleScene extends Phaser.Scene {
   }
 
   setGhostVisible(visible: boolean): void {
-    this.ghost.setVisible(visible);
+    this.table.setGhostVisible(visible);
     this.damage.all();
   }
 
   ghostVisible(): boolean {
-    return this.ghost.visible;
+    return this.table.ghostVisible;
   }
 
   /** Where a table point is on the page (CSS px), for the test hook. */

@@ -44,6 +44,15 @@ export interface PieceAtlas {
   levels: AtlasLevel[];
 }
 
+/** The smallest level still at least as detailed as a screen showing `zoom` canvas px per table px. */
+export function levelFor(atlas: PieceAtlas, zoom: number): number {
+  let index = 0;
+  atlas.levels.forEach((candidate, candidateIndex) => {
+    if (candidate.scale >= zoom) index = candidateIndex;
+  });
+  return index;
+}
+
 /** Smallest level kept: below this, pieces are a few screen px and nothing finer shows. */
 const MIN_LEVEL_SCALE = 0.08;
 

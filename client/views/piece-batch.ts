@@ -3,18 +3,24 @@
  * save/setTransform/restore, and on a software canvas `restore` alone took half
  * of every frame at 1,000 pieces; here the camera transform is set once and each
  * visible piece is one drawImage from the atlas level nearest the zoom. Pieces
- * off screen are skipped, settled locked pieces come from one static layer
- * (locked-layer.ts), and the stacking order is re-sorted only when a depth
- * changes. It reports where pieces moved or restacked since the last frame
- * (damage.ts) and, when the frame draws only those areas, skips the rest.
+ * off screen are skipped, settled locked pieces go into the solved layer
+ * (locked-layer.ts, drawn with the table by table-layer.ts), and the stacking
+ * order is re-sorted only when a depth changes. It reports where pieces moved
+ * or restacked since the last frame (damage.ts) and, when the frame draws only
+ * those areas, skips the rest.
  */
 import Phaser from "phaser";
-import type { PieceAtlas } from "./piece-atlas.ts";
+import { levelFor, type PieceAtlas } from "./piece-atlas.ts";
 import type { Smoothing } from "./smoothing.ts";
-import { LockedLayer } from "./locked-layer.ts";
+import type { LockedLayer } from "./locked-layer.ts";
 import type { Rect } from "./play-area.ts";
+import { visibleTable } from "./camera-math.ts";
 
-type Bounds = Rect;
+/** What the solved layer did in a frame: pieces that entered it, or it was emptied. */
+export interface LockedLayerChanges {
+  entered(id: number): void;
+  cleared(): void;
+}
 
 export class PieceBatch {
   readonly object: Phaser.GameObjects.Extern;
@@ -22,7 +28,6 @@ export class PieceBatch {
   private order: number[];
   private orderDirty = true;
   private readonly matrix = new Phaser.GameObjects.Components.TransformMatrix();
-  private readonly locked: LockedLayer;
   /** Pieces that may have to enter or leave the locked layer: changed since, or locked and still gliding. */
   private readonly lockCandidates = new Set<number>();
   /** Pieces drawn one by one in the last frame (the rest came from the locked layer or were off screen). */
@@ -40,11 +45,10 @@ export class PieceBatch {
     private readonly smoothing: Smoothing,
     private readonly cellWidth: number,
     private readonly cellHeight: number,
-    board: { x: number; y: number; width: number; height: number },
+    private readonly locked: LockedLayer,
     private readonly isLocked: (id: number) => boolean,
   ) {
     const count = atlas.frames.length;
-    this.locked = new LockedLayer(atlas, board, cellWidth, cellHeight);
     this.depth = new Float64Array(count);
     this.reportedX = new Float64Array(count).fill(Number.NaN);
     this.reportedY = new Float64Array(count).fill(Number.NaN);
@@ -110,16 +114,10 @@ export class PieceBatch {
     const ctx = renderer.currentContext;
     const { atlas, smoothing } = this;
     const pad = atlas.padding;
-    const view = this.visibleBounds(camera);
-    // The smallest atlas level still at least as detailed as the screen.
-    let levelIndex = 0;
-    atlas.levels.forEach((candidate, index) => {
-      if (candidate.scale >= camera.zoom) levelIndex = index;
-    });
-    const level = atlas.levels[levelIndex]!;
+    const view = visibleTable(camera);
+    const level = atlas.levels[levelFor(atlas, camera.zoom)]!;
     const pages = level.pages;
     const shrink = level.scale / atlas.scale;
-    this.updateLockedLayer();
     const drawWidth = this.cellWidth + 2 * pad;
     const drawHeight = this.cellHeight + 2 * pad;
     const region = this.region;
@@ -139,7 +137,6 @@ export class PieceBatch {
     ctx.globalAlpha = camera.alpha;
     ctx.globalCompositeOperation = "source-over";
     ctx.imageSmoothingEnabled = true;
-    this.locked.draw(ctx, levelIndex, view, (id) => ({ x: smoothing.x[id]!, y: smoothing.y[id]! }));
     const included = this.locked.included;
     let drawn = 0;
     for (const id of this.order) {
@@ -157,14 +154,16 @@ export class PieceBatch {
   }
 
   /**
-   * Moves settled locked pieces among the candidates into the static layer;
-   * rebuilds it from every piece if one came unlocked.
+   * Before a frame: moves settled locked pieces among the candidates into the
+   * solved layer, or empties it (for a rebuild from every piece) if one came
+   * unlocked, and says which.
    */
-  private updateLockedLayer(): void {
+  updateLockedLayer(changes: LockedLayerChanges): void {
     const { smoothing, locked, lockCandidates } = this;
     for (const id of lockCandidates) {
       if (locked.included[id] && !this.isLocked(id)) {
         locked.clear();
+        changes.cleared();
         for (let other = 0; other < locked.included.length; other++) lockCandidates.add(other);
         break;
       }
@@ -173,17 +172,9 @@ export class PieceBatch {
       if (locked.included[id] || !this.isLocked(id)) lockCandidates.delete(id);
       else if (!smoothing.isMoving(id)) {
         locked.add(id, smoothing.x[id]!, smoothing.y[id]!);
+        changes.entered(id);
         lockCandidates.delete(id);
       }
     }
-  }
-
-  /** The table area the camera shows. */
-  private visibleBounds(camera: Phaser.Cameras.Scene2D.Camera): Bounds {
-    const halfWidth = camera.width / 2;
-    const halfHeight = camera.height / 2;
-    const left = camera.scrollX + halfWidth - halfWidth / camera.zoom;
-    const top = camera.scrollY + halfHeight - halfHeight / camera.zoom;
-    return { left, top, right: left + camera.width / camera.zoom, bottom: top + camera.height / camera.zoom };
   }
 }

@@ -115,18 +115,19 @@ export function strokeBorder(
   pieces: Iterable<number>,
   inside: (neighbour: number) => boolean,
 ): void {
+  // One path for all the sides: Phaser replays a Graphics every frame, and each stroke is a pass of its own.
+  graphics.beginPath();
   for (const id of pieces) {
     const ox = at.x[id]!;
     const oy = at.y[id]!;
     for (const side of SIDES) {
       if (inside(neighbourAcross(spec, id, side))) continue;
       const points = geometry[id]!.sides[side];
-      graphics.beginPath();
       graphics.moveTo(ox + points[0]!, oy + points[1]!);
       for (let i = 2; i < points.length; i += 2) graphics.lineTo(ox + points[i]!, oy + points[i + 1]!);
-      graphics.strokePath();
     }
   }
+  graphics.strokePath();
 }
 
 /**

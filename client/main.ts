@@ -107,7 +107,15 @@ async function play(choice: LobbyResult): Promise<void> {
   const image = await loadImage(imageUrl(spec.imageId, choice.room));
 
   const parent = document.getElementById("game")!;
+  // An opaque, desynchronized canvas: the browser need not blend it with the
+  // page, nor copy all of it for the compositor each frame. At a pixel ratio of
+  // 2 that copy alone was as much main-thread time as drawing what changed.
+  const canvas = document.createElement("canvas");
+  const context = canvas.getContext("2d", { alpha: false, desynchronized: true });
+  if (!context) throw new Error("this browser cannot draw on a 2D canvas");
   const game = new Phaser.Game({
+    canvas,
+    context,
     // Canvas: in software-rendered browsers (headless CI, old laptops) WebGL ran at
     // 2 fps on this project's 1,000-piece tables where the canvas renderer holds 60.
     type: Phaser.CANVAS,

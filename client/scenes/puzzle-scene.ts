@@ -51,6 +51,9 @@ const DEPTH_LOCKED = 0;
 const DEPTH_LOOSE = 1;
 const DEPTH_DRAGGED = 1e10;
 const DEPTH_FINISHED = 2e10;
+/** Snap glows, then held outlines, above every piece and below the cursors. */
+const DEPTH_GLOWS = 3e10;
+const DEPTH_OUTLINES = 3e10 + 1;
 /** Piece ids order pieces inside a group; below one unit of the stacking counter. */
 const DEPTH_ID_STEP = 1e-6;
 
@@ -134,8 +137,10 @@ export class PuzzleScene extends Phaser.Scene {
     this.pieces = new PieceBatch(this, this.atlas, smoothing, spec.pieceWidth, spec.pieceHeight, solved, (id) => store.view?.pieces[id]?.locked ?? false);
     for (let id = 0; id < pieceCountOf(spec); id++) this.changed.add(id);
     this.outlines = new HoldOutlines(this, store, smoothing, this.geometry);
+    this.outlines.object.setDepth(DEPTH_OUTLINES);
     this.cursors = new CursorLayer(this, store, this.drawn);
     this.snapFlash = new SnapFlash(this, store, smoothing, this.geometry, this.input_.onSnap);
+    this.snapFlash.object.setDepth(DEPTH_GLOWS);
 
     this.input.on("pointerdown", (pointer: Phaser.Input.Pointer) => this.onPointerDown(pointer));
     this.input.on("pointermove", (pointer: Phaser.Input.Pointer) => this.onPointerMove(pointer));
@@ -223,9 +228,9 @@ export class PuzzleScene extends Phaser.Scene {
     const camera = this.cameras.main;
     const pixelRatio = this.pixelRatio;
     const cssZoom = camera.zoom / pixelRatio;
-    if (store.takeHoldsChanged()) this.outlines.draw(cssZoom, this.damageTable);
+    this.outlines.update(camera.zoom, cssZoom, this.damageTable);
     this.cursors.draw({ camera, pixelRatio, nowMs: now, obstacles: this.hudBoxesOnCanvas(), damaged: (rect) => this.damage.add(rect) });
-    this.snapFlash.draw(cssZoom, now, this.damageTable);
+    this.snapFlash.update(camera.zoom, cssZoom, now, this.damageTable);
     this.pieces.updateLockedLayer({
       entered: (id) => {
         const pad = cellPadding(this.input_.store.view!.spec);
@@ -340,7 +345,6 @@ export class PuzzleScene extends Phaser.Scene {
     const scroll = scrollKeeping(camera, x, y, (area.left + area.right) / 2, (area.top + area.bottom) / 2, clamped);
     camera.setZoom(clamped);
     camera.setScroll(scroll.scrollX, scroll.scrollY);
-    this.outlines.draw(clamped / this.pixelRatio, this.damageTable);
   }
 
   /** Zooms by `factor` keeping the table point under canvas point (screenX, screenY) in place. */
@@ -351,7 +355,6 @@ export class PuzzleScene extends Phaser.Scene {
     const scroll = scrollKeeping(camera, world.x, world.y, screenX, screenY, zoom);
     camera.setZoom(zoom);
     camera.setScroll(scroll.scrollX, scroll.scrollY);
-    this.outlines.draw(zoom / this.pixelRatio, this.damageTable);
   }
 
   private panByCanvasPx(dx: number, dy: number): void {

@@ -3,7 +3,6 @@
  * for cutting textures and hit-testing, and each side as a polyline for drawing
  * outlines around held groups.
  */
-import type Phaser from "phaser";
 import type { Rect } from "./play-area.ts";
 import { generateEdges, pieceOutline, TAB_REACH_FRACTION, type PathCommand } from "../../shared/piece-shapes.ts";
 import { colOf, pieceCountOf, rowOf, type PuzzleSpec } from "../../shared/puzzle-spec.ts";
@@ -102,32 +101,37 @@ export function neighbourAcross(spec: PuzzleSpec, id: number, side: Side): numbe
   }
 }
 
+/** Where a border is traced: a canvas context or anything else with the same two calls. */
+export interface PathSink {
+  moveTo(x: number, y: number): void;
+  lineTo(x: number, y: number): void;
+}
+
 /**
- * Strokes the outer border of a set of pieces drawn at (x[id], y[id]): every
- * side whose neighbour across is not `inside` the set. The line style is the
- * caller's.
+ * Traces the outer border of a set of pieces drawn at (x[id], y[id]), shifted
+ * by (dx, dy): every side whose neighbour across is not `inside` the set. The
+ * caller begins and strokes the path.
  */
-export function strokeBorder(
-  graphics: Phaser.GameObjects.Graphics,
+export function traceBorder(
+  path: PathSink,
   spec: PuzzleSpec,
   geometry: readonly PieceGeometry[],
   at: { x: ArrayLike<number>; y: ArrayLike<number> },
   pieces: Iterable<number>,
   inside: (neighbour: number) => boolean,
+  dx: number,
+  dy: number,
 ): void {
-  // One path for all the sides: Phaser replays a Graphics every frame, and each stroke is a pass of its own.
-  graphics.beginPath();
   for (const id of pieces) {
-    const ox = at.x[id]!;
-    const oy = at.y[id]!;
+    const ox = at.x[id]! + dx;
+    const oy = at.y[id]! + dy;
     for (const side of SIDES) {
       if (inside(neighbourAcross(spec, id, side))) continue;
       const points = geometry[id]!.sides[side];
-      graphics.moveTo(ox + points[0]!, oy + points[1]!);
-      for (let i = 2; i < points.length; i += 2) graphics.lineTo(ox + points[i]!, oy + points[i + 1]!);
+      path.moveTo(ox + points[0]!, oy + points[1]!);
+      for (let i = 2; i < points.length; i += 2) path.lineTo(ox + points[i]!, oy + points[i + 1]!);
     }
   }
-  graphics.strokePath();
 }
 
 /**

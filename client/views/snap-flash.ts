@@ -1,29 +1,34 @@
 /**
  * A short glow around a group at the moment pieces join it or lock on the board,
  * so a snap is felt as well as seen, whoever made it; `onSnap` hears of each
- * (the click sound).
+ * (the click sound). The glow's image (border-sprite.ts) is made once and
+ * fades out; it reports where it was and is, for partial redraws.
  */
 import type Phaser from "phaser";
 import { groupMembers } from "../../shared/puzzle-state.ts";
 import type { PuzzleStore } from "../store/puzzle-store.ts";
 import type { Smoothing } from "./smoothing.ts";
-import { piecesBounds, strokeBorder, type PieceGeometry } from "./piece-geometry.ts";
+import type { PieceGeometry } from "./piece-geometry.ts";
 import type { Rect } from "./play-area.ts";
+import { borderSprite, cameraExtern, spriteArea, type BorderSprite } from "./border-sprite.ts";
 
 const FLASH_MS = 450;
-/** Glow thickness on screen in CSS px at its start. */
+/** Glow thickness on screen in CSS px. */
 const FLASH_SCREEN_PX = 4;
+const FLASH_COLOR = "#fff4c2";
+const FLASH_ALPHA = 0.9;
 
 interface Flash {
-  pieces: Set<number>;
+  sprite: BorderSprite;
+  anchor: number;
   startMs: number;
+  area: Rect;
+  alpha: number;
 }
 
 export class SnapFlash {
-  private readonly graphics: Phaser.GameObjects.Graphics;
+  readonly object: Phaser.GameObjects.Extern;
   private flashes: Flash[] = [];
-  /** Where the glows of the last frame lay (table px). */
-  private drawnAreas: Rect[] = [];
 
   constructor(
     scene: Phaser.Scene,
@@ -32,37 +37,45 @@ export class SnapFlash {
     private readonly geometry: PieceGeometry[],
     private readonly onSnap: () => void,
   ) {
-    this.graphics = scene.add.graphics().setDepth(Number.MAX_SAFE_INTEGER - 20);
+    this.object = cameraExtern(scene, (ctx) => this.render(ctx));
   }
 
   /**
-   * Draws the glows for a view of `cssZoom` CSS px per table px, and reports
-   * (table px) where last frame's were and this frame's are.
+   * Before a frame: starts a glow for each group that snapped, fades the rest
+   * for a camera of `zoom` canvas px and `cssZoom` CSS px per table px, and
+   * reports (table px) where glows were and are.
    */
-  draw(cssZoom: number, nowMs: number, damaged: (area: Rect) => void): void {
+  update(zoom: number, cssZoom: number, nowMs: number, damaged: (area: Rect) => void): void {
     const view = this.store.view;
-    const smoothing = this.smoothing;
     if (!view) return;
     const snapped = this.store.takeSnaps();
     if (snapped.length > 0) {
       const groups = new Set(snapped.map((id) => view.pieces[id]!.group));
-      for (const group of groups) this.flashes.push({ pieces: new Set(groupMembers(view, group)), startMs: nowMs });
+      for (const group of groups) {
+        const members = new Set(groupMembers(view, group));
+        const anchor = groupMembers(view, group)[0];
+        if (anchor === undefined) continue;
+        const sprite = borderSprite(view.spec, this.geometry, this.smoothing, members, (neighbour) => members.has(neighbour), anchor, { scale: zoom, lineWidth: FLASH_SCREEN_PX / cssZoom, color: FLASH_COLOR });
+        if (sprite) this.flashes.push({ sprite, anchor, startMs: nowMs, area: spriteArea(sprite, this.smoothing.x[anchor]!, this.smoothing.y[anchor]!), alpha: FLASH_ALPHA });
+      }
       this.onSnap();
     }
-    if (this.flashes.length === 0 && this.drawnAreas.length === 0) return;
-    for (const area of this.drawnAreas) damaged(area);
-    this.drawnAreas = [];
-    this.flashes = this.flashes.filter((flash) => nowMs - flash.startMs < FLASH_MS);
-    const graphics = this.graphics;
-    graphics.clear();
+    const live: Flash[] = [];
     for (const flash of this.flashes) {
-      const fade = 1 - (nowMs - flash.startMs) / FLASH_MS;
-      const width = (FLASH_SCREEN_PX * (0.6 + fade)) / cssZoom;
-      graphics.lineStyle(width, 0xfff4c2, 0.9 * fade);
-      strokeBorder(graphics, view.spec, this.geometry, smoothing, flash.pieces, (neighbour) => flash.pieces.has(neighbour));
-      const area = piecesBounds(view.spec, smoothing, flash.pieces, width);
-      if (area) this.drawnAreas.push(area);
+      damaged(flash.area);
+      if (nowMs - flash.startMs >= FLASH_MS) continue;
+      flash.alpha = FLASH_ALPHA * (1 - (nowMs - flash.startMs) / FLASH_MS);
+      flash.area = spriteArea(flash.sprite, this.smoothing.x[flash.anchor]!, this.smoothing.y[flash.anchor]!);
+      damaged(flash.area);
+      live.push(flash);
     }
-    for (const area of this.drawnAreas) damaged(area);
+    this.flashes = live;
+  }
+
+  private render(ctx: CanvasRenderingContext2D): void {
+    for (const { sprite, area, alpha } of this.flashes) {
+      ctx.globalAlpha = alpha;
+      ctx.drawImage(sprite.canvas, area.left, area.top, sprite.width, sprite.height);
+    }
   }
 }

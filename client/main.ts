@@ -17,7 +17,8 @@ import { readLobbyLink } from "./ui/lobby-link.ts";
 import { storedProgress, type StoredProgress } from "./ui/finish-gate.ts";
 import { PicturePreview } from "./ui/picture-preview.ts";
 import { Sound } from "./ui/sound.ts";
-import { imageUrl } from "./images.ts";
+import { UPLOAD_PREFIX, imageUrl } from "./images.ts";
+import { loadRoomPicture } from "./net/picture.ts";
 import { installTestHook } from "./test-hook.ts";
 
 /** The browser's clock: the store's throttles, renewals and notices run on it, frames or not. */
@@ -33,9 +34,14 @@ function loadImage(url: string): Promise<HTMLImageElement> {
   return new Promise((resolve, reject) => {
     const image = new Image();
     image.onload = () => resolve(image);
-    image.onerror = () => reject(new Error(`could not load the puzzle picture from ${url}`));
+    image.onerror = () => reject(new Error(`The puzzle picture could not be loaded from ${url}.`));
     image.src = url;
   });
+}
+
+/** The built-in pictures are ours; an uploaded one is checked before it is decoded (net/picture.ts). */
+function loadPicture(imageId: string, room: string): Promise<CanvasImageSource> {
+  return imageId.startsWith(UPLOAD_PREFIX) ? loadRoomPicture(room) : loadImage(imageUrl(imageId, room));
 }
 
 /** Attempts to reach a room that end without a welcome before the page gives up and says so. */
@@ -104,7 +110,16 @@ async function play(choice: LobbyResult): Promise<void> {
     return start((error as Error).message);
   }
   const spec = store.view!.spec;
-  const image = await loadImage(imageUrl(spec.imageId, choice.room));
+  let image: CanvasImageSource;
+  try {
+    image = await loadPicture(spec.imageId, choice.room);
+  } catch (error) {
+    // A picture that cannot be shown: back to the lobby, which says why.
+    connection.close();
+    url.search = "";
+    history.replaceState(null, "", url);
+    return start((error as Error).message);
+  }
 
   const parent = document.getElementById("game")!;
   // An opaque, desynchronized canvas: the browser need not blend it with the

@@ -17,9 +17,13 @@ export interface PuzzleHook {
   fatal(): string | null;
   pieceCount(): number;
   /** Pieces as this player sees them: the room's state plus own unconfirmed actions. */
-  pieces(): Array<{ id: number; x: number; y: number; group: number; locked: boolean }>;
+  pieces(): Array<{ id: number; x: number; y: number; group: number; locked: boolean; rotation: number }>;
   /** The room's state as last received, without local predictions. */
-  confirmedPieces(): Array<{ id: number; x: number; y: number; group: number; locked: boolean }>;
+  confirmedPieces(): Array<{ id: number; x: number; y: number; group: number; locked: boolean; rotation: number }>;
+  /** Whether pieces turn in this room. */
+  rotation(): boolean;
+  /** How far a piece is drawn turned now, in quarter turns clockwise (fractional while a turn eases in). */
+  drawnRotation(id: number): number;
   groups(): Record<number, number[]>;
   holds(): Array<{ group: number; playerId: string; pieceId: number }>;
   players(): Array<{ id: string; name: string; color: string; connected: boolean; placed: number }>;
@@ -79,7 +83,8 @@ export interface HookPage {
  * frames) to the store's in `stats()`.
  */
 export function installTestHook(room: string, store: PuzzleStore, scene: () => PuzzleScene | null, linkStats: () => Record<string, number>, page: HookPage): void {
-  const piecesOf = (state: PuzzleStore["view"]) => (state ? state.pieces.map((piece, id) => ({ id, x: piece.x, y: piece.y, group: piece.group, locked: piece.locked })) : []);
+  const piecesOf = (state: PuzzleStore["view"]) =>
+    state ? state.pieces.map((piece, id) => ({ id, x: piece.x, y: piece.y, group: piece.group, locked: piece.locked, rotation: piece.rotation })) : [];
   const sceneOrThrow = (): PuzzleScene => {
     const current = scene();
     if (!current) throw new Error("the table is not drawn yet");
@@ -98,6 +103,8 @@ export function installTestHook(room: string, store: PuzzleStore, scene: () => P
     pieceCount: () => store.view?.pieces.length ?? 0,
     pieces: () => piecesOf(store.view),
     confirmedPieces: () => piecesOf(store.replica?.puzzle ?? null),
+    rotation: () => store.rotation,
+    drawnRotation: (id) => sceneOrThrow().drawnRotation(id),
     groups: () => {
       const groups: Record<number, number[]> = {};
       store.view?.pieces.forEach((piece, id) => (groups[piece.group] ??= []).push(id));

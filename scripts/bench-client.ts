@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { decimal, integer, listOf } from "./lib/cli-args.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { MAX_PIECES, MIN_PIECES } from "../shared/puzzle-spec.ts";
@@ -41,6 +41,7 @@ const program = new Command()
   .description("Frame rate of the browser game on a busy table, in headless Chromium")
   .option("--pieces <list>", "piece counts to measure, comma-separated", listOf(integer("--pieces", MIN_PIECES, MAX_PIECES)), [1_000, 2_000])
   .option("--dpr <list>", "device pixel ratios to emulate, comma-separated (the canvas draws at up to 2)", listOf(decimal("--dpr", 0.5, 4)), [1])
+  .option("--rotation <list>", "rooms with rotation off, on, or both (off,on): turned pieces draw under a transform of their own", listOf(onOff), [false])
   .option("--players <n>", "scripted players moving pieces", integer("--players", 1, 512), 16)
   .option("--seconds <n>", "measurement window per puzzle", integer("--seconds", 1, 3_600), 10)
   .option("--warmup <n>", "seconds of play before measuring", integer("--warmup", 0, 3_600), 3)
@@ -48,12 +49,18 @@ const program = new Command()
   .option("--no-build", "use the existing dist/ instead of building first")
   .option("--profile", "record a CPU profile of the page while measuring and print the hottest functions")
   .parse();
-const options = program.opts<{ pieces: number[]; dpr: number[]; players: number; seconds: number; warmup: number; screenshot: string; build: boolean; profile?: boolean }>();
+const options = program.opts<{ pieces: number[]; dpr: number[]; rotation: boolean[]; players: number; seconds: number; warmup: number; screenshot: string; build: boolean; profile?: boolean }>();
 const VIEWPORT = { width: 1280, height: 800 };
+
+function onOff(raw: string): boolean {
+  if (raw === "on" || raw === "off") return raw === "on";
+  throw new InvalidArgumentError(`--rotation takes off, on or off,on, got "${raw}"`);
+}
 
 interface Result {
   pieces: number;
   dpr: number;
+  rotation: boolean;
   /** The canvas's backing store, as the page made it. */
   canvas: string;
   frames: number;
@@ -65,13 +72,14 @@ interface Result {
   actionsPerSecond: number;
 }
 
-/** Places the top rows of the picture through ordinary grab/drop actions. */
+/** Places the top rows of the picture through ordinary grab/(rotate)/drop actions. */
 async function preSolve(player: ProtocolClient): Promise<void> {
   const spec = player.replica!.puzzle.spec;
   const rows = Math.floor(spec.rows * PRE_SOLVED_FRACTION);
   for (let id = 0; id < rows * spec.cols; id++) {
     const home = solvedPosition(spec, id);
     player.act({ type: "grab", pieceId: id });
+    if (spec.rotation) player.act({ type: "rotate", pieceId: id, rotation: 0 });
     player.act({ type: "drop", pieceId: id, x: home.x, y: home.y });
   }
   await player.settled(60_000);
@@ -104,7 +112,7 @@ function startPlayers(players: ProtocolClient[], until: PlayTime): { actions: ()
   return { actions: () => actions, done };
 }
 
-async function measure(page: Page, seconds: number): Promise<Omit<Result, "pieces" | "dpr" | "canvas" | "actionsPerSecond">> {
+async function measure(page: Page, seconds: number): Promise<Omit<Result, "pieces" | "dpr" | "rotation" | "canvas" | "actionsPerSecond">> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Performance.enable");
   const metrics = async () => Object.fromEntries(((await cdp.send("Performance.getMetrics")) as { metrics: Array<{ name: string; value: number }> }).metrics.map((metric) => [metric.name, metric.value]));
@@ -173,12 +181,12 @@ async function main(): Promise<void> {
   const server = await startPartykitDev();
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   const results: Result[] = [];
-  const runs = options.pieces.flatMap((pieces) => options.dpr.map((dpr) => ({ pieces, dpr })));
+  const runs = options.pieces.flatMap((pieces) => options.dpr.flatMap((dpr) => options.rotation.map((rotation) => ({ pieces, dpr, rotation }))));
   const loadAtStart = describeMachine();
   try {
-    for (const [index, { pieces, dpr }] of runs.entries()) {
-      const room = `bench-${pieces}-${Date.now().toString(36)}`;
-      const create: PuzzleOptions = { imageId: "alpine-dusk", imageWidth: 1600, imageHeight: 1000, pieceCount: pieces, seed: 2024 + pieces };
+    for (const [index, { pieces, dpr, rotation }] of runs.entries()) {
+      const room = `bench-${pieces}-${rotation ? "turning-" : ""}${Date.now().toString(36)}`;
+      const create: PuzzleOptions = { imageId: "alpine-dusk", imageWidth: 1600, imageHeight: 1000, pieceCount: pieces, seed: 2024 + pieces, rotation };
       const host = `127.0.0.1:${server.port}`;
       const players: ProtocolClient[] = [];
       for (let i = 0; i < options.players; i++) players.push(await ProtocolClient.join({ host, room, name: `Bot ${i + 1}`, create }));
@@ -205,7 +213,7 @@ async function main(): Promise<void> {
       }
       until.stop();
       await load.done;
-      results.push({ pieces, dpr, canvas: backing, ...measured, actionsPerSecond });
+      results.push({ pieces, dpr, rotation, canvas: backing, ...measured, actionsPerSecond });
       await page.close();
       for (const player of players) player.close();
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -217,11 +225,11 @@ async function main(): Promise<void> {
 
   console.log(`\nbench:client on ${loadAtStart} at the start (${describeMachine().replace(/.*load average /, "")} at the end)`);
   console.log(`headless Chromium ${VIEWPORT.width}x${VIEWPORT.height} CSS px, Phaser canvas renderer; ${options.players} scripted players dragging at ${PLAYER_MOVE_HZ} Hz; top ${PRE_SOLVED_FRACTION * 100}% of rows solved first; ${options.warmup} s warm-up, ${options.seconds} s measured\n`);
-  console.log("| pieces | device pixel ratio | canvas px | median fps | p5 fps | main thread ms/frame | script ms/frame | long tasks | room actions/s |");
-  console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  console.log("| pieces | device pixel ratio | rotation | canvas px | median fps | p5 fps | main thread ms/frame | script ms/frame | long tasks | room actions/s |");
+  console.log("|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const result of results) {
     console.log(
-      `| ${result.pieces} | ${result.dpr} | ${result.canvas} | ${result.medianFps.toFixed(1)} | ${result.p5Fps.toFixed(1)} | ${result.mainThreadMsPerFrame.toFixed(2)} | ${result.scriptMsPerFrame.toFixed(2)} | ${result.longTasks} | ${result.actionsPerSecond.toFixed(0)} |`,
+      `| ${result.pieces} | ${result.dpr} | ${result.rotation ? "on" : "off"} | ${result.canvas} | ${result.medianFps.toFixed(1)} | ${result.p5Fps.toFixed(1)} | ${result.mainThreadMsPerFrame.toFixed(2)} | ${result.scriptMsPerFrame.toFixed(2)} | ${result.longTasks} | ${result.actionsPerSecond.toFixed(0)} |`,
     );
   }
   if (options.screenshot) console.log(`\nscreenshot of the ${options.pieces[0]}-piece game in progress: ${options.screenshot}`);

@@ -64,6 +64,21 @@ export const StatelessBackendSchema = v.object({
 });
 export type StatelessBackendSummary = v.InferOutput<typeof StatelessBackendSchema>;
 
+/** What the boundary's guard (party/common/socket-guard.ts) did to this room's sockets since it started. */
+export const GuardCountersSchema = v.object({
+  /** Frames dropped for their socket's rate limit (each answered). */
+  rateLimited: v.number(),
+  /** Sockets closed for flooding (4003). */
+  flooding: v.number(),
+  /** Sockets closed for not reading: a heartbeat unanswered, or too much sent unread (4004). */
+  notReading: v.number(),
+  /** Sockets closed without a hello in time, or pushed out by newer ones waiting (4005). */
+  helloTimeouts: v.number(),
+  /** Sockets refused because their address had as many open as it may (4007). */
+  tooManySockets: v.number(),
+});
+export type GuardCounters = v.InferOutput<typeof GuardCountersSchema>;
+
 /** GET /parties/<party>/<room>: the same fields in every mode; `backend` in the stateless ones. */
 export const RoomSummarySchema = v.object({
   mode: ModeSchema,
@@ -77,7 +92,13 @@ export const RoomSummarySchema = v.object({
   actionsRejected: v.number(),
   version: v.number(),
   completedAtMs: v.nullable(v.number()),
+  /** Whether the room's pieces turn (its puzzle's `rotation` option); false before a puzzle exists. */
+  rotation: v.boolean(),
   backend: v.optional(StatelessBackendSchema),
+  /** What the limits did here (with `?limits=1`). */
+  guard: v.optional(GuardCountersSchema),
+  /** Pieces every stateful room of this server process holds in memory (with `?limits=1`, stateful rooms only). */
+  loadedPieces: v.optional(v.number()),
 });
 export type RoomSummary = v.InferOutput<typeof RoomSummarySchema>;
 
@@ -85,8 +106,8 @@ export type RoomSummary = v.InferOutput<typeof RoomSummarySchema>;
 export const RoomStateSchema = v.object({ ...RoomSummarySchema.entries, snapshot: v.nullable(SnapshotSchema) });
 export type RoomState = v.InferOutput<typeof RoomStateSchema>;
 
-/** POST /parties/main/<room>/image, when the picture was stored. */
-export const UploadResultSchema = v.object({ imageId: v.string(), bytes: v.number() });
+/** POST /parties/main/<room>/image, when the picture was stored: its id and its real size, read from its header. */
+export const UploadResultSchema = v.object({ imageId: v.string(), bytes: v.number(), width: v.number(), height: v.number() });
 export type UploadResult = v.InferOutput<typeof UploadResultSchema>;
 
 /** Every refusal over HTTP: a sentence to show. */

@@ -1,49 +1,58 @@
 /**
  * Whether a piece's state still shows a move or drop the room acknowledged. The
  * rules put the named piece's cell at (x, y), rounded, with its whole group
- * (rigid: joined pieces keep their places relative to each other) clamped onto
- * the table; since then only snaps can have moved the piece, each by at most
- * SNAP_RADIUS_PX. The load scripts' lost-move judgement (testkit/lost-moves.ts)
- * decides with these; a client checking its own acknowledged drops can too.
+ * (rigid: joined pieces keep their places relative to each other, turned with
+ * the group's rotation, as shared/rotation.ts says) clamped onto the table;
+ * since then only snaps can have moved the piece, each by at most
+ * SNAP_RADIUS_PX, and nothing but a rotate can have turned it. The load
+ * scripts' lost-move judgement (testkit/lost-moves.ts) decides with these; a
+ * client checking its own acknowledged drops can too.
  */
 import { SNAP_RADIUS_PX } from "./rules.ts";
-import { solvedPosition, type PuzzleSpec } from "./puzzle-spec.ts";
+import type { PuzzleSpec } from "./puzzle-spec.ts";
+import { footprint, memberOffset, shiftOntoTable, type Rotation } from "./rotation.ts";
 
 export interface Point {
   x: number;
   y: number;
 }
 
-/** An acknowledged move or drop of `pieceId` to (x, y) that moved the pieces `moved` (its group then, `pieceId` included). */
+/**
+ * An acknowledged move or drop of `pieceId` to (x, y) that moved the pieces
+ * `moved` (its group then, `pieceId` included), turned by `rotation` quarter turns.
+ */
 export interface CheckedPlacement {
   pieceId: number;
   x: number;
   y: number;
   moved: readonly number[];
+  rotation: Rotation;
 }
 
 /**
  * Where `placement` put `pieceId`, one of the pieces it moved: the named
  * piece's cell at (x, y), unless that would take part of the group off the
- * table (the rules clamp the group onto it, as shared/rules.ts placeGroup).
+ * table (the rules clamp the group's footprints onto it, as shared/rules.ts
+ * placeGroup).
  */
 export function placedPosition(spec: PuzzleSpec, placement: CheckedPlacement, pieceId: number): Point {
-  const anchor = solvedPosition(spec, placement.pieceId);
+  const box = footprint(spec, placement.rotation);
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
   let maxY = -Infinity;
   for (const id of placement.moved) {
-    const cell = solvedPosition(spec, id);
-    minX = Math.min(minX, cell.x - anchor.x);
-    minY = Math.min(minY, cell.y - anchor.y);
-    maxX = Math.max(maxX, cell.x - anchor.x + spec.pieceWidth);
-    maxY = Math.max(maxY, cell.y - anchor.y + spec.pieceHeight);
+    const offset = memberOffset(spec, placement.pieceId, id, placement.rotation);
+    minX = Math.min(minX, offset.x);
+    minY = Math.min(minY, offset.y);
+    maxX = Math.max(maxX, offset.x);
+    maxY = Math.max(maxY, offset.y);
   }
-  const anchorX = Math.min(Math.max(Math.round(placement.x), -minX), spec.tableWidth - maxX);
-  const anchorY = Math.min(Math.max(Math.round(placement.y), -minY), spec.tableHeight - maxY);
-  const cell = solvedPosition(spec, pieceId);
-  return { x: anchorX + cell.x - anchor.x, y: anchorY + cell.y - anchor.y };
+  // The group with the named piece's cell at the origin, shifted to (x, y) and onto the table.
+  const bounds = { left: minX + box.left, top: minY + box.top, right: maxX + box.right, bottom: maxY + box.bottom };
+  const anchor = shiftOntoTable(spec, bounds, Math.round(placement.x), Math.round(placement.y));
+  const offset = memberOffset(spec, placement.pieceId, pieceId, placement.rotation);
+  return { x: anchor.x + offset.x, y: anchor.y + offset.y };
 }
 
 /**

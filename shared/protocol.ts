@@ -5,18 +5,27 @@
  */
 import * as v from "valibot";
 import { MAX_PIECES, PuzzleOptionsSchema, PuzzleSpecSchema } from "./puzzle-spec.ts";
+import { MAX_NAME_CHARS, MAX_RAW_NAME_LENGTH, normalizeName } from "./names.ts";
 
 /**
  * Bump on any change to the wire format.
  * History: 1 - first format (hello/welcome, grab/move/drop/cursor, batched frames).
  *          2 - reject reason "conflict" (stateless-occ gave up after repeated write conflicts).
- *          3 - error code "server-error" (the server failed unexpectedly; nothing changed).
+ *          3 - error code "server-error" (the server failed unexpectedly; nothing changed);
+ *              rotation: the room option `rotation`, the `rotate` action, a piece's quarter
+ *              turns as an optional last element of its wire form, reject reasons
+ *              "rotation-off" and "bad-rotation".
+ *              limits (issue 10): error codes "rate-limited" and "over-quota", reject reason
+ *              "rate-limited", the server's heartbeat `ping` and the client's `pong`, close
+ *              codes 4003-4007 (flooding, not reading, hello timeout, refused, too many
+ *              sockets), names normalised by shared/names.ts.
  */
 export const PROTOCOL_VERSION = 3;
 
 /** Largest frame a client may send; hello is the biggest legitimate one. */
 export const MAX_CLIENT_FRAME_BYTES = 2_048;
-export const MAX_NAME_LENGTH = 32;
+/** Longest name, in characters a player sees (shared/names.ts counts them). */
+export const MAX_NAME_LENGTH = MAX_NAME_CHARS;
 
 export const MODES = ["stateful", "stateless", "stateless-occ"] as const;
 export const ModeSchema = v.picklist(MODES);
@@ -34,6 +43,9 @@ export const PARTY_FOR_MODE: Record<Mode, string> = {
 
 const Integer = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 
+/** Why the rules refuse a rotate: the room does not turn pieces, or the rotation is not 0-3. */
+export const ROTATION_REJECT_REASONS = ["rotation-off", "bad-rotation"] as const;
+
 /** Why the rules (or a backend) refused an action. */
 export const REJECT_REASONS = [
   "no-such-piece",
@@ -45,6 +57,10 @@ export const REJECT_REASONS = [
   // Not a rule's verdict: the stateless-occ backend gives up on an action whose
   // store write kept losing to concurrent writers (see party/stateless/).
   "conflict",
+  ...ROTATION_REJECT_REASONS,
+  // Not a rule's verdict either: the connection sent actions faster than its limit
+  // (party/common/limits.ts), and this one was dropped unread.
+  "rate-limited",
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -59,7 +75,13 @@ const PlayerId = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 export const HelloSchema = v.object({
   type: v.literal("hello"),
   protocol: v.pipe(v.number(), v.integer()),
-  name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_NAME_LENGTH)),
+  /** Normalised (shared/names.ts); a name it refuses is refused with its sentence. */
+  name: v.pipe(v.string(), v.maxLength(MAX_RAW_NAME_LENGTH), v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const checked = normalizeName(dataset.value);
+    if (checked.ok) return checked.name;
+    addIssue({ message: checked.reason });
+    return NEVER;
+  })),
   /** The token a previous welcome gave, to resume that player after a reconnect. */
   token: v.optional(v.pipe(v.string(), v.maxLength(64))),
   /** Options for a room that has no puzzle yet; ignored by a room that has one. */
@@ -68,13 +90,25 @@ export const HelloSchema = v.object({
 export const GrabSchema = v.object({ type: v.literal("grab"), seq: Seq, pieceId: PieceId });
 export const MoveSchema = v.object({ type: v.literal("move"), seq: Seq, pieceId: PieceId, x: Coordinate, y: Coordinate });
 export const DropSchema = v.object({ type: v.literal("drop"), seq: Seq, pieceId: PieceId, x: Coordinate, y: Coordinate });
+/**
+ * Turns the held group about `pieceId` until that piece has `rotation` quarter
+ * turns. Any finite number passes here; a rotation that is not 0-3 is the rules'
+ * to refuse ("bad-rotation"), as coordinates off the table are.
+ */
+export const RotateSchema = v.object({ type: v.literal("rotate"), seq: Seq, pieceId: PieceId, rotation: v.pipe(v.number(), v.finite()) });
 export const CursorSchema = v.object({ type: v.literal("cursor"), x: Coordinate, y: Coordinate });
 export const PingSchema = v.object({ type: v.literal("ping"), t: v.pipe(v.number(), v.finite()) });
 
-export const ClientMessageSchema = v.variant("type", [HelloSchema, GrabSchema, MoveSchema, DropSchema, CursorSchema, PingSchema]);
+export const ClientMessageSchema = v.variant("type", [HelloSchema, GrabSchema, MoveSchema, DropSchema, RotateSchema, CursorSchema, PingSchema]);
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 export type Hello = v.InferOutput<typeof HelloSchema>;
-export type ActionMessage = v.InferOutput<typeof GrabSchema | typeof MoveSchema | typeof DropSchema>;
+/** The messages that are a player's action on the puzzle, numbered by `seq`. */
+export const ActionMessageSchema = v.variant("type", [GrabSchema, MoveSchema, DropSchema, RotateSchema]);
+export type ActionMessage = v.InferOutput<typeof ActionMessageSchema>;
+export const ACTION_TYPES: readonly string[] = ActionMessageSchema.options.map((option) => option.entries.type.literal);
+export function isActionMessage(message: { type: string }): message is ActionMessage {
+  return ACTION_TYPES.includes(message.type);
+}
 /** An action as the rules take it: the message without its sequence number. */
 export type PuzzleAction = ActionMessage extends infer A ? (A extends ActionMessage ? Omit<A, "seq"> : never) : never;
 
@@ -89,10 +123,22 @@ export const PlayerSchema = v.object({
 });
 export type Player = v.InferOutput<typeof PlayerSchema>;
 
-/** A piece on the wire: [x, y, group, locked ? 1 : 0]. */
-export const WirePieceSchema = v.tuple([v.number(), v.number(), v.number(), v.picklist([0, 1])]);
-/** A changed piece on the wire: [id, x, y, group, locked ? 1 : 0]. */
-export const WirePieceChangeSchema = v.tuple([v.number(), v.number(), v.number(), v.number(), v.picklist([0, 1])]);
+/** A piece's quarter turns on the wire: a last element its encoders leave out when it is 0. */
+const WireRotationSchema = v.picklist([0, 1, 2, 3]);
+const Locked = v.picklist([0, 1]);
+/**
+ * A piece on the wire: [x, y, group, locked ? 1 : 0], then its rotation when
+ * turned, so a room without rotation sends what it sent before rotation existed.
+ */
+export const WirePieceSchema = v.union([
+  v.strictTuple([v.number(), v.number(), v.number(), Locked]),
+  v.strictTuple([v.number(), v.number(), v.number(), Locked, WireRotationSchema]),
+]);
+/** A changed piece on the wire: [id, x, y, group, locked ? 1 : 0], then its rotation when turned. */
+export const WirePieceChangeSchema = v.union([
+  v.strictTuple([v.number(), v.number(), v.number(), v.number(), Locked]),
+  v.strictTuple([v.number(), v.number(), v.number(), v.number(), Locked, WireRotationSchema]),
+]);
 /** A hold on the wire: [group, playerId, grabbed pieceId], or [group, null, -1] when released. */
 export const WireHoldSchema = v.tuple([v.number(), v.nullable(PlayerId), v.number()]);
 export type WirePiece = v.InferOutput<typeof WirePieceSchema>;
@@ -119,6 +165,7 @@ export const WelcomeSchema = v.object({
   snapshot: SnapshotSchema,
 });
 
+/** Why a frame was refused: its input was bad, or the server failed. */
 export const ErrorCodeSchema = v.picklist([
   "bad-json",
   "bad-message",
@@ -131,8 +178,13 @@ export const ErrorCodeSchema = v.picklist([
   "no-puzzle",
   "server-error",
 ]);
-export type ErrorCode = v.InferOutput<typeof ErrorCodeSchema>;
-export const ErrorSchema = v.object({ type: v.literal("error"), code: ErrorCodeSchema, message: v.string() });
+/**
+ * The limits' refusals (issue 10), which say nothing of the input: a frame over
+ * the connection's rate limit, a room over its creator's quota or the server's budget.
+ */
+export const LimitErrorCodeSchema = v.picklist(["rate-limited", "over-quota"]);
+export type ErrorCode = v.InferOutput<typeof ErrorCodeSchema> | v.InferOutput<typeof LimitErrorCodeSchema>;
+export const ErrorSchema = v.object({ type: v.literal("error"), code: v.union([ErrorCodeSchema, LimitErrorCodeSchema]), message: v.string() });
 export const PongSchema = v.object({ type: v.literal("pong"), t: v.number(), serverTimeMs: v.number() });
 
 // Events carried by a batch frame: everything since the client's previous frame.
@@ -162,7 +214,24 @@ export type BatchEvent = v.InferOutput<typeof BatchEventSchema>;
 
 export const BatchSchema = v.object({ type: v.literal("batch"), version: v.number(), events: v.array(BatchEventSchema) });
 
-export const ServerMessageSchema = v.variant("type", [WelcomeSchema, BatchSchema, ErrorSchema, PongSchema]);
+// ---- the server's heartbeat (issue 10) ----
+
+/**
+ * The server's heartbeat: a room pings every joined socket and expects the
+ * `pong` back within a deadline; a socket that does not answer (or has not read
+ * what it was sent) is closed. `t` is the server's serial, echoed unchanged.
+ */
+export const HeartbeatSchema = v.object({ type: v.literal("ping"), t: v.pipe(v.number(), v.integer(), v.minValue(0)) });
+export type Heartbeat = v.InferOutput<typeof HeartbeatSchema>;
+/**
+ * The client's answer to a heartbeat. It is read at the boundary
+ * (party/common/socket-guard.ts), never by a room, so it is not one of the
+ * ClientMessageSchema's messages.
+ */
+export const HeartbeatReplySchema = v.object({ type: v.literal("pong"), t: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER)) });
+export type HeartbeatReply = v.InferOutput<typeof HeartbeatReplySchema>;
+
+export const ServerMessageSchema = v.variant("type", [WelcomeSchema, BatchSchema, ErrorSchema, PongSchema, HeartbeatSchema]);
 export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;
 export type Welcome = v.InferOutput<typeof WelcomeSchema>;
 export type Batch = v.InferOutput<typeof BatchSchema>;
@@ -170,6 +239,16 @@ export type Batch = v.InferOutput<typeof BatchSchema>;
 /** WebSocket close codes the room uses, with the reason shown to the player. */
 export const CLOSE_VERSION_MISMATCH = 4001;
 export const CLOSE_ROOM_FULL = 4002;
+/** The limits' closes (issue 10); the first three may be retried, the last two are for good. */
+export const CLOSE_FLOODING = 4003;
+export const CLOSE_NOT_READING = 4004;
+export const CLOSE_HELLO_TIMEOUT = 4005;
+/** The hello cannot be admitted as it is (a name refused, a quota reached): retrying cannot help. */
+export const CLOSE_REFUSED = 4006;
+/** This address has as many sockets open in the room as it may. */
+export const CLOSE_TOO_MANY_SOCKETS = 4007;
+/** WebSocket close reasons are at most 123 bytes of UTF-8. */
+export const MAX_CLOSE_REASON_BYTES = 123;
 
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; message: string };
 

@@ -24,12 +24,16 @@ export const PuzzleOptionsSchema = v.object({
   imageHeight: Integer(MIN_IMAGE_SIDE_PX, MAX_IMAGE_SIDE_PX),
   pieceCount: Integer(MIN_PIECES, MAX_PIECES),
   seed: Integer(0, 0xffffffff),
+  /** Pieces start turned by quarter turns and players turn them back (shared/rotation.ts); off when absent. */
+  rotation: v.optional(v.boolean()),
 });
 export type PuzzleOptions = v.InferOutput<typeof PuzzleOptionsSchema>;
 
 /** The options and the grid, board and table geometry createSpec derives from them. */
 export const PuzzleSpecSchema = v.object({
   ...PuzzleOptionsSchema.entries,
+  /** Whether pieces turn: always named in a spec, whatever the options left out. */
+  rotation: v.boolean(),
   rows: v.number(),
   cols: v.number(),
   pieceWidth: v.number(),
@@ -75,6 +79,7 @@ export function createSpec(options: PuzzleOptions): PuzzleSpec {
   const tableHeight = Math.round(boardHeight * TABLE_SCALE);
   return {
     ...options,
+    rotation: options.rotation === true,
     rows,
     cols,
     pieceWidth,

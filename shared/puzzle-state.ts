@@ -8,15 +8,18 @@
  */
 import { createPrng, between } from "./prng.ts";
 import { boardRect, createSpec, pieceCountOf, type PuzzleOptions, type PuzzleSpec } from "./puzzle-spec.ts";
+import { footprint, type Rotation } from "./rotation.ts";
 
 export interface PieceState {
-  /** Table position of the top-left corner of the piece's cell. */
+  /** Table position of the top-left corner of the piece's cell, as it lies upright (shared/rotation.ts). */
   x: number;
   y: number;
   /** Id of the group the piece belongs to: the smallest piece id in it. */
   group: number;
   /** Locked pieces sit on their board position and can no longer move. */
   locked: boolean;
+  /** Quarter turns clockwise about the cell's centre; the same for every piece of a group, 0 when locked. */
+  rotation: Rotation;
 }
 
 export interface Hold {
@@ -59,34 +62,47 @@ export function puzzleState(fields: PuzzleFields): PuzzleState {
   return { ...fields, groups, lockedPieces };
 }
 
+/** Mixed into the seed for the start rotations, so that they draw from a stream of their own. */
+const ROTATION_SEED_SALT = 0x9e3779b9;
+
 /**
  * Builds a fresh puzzle: the spec from the options, and every piece scattered
- * on the table around (never on) the board, determined by the seed.
+ * on the table around (never on) the board, determined by the seed. With
+ * rotation on, each piece also starts turned by quarter turns drawn from a
+ * second stream of the seed: positions draw as they do without rotation, and
+ * only a turned piece that is not square keeps its turned footprint (not its
+ * cell) on the table and off the board.
  */
 export function createPuzzle(options: PuzzleOptions): PuzzleState {
   const spec = createSpec(options);
   const prng = createPrng(spec.seed);
+  const turns = spec.rotation ? createPrng(spec.seed ^ ROTATION_SEED_SALT) : null;
   const board = boardRect(spec);
   const boardRight = board.x + board.width;
   const boardBottom = board.y + board.height;
-  const maxX = spec.tableWidth - spec.pieceWidth;
-  const maxY = spec.tableHeight - spec.pieceHeight;
   const pieces: PieceState[] = [];
   for (let id = 0; id < pieceCountOf(spec); id++) {
+    const rotation = turns ? (Math.floor(turns() * 4) as Rotation) : 0;
+    const box = footprint(spec, rotation);
+    const minX = Math.ceil(-box.left);
+    const minY = Math.ceil(-box.top);
+    const maxX = Math.floor(spec.tableWidth - box.right);
+    const maxY = Math.floor(spec.tableHeight - box.bottom);
     let x = 0;
     let y = 0;
     // Rejection sampling: the band around the board is over half the table, so
     // this ends in a couple of draws on average.
+    // A turned footprint may let the cell's corner lie just off the table: `+ 0` keeps Math.round's -0 out of positions.
     do {
-      x = Math.round(between(prng, 0, maxX));
-      y = Math.round(between(prng, 0, maxY));
+      x = Math.round(between(prng, minX, maxX)) + 0;
+      y = Math.round(between(prng, minY, maxY)) + 0;
     } while (
-      x + spec.pieceWidth > spec.boardX - spec.pieceWidth / 4 &&
-      x < boardRight + spec.pieceWidth / 4 &&
-      y + spec.pieceHeight > spec.boardY - spec.pieceHeight / 4 &&
-      y < boardBottom + spec.pieceHeight / 4
+      x + box.right > spec.boardX - spec.pieceWidth / 4 &&
+      x + box.left < boardRight + spec.pieceWidth / 4 &&
+      y + box.bottom > spec.boardY - spec.pieceHeight / 4 &&
+      y + box.top < boardBottom + spec.pieceHeight / 4
     );
-    pieces.push({ x, y, group: id, locked: false });
+    pieces.push({ x, y, group: id, locked: false, rotation });
   }
   return puzzleState({ spec, pieces, holds: new Map(), placedBy: new Map(), version: 0, completedAtMs: null });
 }
@@ -102,11 +118,12 @@ export function groupMembers(state: PuzzleState, group: number): readonly number
  * Sets a piece wholesale, as a replica does from the wire (which may move a
  * piece between any two groups: a backend that loses writes can split them).
  */
-export function setPiece(state: PuzzleState, id: number, x: number, y: number, group: number, locked: boolean): void {
+export function setPiece(state: PuzzleState, id: number, x: number, y: number, group: number, locked: boolean, rotation: Rotation): void {
   const piece = state.pieces[id];
   if (!piece) return;
   piece.x = x;
   piece.y = y;
+  piece.rotation = rotation;
   if (piece.locked !== locked) state.lockedPieces += locked ? 1 : -1;
   piece.locked = locked;
   if (piece.group === group) return;

@@ -7,19 +7,21 @@
 import type { BatchEvent, Player, Snapshot, WireHold, WirePiece, WirePieceChange } from "./protocol.ts";
 import { puzzleState, setPiece, type PieceState, type PuzzleState } from "./puzzle-state.ts";
 
-/** A piece as snapshots and storage carry it. */
+/** A piece as snapshots and storage carry it; its rotation only when it is turned. */
 export function wirePiece(piece: PieceState): WirePiece {
-  return [piece.x, piece.y, piece.group, piece.locked ? 1 : 0];
+  const locked = piece.locked ? 1 : 0;
+  return piece.rotation === 0 ? [piece.x, piece.y, piece.group, locked] : [piece.x, piece.y, piece.group, locked, piece.rotation];
 }
 
-export function pieceFromWire([x, y, group, locked]: WirePiece): PieceState {
-  return { x, y, group, locked: locked === 1 };
+export function pieceFromWire([x, y, group, locked, rotation = 0]: WirePiece): PieceState {
+  return { x, y, group, locked: locked === 1, rotation };
 }
 
-/** A changed piece as batch frames carry it. */
+/** A changed piece as batch frames carry it; its rotation only when it is turned. */
 export function wirePieceChange(state: PuzzleState, id: number): WirePieceChange {
   const piece = state.pieces[id]!;
-  return [id, piece.x, piece.y, piece.group, piece.locked ? 1 : 0];
+  const locked = piece.locked ? 1 : 0;
+  return piece.rotation === 0 ? [id, piece.x, piece.y, piece.group, locked] : [id, piece.x, piece.y, piece.group, locked, piece.rotation];
 }
 
 /** A hold, or its release, as the wire carries it. */
@@ -58,7 +60,7 @@ export function applyBatchEvent(replica: Replica, event: BatchEvent): void {
   const { puzzle } = replica;
   switch (event.type) {
     case "pieces":
-      for (const [id, x, y, group, locked] of event.pieces) setPiece(puzzle, id, x, y, group, locked === 1);
+      for (const [id, x, y, group, locked, rotation = 0] of event.pieces) setPiece(puzzle, id, x, y, group, locked === 1, rotation);
       return;
     case "holds":
       for (const [group, playerId, pieceId] of event.holds) {

@@ -6,6 +6,7 @@
 import { groupMembers, heldGroupOf, mergeGroups, setGroupLocked, type PuzzleState } from "./puzzle-state.ts";
 import { neighboursOf, pieceCountOf, solvedPosition } from "./puzzle-spec.ts";
 import type { PuzzleAction, RejectReason } from "./protocol.ts";
+import { footprint, isRotation, neighbourOffset, shiftOntoTable, turnsBetween, turnVector, type Box } from "./rotation.ts";
 
 /** How long a grab lasts without a move or drop to renew it. */
 export const GRAB_LEASE_MS = 10_000;
@@ -47,6 +48,8 @@ export function applyAction(state: PuzzleState, playerId: string, action: Puzzle
       return move(state, playerId, action.pieceId, action.x, action.y, nowMs);
     case "drop":
       return drop(state, playerId, action.pieceId, action.x, action.y, nowMs);
+    case "rotate":
+      return rotate(state, playerId, action.pieceId, action.rotation, nowMs);
     default: {
       const unreachable: never = action;
       return unreachable;
@@ -122,6 +125,43 @@ export function move(state: PuzzleState, playerId: string, pieceId: number, x: n
 }
 
 /**
+ * Turns the held group about `pieceId`'s centre until that piece has `rotation`
+ * quarter turns (shared/rotation.ts), keeping the whole group on the table, and
+ * renews the lease. Only in a room with rotation on.
+ */
+export function rotate(state: PuzzleState, playerId: string, pieceId: number, rotation: number, nowMs: number): RuleResult {
+  if (!state.spec.rotation) return reject("rotation-off");
+  const problem = checkHolding(state, playerId, pieceId, nowMs);
+  if (problem) return reject(problem);
+  if (!isRotation(rotation)) return reject("bad-rotation");
+  const pivot = state.pieces[pieceId]!;
+  const group = pivot.group;
+  const members = groupMembers(state, group);
+  const turns = turnsBetween(pivot.rotation, rotation);
+  const changedPieces: number[] = [];
+  if (turns !== 0) {
+    for (const id of members) {
+      const piece = state.pieces[id]!;
+      const offset = turnVector(piece.x - pivot.x, piece.y - pivot.y, turns);
+      piece.x = pivot.x + offset.x;
+      piece.y = pivot.y + offset.y;
+      piece.rotation = rotation;
+    }
+    // Turned, the group may reach past the table's edge: it is pushed back on whole.
+    const shift = shiftOntoTable(state.spec, groupBounds(state, members), 0, 0);
+    for (const id of members) {
+      const piece = state.pieces[id]!;
+      piece.x += shift.x;
+      piece.y += shift.y;
+    }
+    changedPieces.push(...members);
+  }
+  state.holds.get(group)!.expiresAtMs = nowMs + GRAB_LEASE_MS;
+  state.version++;
+  return applied(changedPieces, []);
+}
+
+/**
  * Puts the held group down at (x, y), snaps it to fitting neighbours and to the
  * board, and releases the hold. Completes the puzzle when every piece is locked.
  */
@@ -177,16 +217,9 @@ export function expireLeases(state: PuzzleState, nowMs: number): number[] {
   return released;
 }
 
-/**
- * Moves every piece of `group` by the offset that brings `anchorId` to (x, y),
- * clamped so the whole group stays on the table. Returns the pieces moved.
- */
-function placeGroup(state: PuzzleState, group: number, anchorId: number, x: number, y: number): number[] {
-  const { spec } = state;
-  const members = groupMembers(state, group);
-  const anchor = state.pieces[anchorId]!;
-  let dx = Math.round(x) - anchor.x;
-  let dy = Math.round(y) - anchor.y;
+/** The box the footprints of `members` (one group, so one rotation) cover on the table. */
+function groupBounds(state: PuzzleState, members: readonly number[]): Box {
+  const box = footprint(state.spec, state.pieces[members[0]!]!.rotation);
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
@@ -195,11 +228,20 @@ function placeGroup(state: PuzzleState, group: number, anchorId: number, x: numb
     const piece = state.pieces[id]!;
     minX = Math.min(minX, piece.x);
     minY = Math.min(minY, piece.y);
-    maxX = Math.max(maxX, piece.x + spec.pieceWidth);
-    maxY = Math.max(maxY, piece.y + spec.pieceHeight);
+    maxX = Math.max(maxX, piece.x);
+    maxY = Math.max(maxY, piece.y);
   }
-  dx = Math.min(Math.max(dx, -minX), spec.tableWidth - maxX);
-  dy = Math.min(Math.max(dy, -minY), spec.tableHeight - maxY);
+  return { left: minX + box.left, top: minY + box.top, right: maxX + box.right, bottom: maxY + box.bottom };
+}
+
+/**
+ * Moves every piece of `group` by the offset that brings `anchorId` to (x, y),
+ * clamped so the whole group stays on the table. Returns the pieces moved.
+ */
+function placeGroup(state: PuzzleState, group: number, anchorId: number, x: number, y: number): number[] {
+  const members = groupMembers(state, group);
+  const anchor = state.pieces[anchorId]!;
+  const { x: dx, y: dy } = shiftOntoTable(state.spec, groupBounds(state, members), Math.round(x) - anchor.x, Math.round(y) - anchor.y);
   if (dx === 0 && dy === 0) return [];
   for (const id of members) {
     const piece = state.pieces[id]!;
@@ -210,9 +252,9 @@ function placeGroup(state: PuzzleState, group: number, anchorId: number, x: numb
 }
 
 /**
- * Joins `group` to every neighbouring group (not held by anyone) whose fitting
- * piece lies within SNAP_RADIUS_PX of where it belongs, aligning exactly.
- * Returns the id of the resulting group.
+ * Joins `group` to every neighbouring group (not held by anyone, turned the
+ * same way) whose fitting piece lies within SNAP_RADIUS_PX of where it belongs,
+ * aligning exactly. Returns the id of the resulting group.
  */
 function snapToNeighbours(state: PuzzleState, group: number, changed: Set<number>): number {
   const { spec } = state;
@@ -223,9 +265,10 @@ function snapToNeighbours(state: PuzzleState, group: number, changed: Set<number
       const piece = state.pieces[id]!;
       for (const { id: neighbourId, dRow, dCol } of neighboursOf(spec, id)) {
         const neighbour = state.pieces[neighbourId]!;
-        if (neighbour.group === current || state.holds.has(neighbour.group)) continue;
-        const dx = neighbour.x - dCol * spec.pieceWidth - piece.x;
-        const dy = neighbour.y - dRow * spec.pieceHeight - piece.y;
+        if (neighbour.group === current || neighbour.rotation !== piece.rotation || state.holds.has(neighbour.group)) continue;
+        const fits = neighbourOffset(spec, dRow, dCol, piece.rotation);
+        const dx = neighbour.x - fits.x - piece.x;
+        const dy = neighbour.y - fits.y - piece.y;
         const distance = Math.hypot(dx, dy);
         if (distance <= SNAP_RADIUS_PX && (!best || distance < best.distance)) {
           best = { dx, dy, other: neighbour.group, distance };
@@ -256,14 +299,16 @@ function snapToNeighbours(state: PuzzleState, group: number, changed: Set<number
 }
 
 /**
- * Locks the group on the board when it lies within SNAP_RADIUS_PX of its solved
- * position, or when it holds every piece. Returns true when it locked.
+ * Locks the group on the board when it is upright and lies within
+ * SNAP_RADIUS_PX of its solved position, or holds every piece. Returns true
+ * when it locked.
  */
 function snapToBoard(state: PuzzleState, group: number, changed: Set<number>): boolean {
   const { spec } = state;
   const members = groupMembers(state, group);
   const first = members[0]!;
   const piece = state.pieces[first]!;
+  if (piece.rotation !== 0) return false;
   const target = solvedPosition(spec, first);
   const dx = target.x - piece.x;
   const dy = target.y - piece.y;

@@ -8,7 +8,7 @@ import { RoomCore, type RoomHost, type RoomSocket } from "../party/room/room-cor
 import { DEFAULT_MAX_PLAYERS } from "../party/common/settings.ts";
 import { MemoryStorage, type PutLogEntry } from "./memory-storage.ts";
 import { applyBatch, replicaFromSnapshot, type Replica } from "../shared/replica.ts";
-import { PROTOCOL_VERSION, parseServerFrame, type ClientMessage, type Mode, type ServerMessage, type Snapshot } from "../shared/protocol.ts";
+import { PROTOCOL_VERSION, parseServerFrame, type ClientMessage, type Mode, type PuzzleAction, type ServerMessage, type Snapshot } from "../shared/protocol.ts";
 import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
 import { createPrng, type Prng } from "../shared/prng.ts";
 
@@ -75,7 +75,7 @@ export class FakeClient {
   }
 
   /** Sends an action with the next sequence number; returns that number. */
-  act(action: { type: "grab"; pieceId: number } | { type: "move" | "drop"; pieceId: number; x: number; y: number }): number {
+  act(action: PuzzleAction): number {
     const seq = this.nextSeq++;
     this.send({ ...action, seq });
     return seq;
@@ -96,6 +96,7 @@ export class FakeClient {
           break;
         case "error":
         case "pong":
+        case "ping":
           break;
         default: {
           const unreachable: never = message;
@@ -125,6 +126,8 @@ export interface InMemoryRoomOptions {
   mode?: Mode;
   seed?: number;
   startMs?: number;
+  /** The host's word on a new puzzle (quotas, budget); every creation goes ahead without it. */
+  admitPuzzle?: RoomHost["admitPuzzle"];
 }
 
 export class InMemoryRoom {
@@ -161,6 +164,7 @@ export class InMemoryRoom {
         const noise = Math.floor(this.prng() * 0xffffffff).toString(16).padStart(8, "0");
         return `${this.idCounter.toString(36).padStart(4, "0")}${noise}-${Math.floor(this.prng() * 0xffffffff).toString(16)}`;
       },
+      admitPuzzle: options.admitPuzzle,
     };
     this.core = new RoomCore(host, { mode: options.mode ?? "stateful", maxPlayers: options.maxPlayers ?? DEFAULT_MAX_PLAYERS });
   }

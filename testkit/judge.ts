@@ -8,12 +8,16 @@
  * report from it and add their own extras.
  */
 import type { Mode, Snapshot } from "../shared/protocol.ts";
-import type { ProtocolClient } from "./protocol-client.ts";
+import type { ProtocolClient, SentAction } from "./protocol-client.ts";
 import { judgeLostMoves, type AckOrder, type AcknowledgedPlacement, type LostMoveVerdict } from "./lost-moves.ts";
 import { distribution, type Distribution } from "./stats.ts";
+import { isRotation } from "../shared/rotation.ts";
 
 /** What the judge reads of a ProtocolClient at the end of a run. */
 export type JudgedClient = Pick<ProtocolClient, "playerId" | "sent" | "replica" | "bytesSent" | "bytesReceived">;
+
+/** Actions sent, by type; rotates only in runs that sent any (rooms with rotation on). */
+export type ActionCounts = Record<"grab" | "move" | "drop", number> & { rotate?: number };
 
 /** Bytes one client had sent and received at some moment. */
 export interface WireMark {
@@ -34,7 +38,7 @@ export interface RoomOutcome {
 export type LostPiece = LostMoveVerdict["lostPieces"][number] & { room: string };
 
 export interface RunJudgement {
-  actions: { sent: number; acknowledged: number; rejected: number; unanswered: number; byType: Record<"grab" | "move" | "drop", number> };
+  actions: { sent: number; acknowledged: number; rejected: number; unanswered: number; byType: ActionCounts };
   rejectReasons: Record<string, number>;
   /** Over every room: pieces judged, pieces whose last acknowledged movement is gone, and which. */
   lostMoves: { judged: number; lost: number; lostPieces: LostPiece[] };
@@ -78,7 +82,7 @@ export function judgeRun(mode: Mode, rooms: readonly RoomOutcome[]): RunJudgemen
     room.clients.forEach((client, index) => {
       for (const record of client.sent.values()) {
         actions.sent++;
-        actions.byType[record.action.type]++;
+        actions.byType[record.action.type] = (actions.byType[record.action.type] ?? 0) + 1;
         if (record.ackedAtMs !== undefined) {
           actions.acknowledged++;
           judgement.ackSamplesMs.push(record.ackedAtMs - record.sentAtMs);
@@ -102,14 +106,33 @@ export function judgeRun(mode: Mode, rooms: readonly RoomOutcome[]): RunJudgemen
   return judgement;
 }
 
-/** Every acknowledged move and drop the clients sent, as the lost-move judgement takes them. */
+/**
+ * Every acknowledged move, drop and rotate the clients sent, as the lost-move
+ * judgement takes them. A move or drop left its group turned as the last rotate
+ * of that piece its sender had acknowledged since grabbing it: the holder is the
+ * only one who turns a held group. Without such a rotate the sender cannot tell
+ * how the group lay when it grabbed it, and the judgement takes the final state's.
+ */
 function placementsOf(clients: readonly JudgedClient[]): AcknowledgedPlacement[] {
   const placements: AcknowledgedPlacement[] = [];
   for (const client of clients) {
-    for (const record of client.sent.values()) {
+    const turnedSinceGrab = new Map<number, SentAction>();
+    for (const record of [...client.sent.values()].sort((a, b) => a.seq - b.seq)) {
       const { action } = record;
-      if (action.type === "grab" || record.ackedAtMs === undefined) continue;
-      placements.push({ type: action.type, pieceId: action.pieceId, x: action.x, y: action.y, version: record.version ?? 0, ackedAtMs: record.ackedAtMs, clientId: client.playerId, group: record.group });
+      if (action.type === "grab") {
+        turnedSinceGrab.delete(action.pieceId);
+        continue;
+      }
+      if (action.type === "rotate") turnedSinceGrab.set(action.pieceId, record);
+      if (record.ackedAtMs === undefined) continue;
+      const acked = { pieceId: action.pieceId, version: record.version ?? 0, ackedAtMs: record.ackedAtMs, clientId: client.playerId, group: record.group };
+      if (action.type === "rotate") {
+        if (isRotation(action.rotation)) placements.push({ type: "rotate", rotation: action.rotation, ...acked });
+        continue;
+      }
+      const turn = turnedSinceGrab.get(action.pieceId);
+      const rotation = turn?.ackedAtMs !== undefined && turn.action.type === "rotate" && isRotation(turn.action.rotation) ? turn.action.rotation : undefined;
+      placements.push({ type: action.type, x: action.x, y: action.y, rotation, ...acked });
     }
   }
   return placements;
@@ -119,9 +142,9 @@ function placementsOf(clients: readonly JudgedClient[]): AcknowledgedPlacement[]
 function desyncedPieces(client: JudgedClient, snapshot: Snapshot): number {
   const mine = client.replica!.puzzle.pieces;
   let count = 0;
-  snapshot.pieces.forEach(([x, y, group, locked], id) => {
+  snapshot.pieces.forEach(([x, y, group, locked, rotation = 0], id) => {
     const piece = mine[id];
-    if (!piece || piece.x !== x || piece.y !== y || piece.group !== group || piece.locked !== (locked === 1)) count++;
+    if (!piece || piece.x !== x || piece.y !== y || piece.group !== group || piece.locked !== (locked === 1) || piece.rotation !== rotation) count++;
   });
   return count;
 }

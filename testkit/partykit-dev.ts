@@ -69,7 +69,7 @@ async function waitUntilReady(child: ChildProcess, url: string, output: () => st
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`partykit dev exited with ${child.exitCode}:\n${output()}`);
     try {
-      const response = await fetch(`${url}/parties/main/__ready__`);
+      const response = await fetch(`${url}/parties/main/ready-probe`);
       if (response.ok) return;
     } catch {
       // Not listening yet.

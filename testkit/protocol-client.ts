@@ -5,13 +5,13 @@
  */
 import PartySocket from "partysocket";
 import WebSocket from "ws";
-import { PROTOCOL_VERSION, parseServerFrame, type BatchEvent, type ClientMessage, type ErrorCode, type Mode, type ServerMessage } from "../shared/protocol.ts";
+import { PROTOCOL_VERSION, parseServerFrame, type BatchEvent, type ClientMessage, type ErrorCode, type HeartbeatReply, type Mode, type ServerMessage } from "../shared/protocol.ts";
 import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
 import type { RejectReason } from "../shared/rules.ts";
 import { applyBatch, replicaFromSnapshot, type Replica } from "../shared/replica.ts";
 import { actedGroup } from "./acted-group.ts";
 
-type Action = { type: "grab"; pieceId: number } | { type: "move" | "drop"; pieceId: number; x: number; y: number };
+type Action = { type: "grab"; pieceId: number } | { type: "move" | "drop"; pieceId: number; x: number; y: number } | { type: "rotate"; pieceId: number; rotation: number };
 
 export interface SentAction {
   seq: number;
@@ -20,7 +20,7 @@ export interface SentAction {
   ackedAtMs?: number;
   /** Room version the ack carried. */
   version?: number;
-  /** For a move or drop: the pieces it moved, from actedGroup() when the ack arrived. */
+  /** For a move, drop or rotate: the pieces it moved, from actedGroup() when the ack arrived. */
   group?: number[];
   rejected?: RejectReason;
 }
@@ -43,6 +43,12 @@ export interface ProtocolClientOptions {
    * server latency.
    */
   keepEvents?: boolean;
+  /** Answer the server's heartbeat pings (default true); a client that does not is closed after the deadline. */
+  answerHeartbeats?: boolean;
+  /** The connection id (`_pk`); partysocket picks a fresh one without it. */
+  connectionId?: string;
+  /** Sent as CF-Connecting-IP, the header Cloudflare sets: how tests stand for clients at different addresses. */
+  address?: string;
 }
 
 export class ProtocolClient {
@@ -54,6 +60,8 @@ export class ProtocolClient {
   readonly errors: Array<{ code: ErrorCode; message: string }> = [];
   readonly events: BatchEvent[] = [];
   framesReceived = 0;
+  /** Heartbeat pings the server sent. */
+  heartbeats = 0;
   bytesReceived = 0;
   bytesSent = 0;
   closeEvents: Array<{ code: number; reason: string }> = [];
@@ -70,7 +78,8 @@ export class ProtocolClient {
       protocol,
       room: options.room,
       party: options.party ?? "main",
-      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+      WebSocket: (options.address === undefined ? WebSocket : withHeaders({ "cf-connecting-ip": options.address })) as unknown as typeof globalThis.WebSocket,
+      id: options.connectionId,
       maxRetries: options.reconnect ? Number.POSITIVE_INFINITY : 0,
       startClosed: false,
     });
@@ -209,6 +218,10 @@ export class ProtocolClient {
         return;
       case "pong":
         return;
+      case "ping":
+        this.heartbeats++;
+        if (this.options.answerHeartbeats !== false) this.sendRaw(JSON.stringify({ type: "pong", t: message.t } satisfies HeartbeatReply));
+        return;
       default: {
         const unreachable: never = message;
         return unreachable;
@@ -230,6 +243,15 @@ function drainInbox(): void {
   const frames = inbox;
   inbox = [];
   for (const { client, frame, receivedAtMs } of frames) client.decode(frame, receivedAtMs);
+}
+
+/** A `ws` WebSocket class that sends `headers` with its upgrade request. */
+export function withHeaders(headers: Record<string, string>): new (url: string | URL, protocols?: string | string[]) => WebSocket {
+  return class extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols, { headers });
+    }
+  };
 }
 
 /** Splits "host:port", "http(s)://host" or "ws(s)://host" into partysocket's host and protocol. */

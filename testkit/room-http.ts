@@ -27,6 +27,12 @@ export async function fetchRoomSummary(httpBase: string, party: string, room: st
   return parseBody(RoomSummarySchema, await fetchJson(url), `GET ${url}`);
 }
 
+/** The room's summary with what the limits did there (`?limits=1`: the guard's counters, where the server keeps them). */
+export async function fetchRoomLimits(httpBase: string, party: string, room: string): Promise<RoomSummary> {
+  const url = `${roomUrl(httpBase, party, room, false)}?limits=1`;
+  return parseBody(RoomSummarySchema, await fetchJson(url), `GET ${url}`);
+}
+
 /** The room's summary and snapshot; throws as fetchRoomSummary does, and when the room has no puzzle. */
 export async function fetchRoomState(httpBase: string, party: string, room: string): Promise<CreatedRoomState> {
   const url = roomUrl(httpBase, party, room, true);

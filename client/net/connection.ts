@@ -3,23 +3,44 @@
  * shared protocol on the wire, every server frame validated before anyone sees
  * it (invalid ones counted here), the welcome token kept in sessionStorage so a
  * reload or reconnect resumes the same player, and pings for the round-trip
- * time. It is the store's RoomLink and knows nothing of the store.
+ * time. It answers the server's heartbeat, and reconnects a socket that stays
+ * silent past SILENCE_TIMEOUT_MS (a socket the server no longer serves, e.g. one
+ * half-closed by a network change): the store sees a reconnect, nothing else.
+ * It is the store's RoomLink and knows nothing of the store.
  */
 import PartySocket from "partysocket";
 import {
+  CLOSE_REFUSED,
   CLOSE_ROOM_FULL,
+  CLOSE_TOO_MANY_SOCKETS,
   CLOSE_VERSION_MISMATCH,
   PARTY_FOR_MODE,
   PROTOCOL_VERSION,
   parseServerFrame,
   type ClientMessage,
+  type HeartbeatReply,
   type Mode,
   type ServerMessage,
 } from "../../shared/protocol.ts";
+import { roomIdProblem } from "../../shared/room-id.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
-import type { LinkRefusal, LinkState, LinkStatus, RoomLink } from "../store/room-link.ts";
+import { RoomLinkListeners, type LinkRefusal, type LinkState, type LinkStatus } from "../store/room-link.ts";
 
 export const PING_INTERVAL_MS = 2_000;
+/**
+ * A socket that has brought nothing for this long is given up and reconnected:
+ * the room sends a heartbeat every second and answers every ping, so this is
+ * several of each missed.
+ */
+export const SILENCE_TIMEOUT_MS = 8_000;
+
+/** Closes after which retrying cannot help, and how the store is told. */
+const REFUSALS: ReadonlyMap<number, LinkRefusal["code"]> = new Map([
+  [CLOSE_VERSION_MISMATCH, "version-mismatch"],
+  [CLOSE_ROOM_FULL, "room-full"],
+  [CLOSE_REFUSED, "refused"],
+  [CLOSE_TOO_MANY_SOCKETS, "refused"],
+]);
 
 export interface ConnectionOptions {
   host: string;
@@ -39,17 +60,17 @@ export function hasSessionToken(mode: Mode, room: string): boolean {
   return sessionStorage.getItem(tokenKey(mode, room)) !== null;
 }
 
-export class Connection implements RoomLink {
+export class Connection extends RoomLinkListeners {
   private readonly socket: PartySocket;
-  private readonly frameListeners = new Set<(message: ServerMessage) => void>();
-  private readonly statusListeners = new Set<(status: LinkStatus) => void>();
   private status: LinkStatus = { state: "connecting", rttMs: null, refusal: null };
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private closedForGood = false;
   private invalid = 0;
+  private lastHeardAtMs = 0;
 
   /** Subscribe, then `connect()`: nothing arrives before. */
   constructor(private readonly options: ConnectionOptions) {
+    super();
     this.socket = new PartySocket({
       host: options.host,
       party: PARTY_FOR_MODE[options.mode],
@@ -70,21 +91,17 @@ export class Connection implements RoomLink {
   }
 
   connect(): void {
+    // A link that names no room is refused here, with the sentence every room would answer.
+    const problem = roomIdProblem(this.options.room);
+    if (problem !== null) {
+      this.closedForGood = true;
+      return this.report("closed", { refusal: { code: "refused", reason: problem } });
+    }
     this.socket.reconnect();
   }
 
   send(message: ClientMessage): void {
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
-  }
-
-  onFrame(listener: (message: ServerMessage) => void): () => void {
-    this.frameListeners.add(listener);
-    return () => this.frameListeners.delete(listener);
-  }
-
-  onStatus(listener: (status: LinkStatus) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
   }
 
   close(): void {
@@ -94,6 +111,7 @@ export class Connection implements RoomLink {
   }
 
   private onOpen(): void {
+    this.lastHeardAtMs = performance.now();
     this.report("connecting");
     const token = sessionStorage.getItem(tokenKey(this.options.mode, this.options.room)) ?? undefined;
     this.send({ type: "hello", protocol: PROTOCOL_VERSION, name: this.options.name, token, create: this.options.create });
@@ -103,7 +121,14 @@ export class Connection implements RoomLink {
   }
 
   private ping(): void {
-    this.send({ type: "ping", t: performance.now() });
+    const nowMs = performance.now();
+    if (nowMs - this.lastHeardAtMs > SILENCE_TIMEOUT_MS) {
+      // The room has stopped answering this socket: a new one resumes the player.
+      this.stopPings();
+      this.socket.reconnect();
+      return;
+    }
+    this.send({ type: "ping", t: nowMs });
   }
 
   private stopPings(): void {
@@ -112,6 +137,7 @@ export class Connection implements RoomLink {
   }
 
   private onMessage(frame: string): void {
+    this.lastHeardAtMs = performance.now();
     const parsed = parseServerFrame(frame);
     if (!parsed.ok) {
       // A frame we cannot read must not corrupt the replica; count it and carry on.
@@ -120,12 +146,16 @@ export class Connection implements RoomLink {
       return;
     }
     const message = parsed.message;
+    if (message.type === "ping") {
+      if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: "pong", t: message.t } satisfies HeartbeatReply));
+      return;
+    }
     if (message.type === "pong") {
       this.report(this.status.state, { rttMs: performance.now() - message.t });
       return;
     }
     if (message.type === "welcome") sessionStorage.setItem(tokenKey(this.options.mode, this.options.room), message.token);
-    for (const listener of this.frameListeners) listener(message);
+    this.emitFrame(message);
     if (message.type === "welcome") this.report("open");
     // A room without a puzzle stays without one: retrying cannot help.
     if (message.type === "error" && message.code === "no-puzzle") this.close();
@@ -134,17 +164,18 @@ export class Connection implements RoomLink {
   private onClose(event: CloseEvent): void {
     this.stopPings();
     let refusal: LinkRefusal | null = null;
-    if (event.code === CLOSE_VERSION_MISMATCH || event.code === CLOSE_ROOM_FULL) {
+    const refused = REFUSALS.get(event.code);
+    if (refused) {
       // Retrying cannot help; stay closed and say why.
       this.closedForGood = true;
       this.socket.close();
-      refusal = { code: event.code === CLOSE_ROOM_FULL ? "room-full" : "version-mismatch", reason: event.reason };
+      refusal = { code: refused, reason: event.reason };
     }
     this.report(this.closedForGood ? "closed" : "reconnecting", { refusal });
   }
 
   private report(state: LinkState, change: Partial<Omit<LinkStatus, "state">> = {}): void {
     this.status = { ...this.status, refusal: null, ...change, state };
-    for (const listener of this.statusListeners) listener(this.status);
+    this.emitStatus(this.status);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The table: draws what the store holds (pieces, held outlines, cursors) where
  * DrawnPositions eases them, and turns pointer input into store calls (drag,
- * pan, zoom, pinch). It never sees the socket.
+ * pan, zoom, pinch, and where pieces turn: a right click, Space, a second
+ * finger's tap or a two-finger twist). It never sees the socket.
  *
  * Two units of screen distance meet here. The canvas draws at the screen's
  * pixel ratio (sharp-canvas.ts), so the camera, its width and height and
@@ -17,7 +18,7 @@ import Phaser from "phaser";
 import { boardRect, pieceCountOf } from "../../shared/puzzle-spec.ts";
 import type { PuzzleStore } from "../store/puzzle-store.ts";
 import { buildAtlas, type PieceAtlas } from "../views/piece-atlas.ts";
-import { buildGeometry, cellPadding, type PieceGeometry } from "../views/piece-geometry.ts";
+import { buildGeometry, cellPadding, pieceLocal, type PieceGeometry } from "../views/piece-geometry.ts";
 import { HoldOutlines } from "../views/hold-outlines.ts";
 import { PieceBatch } from "../views/piece-batch.ts";
 import { SnapFlash } from "../views/snap-flash.ts";
@@ -56,6 +57,17 @@ const DEPTH_GLOWS = 3e10;
 const DEPTH_OUTLINES = 3e10 + 1;
 /** Piece ids order pieces inside a group; below one unit of the stacking counter. */
 const DEPTH_ID_STEP = 1e-6;
+/**
+ * A second finger that lifts having moved less than this (CSS px), and
+ * without twisting, taps: a quarter turn. No time limit: a second finger has
+ * nothing else to mean while the first drags, and a busy phone stretches taps.
+ */
+const TAP_SLOP_PX = 24;
+/** Twisting two fingers past this many degrees from the last turn turns the held piece another quarter. */
+const TWIST_STEP_DEGREES = 45;
+/** Mouse buttons as DOM events number them. */
+const RIGHT_BUTTON = 2;
+const PRIMARY_BUTTONS_MASK = 1;
 
 export interface SceneInput {
   store: PuzzleStore;
@@ -68,9 +80,20 @@ export interface SceneInput {
   onSnap: () => void;
 }
 
+/** A second finger on the table while the first drags a piece that turns: a tap or a twist. */
+interface Twist {
+  pointerId: number;
+  startX: number;
+  startY: number;
+  moved: number;
+  /** Angle of the line from the dragging finger to this one when the last quarter turn was made, degrees. */
+  fromDegrees: number;
+  turned: boolean;
+}
+
 type Gesture =
   | { kind: "none" }
-  | { kind: "drag"; pointerId: number }
+  | { kind: "drag"; pointerId: number; twist: Twist | null }
   | { kind: "pan"; pointerId: number; lastX: number; lastY: number }
   | { kind: "pinch"; startDistance: number; startZoom: number; world: { x: number; y: number } };
 
@@ -147,6 +170,12 @@ export class PuzzleScene extends Phaser.Scene {
     this.input.on("pointerup", (pointer: Phaser.Input.Pointer) => this.onPointerUp(pointer));
     this.input.on("pointerupoutside", (pointer: Phaser.Input.Pointer) => this.onPointerUp(pointer));
     this.input.on("wheel", (pointer: Phaser.Input.Pointer, _over: unknown, _dx: number, dy: number) => this.zoomAt(Math.pow(2, -dy / WHEEL_PER_DOUBLING), pointer.x, pointer.y));
+    // Space turns the held piece (Shift+Space the other way); only while holding does it keep the page's Space from buttons.
+    this.input.keyboard?.on("keydown-SPACE", (event: KeyboardEvent) => {
+      if (this.gesture.kind !== "drag" || event.repeat) return;
+      event.preventDefault();
+      store.rotateHeld(event.shiftKey ? -1 : 1);
+    });
     // A resized window (or one moved to a screen of another density) keeps the
     // same table point in the middle and the same zoom as the player sees it.
     let ratio = this.pixelRatio;
@@ -327,11 +356,16 @@ export class PuzzleScene extends Phaser.Scene {
     let maxY = board.y + board.height;
     const smoothing = this.drawn.smoothing;
     const pad = cellPadding(spec);
+    // Where pieces turn, a piece may cover either side across: its cell's centre plus half the longer side.
+    const halfX = (spec.rotation ? Math.max(spec.pieceWidth, spec.pieceHeight) : spec.pieceWidth) / 2 + pad;
+    const halfY = (spec.rotation ? Math.max(spec.pieceWidth, spec.pieceHeight) : spec.pieceHeight) / 2 + pad;
     for (let id = 0; id < view.pieces.length; id++) {
-      minX = Math.min(minX, smoothing.x[id]! - pad);
-      minY = Math.min(minY, smoothing.y[id]! - pad);
-      maxX = Math.max(maxX, smoothing.x[id]! + spec.pieceWidth + pad);
-      maxY = Math.max(maxY, smoothing.y[id]! + spec.pieceHeight + pad);
+      const cx = smoothing.x[id]! + spec.pieceWidth / 2;
+      const cy = smoothing.y[id]! + spec.pieceHeight / 2;
+      minX = Math.min(minX, cx - halfX);
+      minY = Math.min(minY, cy - halfY);
+      maxX = Math.max(maxX, cx + halfX);
+      maxY = Math.max(maxY, cy + halfY);
     }
     return { left: minX, top: minY, right: maxX, bottom: maxY };
   }
@@ -390,6 +424,11 @@ export class PuzzleScene extends Phaser.Scene {
     return { x: this.drawn.smoothing.x[id]!, y: this.drawn.smoothing.y[id]! };
   }
 
+  /** How far a piece is drawn turned now, in quarter turns clockwise, for the test hook. */
+  drawnRotation(id: number): number {
+    return this.drawn.smoothing.turns[id]!;
+  }
+
   /** The colour of the loaded picture at fractions (u, v) of its size, for tests. */
   samplePicture(u: number, v: number): [number, number, number] {
     const picture = this.picture;
@@ -412,8 +451,28 @@ export class PuzzleScene extends Phaser.Scene {
   // ---- input ----
 
   private onPointerDown(pointer: Phaser.Input.Pointer): void {
-    this.pointers.set(pointer.id, { x: pointer.x, y: pointer.y });
     const store = this.input_.store;
+    const current = this.gesture;
+    if (pointer.button === RIGHT_BUTTON && store.rotation) {
+      // The mouse is one pointer whatever its buttons: the right one while the left drags turns the held piece.
+      if (current.kind === "drag" && current.pointerId === pointer.id) {
+        store.rotateHeld(1);
+        return;
+      }
+      // A right click on a loose piece turns it where it lies.
+      const world = screenToWorld(this.cameras.main, pointer.x, pointer.y);
+      const pieceId = current.kind === "none" ? this.pieceAt(world.x, world.y) : -1;
+      if (pieceId >= 0 && store.turnPiece(pieceId, 1) !== "locked") return;
+    }
+    this.pointers.set(pointer.id, { x: pointer.x, y: pointer.y });
+    if (this.pointers.size === 2 && current.kind === "drag" && store.rotation) {
+      // A second finger while a piece that turns is dragged: its tap, or twisting both, turns the piece.
+      const dragging = this.pointers.get(current.pointerId);
+      if (dragging) {
+        current.twist = { pointerId: pointer.id, startX: pointer.x, startY: pointer.y, moved: 0, fromDegrees: degreesBetween(dragging, pointer), turned: false };
+        return;
+      }
+    }
     if (this.pointers.size === 2) {
       // A second finger turns whatever the first was doing into a pinch.
       if (this.gesture.kind === "drag") {
@@ -429,7 +488,7 @@ export class PuzzleScene extends Phaser.Scene {
     const world = screenToWorld(this.cameras.main, pointer.x, pointer.y);
     const pieceId = pointer.rightButtonDown() ? -1 : this.pieceAt(world.x, world.y);
     if (pieceId >= 0 && store.beginDrag(pieceId, world.x, world.y) === "dragging") {
-      this.gesture = { kind: "drag", pointerId: pointer.id };
+      this.gesture = { kind: "drag", pointerId: pointer.id, twist: null };
       this.game.canvas.style.cursor = "grabbing";
       return;
     }
@@ -445,6 +504,7 @@ export class PuzzleScene extends Phaser.Scene {
     switch (gesture.kind) {
       case "drag":
         if (gesture.pointerId === pointer.id) store.dragTo(world.x, world.y);
+        if (gesture.twist) this.twisted(gesture.pointerId, gesture.twist, pointer);
         return;
       case "pan":
         if (gesture.pointerId !== pointer.id) return;
@@ -471,14 +531,42 @@ export class PuzzleScene extends Phaser.Scene {
   }
 
   private onPointerUp(pointer: Phaser.Input.Pointer): void {
+    // The right button let go while the left still drags: the drag goes on.
+    if (pointer.button === RIGHT_BUTTON && (pointer.buttons & PRIMARY_BUTTONS_MASK) !== 0) return;
     this.pointers.delete(pointer.id);
     const gesture = this.gesture;
+    if (gesture.kind === "drag" && gesture.twist?.pointerId === pointer.id) {
+      const twist = gesture.twist;
+      gesture.twist = null;
+      if (!twist.turned && twist.moved < TAP_SLOP_PX * this.pixelRatio) this.input_.store.rotateHeld(1);
+      return;
+    }
     if (gesture.kind === "drag" && gesture.pointerId === pointer.id) {
       const world = screenToWorld(this.cameras.main, pointer.x, pointer.y);
       this.input_.store.endDrag(world.x, world.y);
       this.game.canvas.style.cursor = "grab";
     }
     if (gesture.kind !== "pinch" || this.pointers.size === 0) this.gesture = { kind: "none" };
+  }
+
+  /**
+   * Turning the held piece by twisting two fingers: past TWIST_STEP_DEGREES from
+   * where the last quarter turn was made, another quarter turn, either way.
+   */
+  private twisted(dragPointerId: number, twist: Twist, pointer: Phaser.Input.Pointer): void {
+    const dragging = this.pointers.get(dragPointerId);
+    const second = this.pointers.get(twist.pointerId);
+    if (!dragging || !second) return;
+    if (pointer.id === twist.pointerId) twist.moved = Math.max(twist.moved, Math.hypot(second.x - twist.startX, second.y - twist.startY));
+    // Screen y points down, so a growing angle is a clockwise twist.
+    let delta = ((((degreesBetween(dragging, second) - twist.fromDegrees) % 360) + 540) % 360) - 180;
+    while (Math.abs(delta) >= TWIST_STEP_DEGREES) {
+      const step = Math.sign(delta);
+      this.input_.store.rotateHeld(step);
+      twist.fromDegrees += 90 * step;
+      twist.turned = true;
+      delta -= 90 * step;
+    }
   }
 
   /** The topmost piece whose real outline contains the table point, or -1. */
@@ -492,8 +580,15 @@ export class PuzzleScene extends Phaser.Scene {
     let best = -1;
     let bestDepth = Number.NEGATIVE_INFINITY;
     for (let id = 0; id < view.pieces.length; id++) {
-      const lx = x - smoothing.x[id]!;
-      const ly = y - smoothing.y[id]!;
+      let lx = x - smoothing.x[id]!;
+      let ly = y - smoothing.y[id]!;
+      const turns = smoothing.turns[id]!;
+      if (turns !== 0) {
+        // Into the turned piece's own frame, where its outline is.
+        const local = pieceLocal(spec, smoothing.x[id]!, smoothing.y[id]!, turns, x, y);
+        lx = local.x;
+        ly = local.y;
+      }
       if (lx < -pad || ly < -pad || lx > spec.pieceWidth + pad || ly > spec.pieceHeight + pad) continue;
       const depth = this.pieces.depthOf(id);
       if (depth < bestDepth) continue;
@@ -547,4 +642,9 @@ export class PuzzleScene extends Phaser.Scene {
     camera.pan(scroll.scrollX + camera.width / 2, scroll.scrollY + camera.height / 2, 1_200, "Sine.easeInOut");
     camera.zoomTo(zoom, 1_200, "Sine.easeInOut");
   }
+}
+
+/** The angle of the line from `from` to `to` on screen, in degrees. */
+function degreesBetween(from: { x: number; y: number }, to: { x: number; y: number }): number {
+  return (Math.atan2(to.y - from.y, to.x - from.x) * 180) / Math.PI;
 }

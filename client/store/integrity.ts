@@ -1,26 +1,33 @@
 /**
- * Lost moves and desync. Against the authoritative state fetched over HTTP:
- * moves the room acknowledged that are no longer in the state (lost moves), and
- * pieces this client shows differently from the state (desync). Against the
- * room's own answers: a move refused for want of a hold this client's grab was
- * acknowledged for, within its lease (a forgotten grab). In the stateful mode
- * both counts stay at zero; in the stateless mode the write race makes them grow.
+ * Lost moves and desync, judged from what the room said. A lost move is an
+ * action the room acknowledged whose effect the authoritative state (fetched
+ * over HTTP every 2 s) no longer shows, although nothing the room said since
+ * explains the difference: a drop whose piece the state shows elsewhere than
+ * the room's frame with the ack put it, with no later change of that piece
+ * told; or a grab the room forgets while its lease is certainly still running
+ * (its next move refused). Desync is a piece this client shows differently from
+ * the state (turns included), twice in a row. In the stateful mode both stay at zero, whatever
+ * the timing; in the naive stateless mode the write race makes them grow.
+ *
+ * The load scripts judge lost moves once, at the end, over every player's
+ * actions (testkit/lost-moves.ts); docs/load-scripts.md says how the two differ.
  */
 import type { Snapshot } from "../../shared/protocol.ts";
-import type { PuzzleState } from "../../shared/puzzle-state.ts";
+import type { PieceState, PuzzleState } from "../../shared/puzzle-state.ts";
 import { GRAB_LEASE_MS, SNAP_RADIUS_PX } from "../../shared/rules.ts";
-import { LEASE_RENEW_INTERVAL_MS } from "./drag-intent.ts";
 
 /**
- * A drop may legitimately end up to one snap away from where it was aimed (a
- * neighbour placed meanwhile changes where it snaps); farther means it was undone.
+ * A stored piece this close to where the room said a drop left it still shows
+ * the drop (a snap in a frame this client missed moves it at most this far).
  */
 export const LOST_TOLERANCE_PX = 2 * SNAP_RADIUS_PX;
 
-export interface AckedDrop {
+interface AckedDrop {
   seq: number;
   pieceId: number;
-  /** Where this client's copy of the rules put the piece when it dropped it. */
+  /** The version the ack carried: later changes of the piece come with higher versions (or later frames, in the naive mode). */
+  version: number;
+  /** Where the room's frame carrying the ack left the piece. */
   x: number;
   y: number;
   ackedAtMs: number;
@@ -39,8 +46,17 @@ export class IntegrityTracker {
   private readonly drops = new Map<number, AckedDrop>();
   /** Per piece, the mismatch the previous check saw; a desync is one that persists. */
   private previousMismatch = new Map<number, string>();
-  /** This player's acked grabs by piece, to notice when the room has forgotten one. */
-  private readonly ackedGrabs = new Map<number, { ackedAtMs: number; judged: boolean }>();
+  /**
+   * This player's acknowledged holds, by the piece grabbed: when the last
+   * acknowledged action on the hold (its grab or a move) was sent. The room
+   * renewed the lease no earlier than that, so it runs at least GRAB_LEASE_MS
+   * from then.
+   */
+  private readonly holds = new Map<number, { renewedAtMs: number; judged: boolean }>();
+  /** Versions come in commit order (the stateful room, stateless-occ); the naive mode has none. */
+  private ordered = true;
+  /** The highest version this client has heard of: the state it has seen is at least that recent. */
+  private seenVersion = 0;
 
   /** Acknowledged moves found missing, by either check. */
   get lostMoves(): number {
@@ -52,35 +68,65 @@ export class IntegrityTracker {
     return this.desynced;
   }
 
-  /** A new grab starts a new hold; an older acked grab of the piece says nothing about it. */
+  /** Pending drops still to be judged, for the test hook. */
+  pendingChecks(): number {
+    return this.drops.size;
+  }
+
+  /**
+   * A welcome replaces everything: what happened while away was never told as
+   * changes, so nothing from before can be judged against the state any more.
+   */
+  welcomed(ordered: boolean, version: number): void {
+    this.ordered = ordered;
+    this.seenVersion = version;
+    this.drops.clear();
+    this.holds.clear();
+    this.previousMismatch.clear();
+  }
+
+  /** A frame at `version` arrived. */
+  heard(version: number): void {
+    this.seenVersion = Math.max(this.seenVersion, version);
+  }
+
+  /** A new grab starts a new hold; an older one of the piece says nothing about it. */
   grabSent(pieceId: number): void {
-    this.ackedGrabs.delete(pieceId);
+    this.holds.delete(pieceId);
   }
 
-  grabAcked(pieceId: number, ackedAtMs: number): void {
-    this.ackedGrabs.set(pieceId, { ackedAtMs, judged: false });
+  /** The room acknowledged a grab or a move of the held piece `pieceId`, sent at `sentAtMs`: its lease runs from then at least. */
+  holdRenewed(pieceId: number, sentAtMs: number, isGrab: boolean): void {
+    const hold = this.holds.get(pieceId);
+    if (hold) hold.renewedAtMs = Math.max(hold.renewedAtMs, sentAtMs);
+    else if (isGrab) this.holds.set(pieceId, { renewedAtMs: sentAtMs, judged: false });
+  }
+
+  /** The room acknowledged a drop; `piece` is where its frame left the piece. The drop also ends the hold. */
+  dropAcked(seq: number, pieceId: number, version: number, piece: PieceState, ackedAtMs: number): void {
+    this.holds.delete(pieceId);
+    this.drops.set(pieceId, { seq, pieceId, version, x: piece.x, y: piece.y, ackedAtMs });
   }
 
   /**
-   * A drop ends the hold its grab took. Where the local rules landed it is what
-   * later checks look for; a drop they could not apply has no landing to check.
+   * The room refused a move or drop of `pieceId` at `answeredAtMs` because this
+   * player holds nothing there. If the hold's lease cannot have run out by
+   * then, the room lost the grab: counted once per hold. True when counted.
    */
-  dropAcked(seq: number, pieceId: number, landedAt: { x: number; y: number } | undefined, ackedAtMs: number): void {
-    this.ackedGrabs.delete(pieceId);
-    if (landedAt) this.drops.set(pieceId, { seq, pieceId, x: landedAt.x, y: landedAt.y, ackedAtMs });
-  }
-
-  /**
-   * The room refused a move or drop sent at `sentAtMs` because this player holds
-   * nothing there. Within its lease an acked grab cannot lapse (drags renew it),
-   * so the room lost that grab: counted once per grab. Returns true when counted.
-   */
-  refusedWhileHeld(pieceId: number, sentAtMs: number): boolean {
-    const grabbed = this.ackedGrabs.get(pieceId);
-    if (!grabbed || grabbed.judged || sentAtMs - grabbed.ackedAtMs >= GRAB_LEASE_MS - LEASE_RENEW_INTERVAL_MS) return false;
-    grabbed.judged = true;
+  refusedWhileHeld(pieceId: number, answeredAtMs: number): boolean {
+    const hold = this.holds.get(pieceId);
+    if (!hold || hold.judged || answeredAtMs - hold.renewedAtMs >= GRAB_LEASE_MS) return false;
+    hold.judged = true;
     this.lost++;
     return true;
+  }
+
+  /** The room told a change of these pieces in a frame at `version`: drops acknowledged before it no longer bind them. */
+  changed(pieceIds: Iterable<number>, version: number): void {
+    for (const id of pieceIds) {
+      const drop = this.drops.get(id);
+      if (drop && (!this.ordered || version > drop.version)) this.drops.delete(id);
+    }
   }
 
   /** Someone (this player or another) took hold of these pieces: older drops no longer bind them. */
@@ -89,19 +135,22 @@ export class IntegrityTracker {
   }
 
   /**
-   * Compares the authoritative snapshot with the local replica. `busy` are pieces
-   * whose difference is expected (held or with actions in flight); drops acked
-   * after `fetchStartedAtMs` are judged by a later check.
+   * Compares the authoritative snapshot, fetched from `fetchStartedAtMs`, with
+   * the local replica. `busy` are pieces whose difference is expected (held, or
+   * with actions in flight). A drop is judged against a snapshot read after its
+   * ack, and, where versions are ordered, once this client has heard of every
+   * change the snapshot holds. A drop the snapshot shows stays watched: a later
+   * write may still erase it.
    */
   check(authority: Snapshot, local: PuzzleState, busy: ReadonlySet<number>, fetchStartedAtMs: number): IntegrityReport {
     const newlyLost: number[] = [];
     const heldByAuthority = new Set<number>();
     for (const [group, playerId] of authority.holds) if (playerId !== null) heldByAuthority.add(group);
 
+    const caughtUp = !this.ordered || authority.version <= this.seenVersion;
     for (const [pieceId, drop] of this.drops) {
-      if (drop.ackedAtMs >= fetchStartedAtMs) continue;
       const stored = authority.pieces[pieceId];
-      if (!stored) continue;
+      if (!stored || !caughtUp || drop.ackedAtMs >= fetchStartedAtMs) continue;
       if (heldByAuthority.has(stored[2])) {
         this.drops.delete(pieceId);
         continue;
@@ -115,11 +164,11 @@ export class IntegrityTracker {
 
     const mismatch = new Map<number, string>();
     let desynced = 0;
-    authority.pieces.forEach(([x, y, group, locked], id) => {
+    authority.pieces.forEach(([x, y, group, locked, rotation = 0], id) => {
       const piece = local.pieces[id];
       if (!piece || busy.has(id) || heldByAuthority.has(group)) return;
-      if (piece.x === x && piece.y === y && piece.group === group && (piece.locked ? 1 : 0) === locked) return;
-      const key = `${x},${y},${group},${locked}|${piece.x},${piece.y},${piece.group},${piece.locked}`;
+      if (piece.x === x && piece.y === y && piece.group === group && (piece.locked ? 1 : 0) === locked && piece.rotation === rotation) return;
+      const key = `${x},${y},${group},${locked},${rotation}|${piece.x},${piece.y},${piece.group},${piece.locked},${piece.rotation}`;
       mismatch.set(id, key);
       if (this.previousMismatch.get(id) === key) desynced++;
     });

@@ -6,8 +6,8 @@
  * replays the pending actions, each of which touches only its group and what it
  * snaps to; so its cost follows the change, never the size of the puzzle.
  *
- * It also keeps what the scene has not seen yet: pieces whose position, group or
- * lock changed, or that started or stopped following this player's pointer;
+ * It also keeps what the scene has not seen yet: pieces whose position, group,
+ * lock or rotation changed, or that started or stopped following this player's pointer;
  * pieces that joined a group or locked (snap flashes); and whether holds changed.
  */
 import { applyAction, move } from "../../shared/rules.ts";
@@ -32,6 +32,7 @@ export class LiveView {
   private readonly shownY: Float64Array;
   private readonly shownGroup: Int32Array;
   private readonly shownLocked: Uint8Array;
+  private readonly shownRotation: Uint8Array;
   private readonly changed = new Set<number>();
   private readonly snaps: number[] = [];
   private holdsChanged = true;
@@ -49,11 +50,13 @@ export class LiveView {
     this.shownY = new Float64Array(count);
     this.shownGroup = new Int32Array(count);
     this.shownLocked = new Uint8Array(count);
+    this.shownRotation = new Uint8Array(count);
     this.view.pieces.forEach((piece, id) => {
       this.shownX[id] = piece.x;
       this.shownY[id] = piece.y;
       this.shownGroup[id] = piece.group;
       this.shownLocked[id] = piece.locked ? 1 : 0;
+      this.shownRotation[id] = piece.rotation;
       this.changed.add(id);
     });
   }
@@ -93,7 +96,7 @@ export class LiveView {
       for (const id of batchChanged) touched.add(id);
       for (const id of touched) {
         const piece = source.pieces[id];
-        if (piece) setPiece(view, id, piece.x, piece.y, piece.group, piece.locked);
+        if (piece) setPiece(view, id, piece.x, piece.y, piece.group, piece.locked, piece.rotation);
       }
     }
     // Holds are one per player at most: copied whole, and copied because the rules renew leases in place.
@@ -109,10 +112,6 @@ export class LiveView {
       const result = applyAction(view, myId, action.message, nowMs);
       if (!result.ok) continue;
       for (const id of result.changedPieces) overlay.add(id);
-      if (action.message.type === "drop" && !action.landedAt) {
-        const landed = view.pieces[action.message.pieceId]!;
-        action.landedAt = { x: landed.x, y: landed.y };
-      }
     }
     if (drag?.unsent) {
       const result = move(view, myId, drag.pieceId, drag.x, drag.y, nowMs);
@@ -189,9 +188,10 @@ export class LiveView {
         this.shownLocked[id] = locked;
         this.changed.add(id);
       }
-      if (this.shownX[id] !== piece.x || this.shownY[id] !== piece.y) {
+      if (this.shownX[id] !== piece.x || this.shownY[id] !== piece.y || this.shownRotation[id] !== piece.rotation) {
         this.shownX[id] = piece.x;
         this.shownY[id] = piece.y;
+        this.shownRotation[id] = piece.rotation;
         this.changed.add(id);
       }
     }

@@ -27,6 +27,9 @@ const REJECT_TEXT: Record<RejectReason, string> = {
   "out-of-range": "That spot is off the table.",
   "puzzle-complete": "The puzzle is already complete.",
   conflict: "The store was too busy to save that move (write conflicts); try again.",
+  "rotation-off": "Pieces do not turn in this room.",
+  "bad-rotation": "A piece turns by quarter turns only.",
+  "rate-limited": "That was faster than the room accepts moves; it was dropped.",
 };
 
 export class Notices {

@@ -12,8 +12,6 @@ export interface PendingAction {
   /** Set when acked; the action stays applied until the replica holds its effect. */
   ackedAtMs?: number;
   ackVersion?: number;
-  /** For drops: where the local rules put the dropped piece when they first applied it. */
-  landedAt?: { x: number; y: number };
 }
 
 export class PendingActions {

@@ -25,8 +25,10 @@ import { Presence } from "./presence.ts";
 import type { LinkState, LinkStatus, RoomLink } from "./room-link.ts";
 import { TidyQueue } from "./tidy-queue.ts";
 import type { TidyKind } from "./tidy.ts";
+import { turned } from "../../shared/rotation.ts";
 
 export type BeginDragResult = "dragging" | "locked" | "held" | "not-ready";
+export type TurnResult = "turned" | BeginDragResult | "no-rotation";
 
 /** Counts of what happened, for the HUD and tests. */
 export interface StoreStats {
@@ -45,7 +47,7 @@ export class PuzzleStore {
   readonly presence: Presence;
   private readonly actions = new PendingActions();
   private readonly dragIntent: DragIntent;
-  private readonly tidyQueue = new TidyQueue();
+  private readonly tidyQueue: TidyQueue;
   private replicaState: Replica | null = null;
   private live: LiveView | null = null;
   /** A drag step or a send has moved the view on since it was last derived. */
@@ -68,6 +70,7 @@ export class PuzzleStore {
       link.send({ type: "cursor", x, y });
       return true;
     });
+    this.tidyQueue = new TidyQueue(clock, () => this.runTidy());
     this.dragIntent = new DragIntent(clock, (pieceId, x, y) => void this.sendAction({ type: "move", pieceId, x, y }));
     link.onFrame((message) => this.receive(message));
     link.onStatus((status) => this.linkChanged(status));
@@ -213,6 +216,42 @@ export class PuzzleStore {
     this.viewStale = true;
   }
 
+  /** Whether pieces turn in this room. */
+  get rotation(): boolean {
+    return this.replicaState?.puzzle.spec.rotation ?? false;
+  }
+
+  /**
+   * Turns the group this player is dragging by `quarterTurns` (clockwise when
+   * positive) about the piece under the pointer: one rotate action, shown at
+   * once. False when nothing is held or pieces do not turn here.
+   */
+  rotateHeld(quarterTurns: number): boolean {
+    const drag = this.dragIntent.drag;
+    const view = this.view;
+    if (!drag || !view?.spec.rotation || this.linkState !== "open") return false;
+    const piece = view.pieces[drag.pieceId];
+    if (!piece || piece.locked) return false;
+    this.sendAction({ type: "rotate", pieceId: drag.pieceId, rotation: turned(piece.rotation, quarterTurns) });
+    this.derive();
+    return true;
+  }
+
+  /**
+   * Turns a piece nobody holds where it lies (a right click on it): grab, turn
+   * and drop in place, three ordinary actions, so a turn to where it fits snaps.
+   */
+  turnPiece(pieceId: number, quarterTurns: number): TurnResult {
+    if (!this.rotation) return "no-rotation";
+    const piece = this.view?.pieces[pieceId];
+    const begun = piece ? this.beginDrag(pieceId, piece.x, piece.y) : "not-ready";
+    if (begun !== "dragging") return begun;
+    this.rotateHeld(quarterTurns);
+    const landed = this.view!.pieces[pieceId]!;
+    this.endDrag(landed.x, landed.y);
+    return "turned";
+  }
+
   endDrag(pointerX: number, pointerY: number): void {
     const drag = this.dragIntent.end(pointerX, pointerY);
     if (!drag) return;
@@ -267,6 +306,9 @@ export class PuzzleStore {
       case "pong":
         // The link measures the round trip and reports it with its status.
         return;
+      case "ping":
+        // The server's heartbeat: the link answers it.
+        return;
       default: {
         const unreachable: never = message;
         return unreachable;
@@ -285,6 +327,7 @@ export class PuzzleStore {
     this.notices.welcomed();
     this.actions.clear();
     this.actions.setMode(message.mode);
+    this.integrity.welcomed(message.mode !== "stateless", message.snapshot.version);
     this.dragIntent.cancel();
     this.tidyQueue.clear();
     this.counts.welcomes++;
@@ -301,6 +344,18 @@ export class PuzzleStore {
     applyBatch(replica, message);
     const changed = this.batchChanged;
     changed.length = 0;
+    // What the room changed in earlier frames' drops is judged before this frame's acks record new ones.
+    this.integrity.heard(message.version);
+    for (const event of message.events) {
+      if (event.type === "pieces") {
+        for (const [id] of event.pieces) changed.push(id);
+      } else if (event.type === "holds") {
+        for (const [group, playerId] of event.holds) {
+          if (playerId !== null && playerId !== this.playerId) this.integrity.supersede(groupMembers(replica.puzzle, group));
+        }
+      }
+    }
+    this.integrity.changed(changed, message.version);
     for (const event of message.events) {
       switch (event.type) {
         case "ack":
@@ -310,12 +365,7 @@ export class PuzzleStore {
           this.onReject(event.seq, event.reason);
           break;
         case "pieces":
-          for (const [id] of event.pieces) changed.push(id);
-          break;
         case "holds":
-          for (const [group, playerId] of event.holds) {
-            if (playerId !== null && playerId !== this.playerId) this.integrity.supersede(groupMembers(replica.puzzle, group));
-          }
           break;
         case "cursors":
           this.presence.received(event.cursors, this.playerId);
@@ -361,8 +411,8 @@ export class PuzzleStore {
     if (!action) return;
     this.counts.acked++;
     const { message } = action;
-    if (message.type === "grab") this.integrity.grabAcked(message.pieceId, nowMs);
-    if (message.type === "drop") this.integrity.dropAcked(seq, message.pieceId, action.landedAt, nowMs);
+    if (message.type === "drop") this.integrity.dropAcked(seq, message.pieceId, version, this.replicaState!.puzzle.pieces[message.pieceId]!, nowMs);
+    else this.integrity.holdRenewed(message.pieceId, action.sentAtMs, message.type === "grab");
   }
 
   private onReject(seq: number, reason: RejectReason): void {
@@ -371,7 +421,7 @@ export class PuzzleStore {
     this.counts.rejected++;
     const { pieceId } = action.message;
     const drag = this.dragIntent.drag;
-    if (action.message.type !== "grab" && (reason === "not-holding" || reason === "held-by-other") && this.integrity.refusedWhileHeld(pieceId, action.sentAtMs)) {
+    if (action.message.type !== "grab" && (reason === "not-holding" || reason === "held-by-other") && this.integrity.refusedWhileHeld(pieceId, this.clock.now())) {
       if (drag?.pieceId === pieceId) this.dragIntent.cancel();
       this.notices.grabForgotten();
       return;

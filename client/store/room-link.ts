@@ -13,7 +13,8 @@ export type LinkState = "connecting" | "open" | "reconnecting" | "closed";
 
 /** A room that closed the link for good says why; retrying cannot help. */
 export interface LinkRefusal {
-  code: "room-full" | "version-mismatch";
+  /** "refused": the room will not admit this hello as it is (a name it refuses, a quota, a link that names no room). */
+  code: "room-full" | "version-mismatch" | "refused";
   /** The close frame's reason, possibly empty. */
   reason: string;
 }
@@ -34,3 +35,35 @@ export interface RoomLink {
   /** Every change of state or round trip. Returns a function that unsubscribes. */
   onStatus(listener: (status: LinkStatus) => void): () => void;
 }
+
+/**
+ * The listener half every RoomLink has: subscribe to frames and to status, and
+ * the two calls an implementation hands them out with.
+ */
+export abstract class RoomLinkListeners implements RoomLink {
+  private readonly frameListeners = new Set<(message: ServerMessage) => void>();
+  private readonly statusListeners = new Set<(status: LinkStatus) => void>();
+
+  abstract send(message: ClientMessage): void;
+
+  onFrame(listener: (message: ServerMessage) => void): () => void {
+    this.frameListeners.add(listener);
+    return () => this.frameListeners.delete(listener);
+  }
+
+  onStatus(listener: (status: LinkStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Hands a frame from the room to every subscriber. */
+  protected emitFrame(message: ServerMessage): void {
+    for (const listener of this.frameListeners) listener(message);
+  }
+
+  /** Tells every subscriber the link's new status. */
+  protected emitStatus(status: LinkStatus): void {
+    for (const listener of this.statusListeners) listener(status);
+  }
+}
+

@@ -24,6 +24,18 @@ function slotStep(size: number): number {
   return Math.ceil(Math.max(size * (1 + 2 * TAB_REACH_FRACTION), size + SNAP_RADIUS_PX) + 2);
 }
 
+/**
+ * The slot grid's steps and a piece's reach (table px). Where pieces turn,
+ * both are square on the longer side: a turned piece's footprint and its
+ * turned neighbour offsets swap the two sides.
+ */
+function slotSteps(spec: PuzzleSpec): { stepX: number; stepY: number; apartX: number; apartY: number } {
+  const longer = Math.max(spec.pieceWidth, spec.pieceHeight);
+  const width = spec.rotation ? longer : spec.pieceWidth;
+  const height = spec.rotation ? longer : spec.pieceHeight;
+  return { stepX: slotStep(width), stepY: slotStep(height), apartX: width * (1 + 2 * TAB_REACH_FRACTION), apartY: height * (1 + 2 * TAB_REACH_FRACTION) };
+}
+
 interface Slot {
   x: number;
   y: number;
@@ -32,10 +44,9 @@ interface Slot {
   row: number;
 }
 
-/** Cells on the table outside the board, in the order they should fill. */
+/** Cells on the table outside the board (slotSteps apart), in the order they should fill. */
 function slots(spec: PuzzleSpec, edgesOnTop: boolean): Slot[] {
-  const stepX = slotStep(spec.pieceWidth);
-  const stepY = slotStep(spec.pieceHeight);
+  const { stepX, stepY } = slotSteps(spec);
   const board = boardRect(spec);
   const boardRight = board.x + board.width;
   const boardBottom = board.y + board.height;
@@ -73,10 +84,7 @@ interface SlotMove extends TidyMove {
  * slots are a regular grid, so only the few within reach are looked at.
  */
 function slotsReached(spec: PuzzleSpec, x: number, y: number): string[] {
-  const stepX = slotStep(spec.pieceWidth);
-  const stepY = slotStep(spec.pieceHeight);
-  const apartX = spec.pieceWidth * (1 + 2 * TAB_REACH_FRACTION);
-  const apartY = spec.pieceHeight * (1 + 2 * TAB_REACH_FRACTION);
+  const { stepX, stepY, apartX, apartY } = slotSteps(spec);
   // Slot corners are at stepX / 3 + col * stepX, rounded: one more column either side covers the rounding.
   const firstCol = Math.floor((x - apartX - stepX / 3) / stepX) - 1;
   const lastCol = Math.ceil((x + apartX - stepX / 3) / stepX) + 1;

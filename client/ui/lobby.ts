@@ -1,9 +1,9 @@
 /**
  * The lobby: pick a name (remembered), and either create a room (picture, piece
- * count, server mode) or join the room a link points to. Every refusal is a
- * sentence next to the field it is about, decided by the same rules the rooms
- * apply (shared/names.ts, shared/room-id.ts) or read from the link
- * (lobby-link.ts).
+ * count, rotation, server mode) or join the room a link points to. Every
+ * refusal is a sentence next to the field it is about, decided by the same
+ * rules the rooms apply (shared/names.ts, shared/room-id.ts) or read from the
+ * link (lobby-link.ts).
  */
 import type { Mode } from "../../shared/protocol.ts";
 import { MAX_NAME_CHARS, normalizeName, visibleLength, type NameCheck } from "../../shared/names.ts";
@@ -53,6 +53,7 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
   const errorText = element("lobby-error");
   const startButton = element<HTMLButtonElement>("start");
   const pieceInput = element<HTMLInputElement>("piece-count");
+  const rotationInput = element<HTMLInputElement>("rotation");
   const pieceLabel = element("piece-count-label");
   const pieceGrid = element("piece-grid");
   const uploadInput = element<HTMLInputElement>("upload");
@@ -199,7 +200,7 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
         }
         const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
         panel.hidden = true;
-        resolve({ room, mode, name, create: { imageId: image.id, imageWidth: image.width, imageHeight: image.height, pieceCount: pieceCount(), seed } });
+        resolve({ room, mode, name, create: { imageId: image.id, imageWidth: image.width, imageHeight: image.height, pieceCount: pieceCount(), seed, rotation: rotationInput.checked } });
       } catch (error) {
         errorText.textContent = `Could not create the room: ${(error as Error).message}`;
         startButton.textContent = "Create room";

@@ -1,7 +1,7 @@
 /**
  * The outline of a group of pieces, stroked once into a small canvas and then
  * copied wherever the group is. A group moves as one, so its outline only
- * changes with its pieces, its colour or the zoom; stroking a border of
+ * changes with its pieces, its colour, its turn or the zoom; stroking a border of
  * hundreds of segments every frame instead was the costliest part of a frame
  * at a pixel ratio of 2.
  */
@@ -37,7 +37,7 @@ export interface BorderLook {
 export function borderSprite(
   spec: PuzzleSpec,
   geometry: readonly PieceGeometry[],
-  at: { x: ArrayLike<number>; y: ArrayLike<number> },
+  at: { x: ArrayLike<number>; y: ArrayLike<number>; turns: ArrayLike<number> },
   pieces: readonly number[] | ReadonlySet<number>,
   inside: (neighbour: number) => boolean,
   anchor: number,

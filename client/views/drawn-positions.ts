@@ -3,10 +3,12 @@
  * are: fed each frame by what the store reports changed, eased here. Pieces
  * under the player's own pointer follow it exactly, snaps ease in, everything
  * else glides towards its latest position (remote deltas arrive at 20-60 Hz and
- * would otherwise stutter). No Phaser: tests drive it in Node.
+ * would otherwise stutter). Every turn eases in, whoever made it, and the
+ * pieces it swings round the held one glide there even under the pointer.
+ * No Phaser: tests drive it in Node.
  */
 import type { PuzzleStore } from "../store/puzzle-store.ts";
-import { REMOTE_SMOOTHING_MS, SNAP_SMOOTHING_MS, Smoothing } from "./smoothing.ts";
+import { REMOTE_SMOOTHING_MS, SNAP_SMOOTHING_MS, TURN_SMOOTHING_MS, Smoothing } from "./smoothing.ts";
 
 /** A frame never advances the glides by more than this, so a stalled tab does not jump. */
 const MAX_FRAME_STEP_MS = 100;
@@ -23,7 +25,10 @@ export class DrawnPositions {
   constructor(private readonly store: PuzzleStore) {
     const pieces = store.view?.pieces ?? [];
     this.smoothing = new Smoothing(pieces.length);
-    pieces.forEach((piece, id) => this.smoothing.jump(id, piece.x, piece.y));
+    pieces.forEach((piece, id) => {
+      this.smoothing.jump(id, piece.x, piece.y);
+      this.smoothing.turnTo(id, piece.rotation, "once");
+    });
     this.sync();
   }
 
@@ -48,8 +53,9 @@ export class DrawnPositions {
       const piece = view.pieces[id];
       if (!piece) continue;
       const motion = fresh ? "follow" : store.motionOf(id);
-      if (motion === "follow") smoothing.jump(id, piece.x, piece.y);
-      else smoothing.glide(id, piece.x, piece.y, motion === "snap" ? SNAP_SMOOTHING_MS : REMOTE_SMOOTHING_MS);
+      const turned = smoothing.turnTo(id, piece.rotation, fresh ? "once" : "ease");
+      if (motion === "follow" && (fresh || !turned)) smoothing.jump(id, piece.x, piece.y);
+      else smoothing.glide(id, piece.x, piece.y, turned ? TURN_SMOOTHING_MS : motion === "snap" ? SNAP_SMOOTHING_MS : REMOTE_SMOOTHING_MS);
     }
     taken.clear();
   }

@@ -2,8 +2,8 @@
  * Outlines every held group in its holder's colour, tracing only the group's
  * outer border (sides whose neighbour is in the same group are skipped). Each
  * outline is an image (border-sprite.ts) that follows its group every frame
- * and is made again only when the group's pieces, its holder's colour or the
- * zoom change. It reports where outlines were and are, for partial redraws.
+ * and is made again only when the group's pieces, its holder's colour, its
+ * turn or the zoom change (every frame of a turn easing in). It reports where outlines were and are, for partial redraws.
  */
 import type Phaser from "phaser";
 import { groupMembers } from "../../shared/puzzle-state.ts";
@@ -58,7 +58,9 @@ export class HoldOutlines {
         const color = this.store.playerColor(hold.playerId);
         let sum = 0;
         for (const id of members) sum += id;
-        const look = `${color}|${zoom}|${members.length}|${sum}`;
+        // A group moves as one, but turns about the held piece: where its last piece lies from the anchor is part of its look.
+        const last = members[members.length - 1]!;
+        const look = `${color}|${zoom}|${members.length}|${sum}|${smoothing.turns[anchor]}|${smoothing.x[last]! - smoothing.x[anchor]!}|${smoothing.y[last]! - smoothing.y[anchor]!}`;
         const before = this.outlines.get(group);
         const sprite =
           before && before.look === look

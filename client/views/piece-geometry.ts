@@ -101,6 +101,9 @@ export function neighbourAcross(spec: PuzzleSpec, id: number, side: Side): numbe
   }
 }
 
+/** Radians per quarter turn, for drawing pieces turned by `turns` quarter turns. */
+export const RADIANS_PER_QUARTER_TURN = Math.PI / 2;
+
 /** Where a border is traced: a canvas context or anything else with the same two calls. */
 export interface PathSink {
   moveTo(x: number, y: number): void;
@@ -108,48 +111,84 @@ export interface PathSink {
 }
 
 /**
- * Traces the outer border of a set of pieces drawn at (x[id], y[id]), shifted
- * by (dx, dy): every side whose neighbour across is not `inside` the set. The
+ * Traces the outer border of a set of pieces drawn at (x[id], y[id]) and
+ * turned by turns[id] quarter turns about their cells' centres, shifted by
+ * (dx, dy): every side whose neighbour across is not `inside` the set. The
  * caller begins and strokes the path.
  */
 export function traceBorder(
   path: PathSink,
   spec: PuzzleSpec,
   geometry: readonly PieceGeometry[],
-  at: { x: ArrayLike<number>; y: ArrayLike<number> },
+  at: { x: ArrayLike<number>; y: ArrayLike<number>; turns: ArrayLike<number> },
   pieces: Iterable<number>,
   inside: (neighbour: number) => boolean,
   dx: number,
   dy: number,
 ): void {
+  const halfWidth = spec.pieceWidth / 2;
+  const halfHeight = spec.pieceHeight / 2;
   for (const id of pieces) {
-    const ox = at.x[id]! + dx;
-    const oy = at.y[id]! + dy;
+    const cx = at.x[id]! + halfWidth + dx;
+    const cy = at.y[id]! + halfHeight + dy;
+    const angle = at.turns[id]! * RADIANS_PER_QUARTER_TURN;
+    const cos = Math.cos(angle);
+    const sin = Math.sin(angle);
+    // A point of the outline (piece-local px) where it is drawn on the table.
+    const tableX = (px: number, py: number) => cx + (px - halfWidth) * cos - (py - halfHeight) * sin;
+    const tableY = (px: number, py: number) => cy + (px - halfWidth) * sin + (py - halfHeight) * cos;
     for (const side of SIDES) {
       if (inside(neighbourAcross(spec, id, side))) continue;
       const points = geometry[id]!.sides[side];
-      path.moveTo(ox + points[0]!, oy + points[1]!);
-      for (let i = 2; i < points.length; i += 2) path.lineTo(ox + points[i]!, oy + points[i + 1]!);
+      path.moveTo(tableX(points[0]!, points[1]!), tableY(points[0]!, points[1]!));
+      for (let i = 2; i < points.length; i += 2) path.lineTo(tableX(points[i]!, points[i + 1]!), tableY(points[i]!, points[i + 1]!));
     }
   }
 }
 
 /**
- * The table area (table px) pieces drawn at (x[id], y[id]) can touch with
- * their tabs and shadows, grown by `grow` (a line's width).
+ * The table area (table px) pieces drawn at (x[id], y[id]) and turned by
+ * turns[id] can touch with their tabs and shadows, grown by `grow` (a line's
+ * width). A turned piece reaches its longer half-side from its centre, and,
+ * while it turns, half its diagonal.
  */
-export function piecesBounds(spec: PuzzleSpec, at: { x: ArrayLike<number>; y: ArrayLike<number> }, pieces: Iterable<number>, grow: number): Rect | null {
+export function piecesBounds(spec: PuzzleSpec, at: { x: ArrayLike<number>; y: ArrayLike<number>; turns: ArrayLike<number> }, pieces: Iterable<number>, grow: number): Rect | null {
   let left = Number.POSITIVE_INFINITY;
   let top = Number.POSITIVE_INFINITY;
   let right = Number.NEGATIVE_INFINITY;
   let bottom = Number.NEGATIVE_INFINITY;
+  const halfWidth = spec.pieceWidth / 2;
+  const halfHeight = spec.pieceHeight / 2;
+  const halfLonger = Math.max(halfWidth, halfHeight);
+  const halfDiagonal = Math.hypot(halfWidth, halfHeight);
   for (const id of pieces) {
-    left = Math.min(left, at.x[id]!);
-    top = Math.min(top, at.y[id]!);
-    right = Math.max(right, at.x[id]!);
-    bottom = Math.max(bottom, at.y[id]!);
+    const turns = at.turns[id]!;
+    const reachX = turns === 0 || turns === 2 ? halfWidth : Number.isInteger(turns) ? halfLonger : halfDiagonal;
+    const reachY = turns === 0 || turns === 2 ? halfHeight : Number.isInteger(turns) ? halfLonger : halfDiagonal;
+    const cx = at.x[id]! + halfWidth;
+    const cy = at.y[id]! + halfHeight;
+    left = Math.min(left, cx - reachX);
+    top = Math.min(top, cy - reachY);
+    right = Math.max(right, cx + reachX);
+    bottom = Math.max(bottom, cy + reachY);
   }
   if (left > right) return null;
   const reach = cellPadding(spec) + grow;
-  return { left: left - reach, top: top - reach, right: right + spec.pieceWidth + reach, bottom: bottom + spec.pieceHeight + reach };
+  return { left: left - reach, top: top - reach, right: right + reach, bottom: bottom + reach };
+}
+
+/**
+ * Where a table point lies in the frame of a piece drawn at (x, y) turned by
+ * `turns` quarter turns: piece-local px of its upright cell, for hit tests
+ * against its outline.
+ */
+export function pieceLocal(spec: PuzzleSpec, x: number, y: number, turns: number, tableX: number, tableY: number): { x: number; y: number } {
+  const halfWidth = spec.pieceWidth / 2;
+  const halfHeight = spec.pieceHeight / 2;
+  if (turns === 0) return { x: tableX - x, y: tableY - y };
+  const dx = tableX - (x + halfWidth);
+  const dy = tableY - (y + halfHeight);
+  const cos = Math.cos(turns * RADIANS_PER_QUARTER_TURN);
+  const sin = Math.sin(turns * RADIANS_PER_QUARTER_TURN);
+  return { x: halfWidth + dx * cos + dy * sin, y: halfHeight - dx * sin + dy * cos };
 }

@@ -5,7 +5,8 @@
  * client a server-error and the log one line, never a crash or an unhandled
  * rejection.
  */
-import { parseClientFrame, type ActionMessage, type ClientMessage, type Hello } from "../../shared/protocol.ts";
+import { CLOSE_REFUSED, parseClientFrame, type ActionMessage, type ClientMessage, type Hello } from "../../shared/protocol.ts";
+import { frameType } from "./socket-guard.ts";
 import type { Connecting, Joined, Joining, Session } from "./player-roster.ts";
 import { sendError, sendMessage, type RoomSocket } from "./socket.ts";
 
@@ -26,11 +27,17 @@ export interface FrameHandlers<J extends Joined> {
 /**
  * Validates one client frame and hands it to the room: a bad frame gets a typed
  * error, a ping its pong, a second hello already-joined, and an action or a
- * cursor before hello not-joined.
+ * cursor before hello not-joined. A first hello the schema refuses (a name
+ * shared/names.ts refuses, a field missing) is closed (4006) with the reason:
+ * sent again, it would be refused again.
  */
 export function dispatchFrame<J extends Joined>(session: Session<J, Joining>, frame: string | ArrayBuffer | ArrayBufferView, handlers: FrameHandlers<J>): void {
   const parsed = parseClientFrame(frame);
-  if (!parsed.ok) return sendError(session.socket, parsed.code, parsed.message);
+  if (!parsed.ok) {
+    sendError(session.socket, parsed.code, parsed.message);
+    if (session.state === "connecting" && frameType(frame) === "hello") session.socket.close(CLOSE_REFUSED, parsed.message);
+    return;
+  }
   const message = parsed.message;
   let handled: void | Promise<void>;
   try {
@@ -54,6 +61,7 @@ function route<J extends Joined>(session: Session<J, Joining>, message: ClientMe
     case "grab":
     case "move":
     case "drop":
+    case "rotate":
       if (session.state !== "joined") return sendError(session.socket, "not-joined", "send hello first");
       return handlers.act(session, message);
     default: {

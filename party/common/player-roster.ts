@@ -11,14 +11,25 @@
  * something can tell whether the session it started with is still the current one.
  */
 import { CLOSE_ROOM_FULL, CLOSE_VERSION_MISMATCH, PROTOCOL_VERSION, type Hello } from "../../shared/protocol.ts";
+import { uniqueName } from "../../shared/names.ts";
 import { sendError, type RoomSocket } from "./socket.ts";
+
+/**
+ * What a roster entry may do in its room. Everyone plays for now; the room's
+ * host (who may refuse anonymous bots) and watchers (who count against no
+ * player limit) come with the host controls.
+ */
+export const ROLES = ["player"] as const;
+export type Role = (typeof ROLES)[number];
 
 export interface RosterPlayer {
   id: string;
+  /** As others see it: normalised by the hello's schema (shared/names.ts), made unique in the room here. */
   name: string;
   color: string;
   /** Secret handed to the player in its welcome, to resume after a reconnect. */
   token: string;
+  role: Role;
 }
 
 /** A socket that has not joined (or no longer is: its player resumed on another connection). */
@@ -122,13 +133,15 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
         this.sessions.set(previous.socket.id, { state: "connecting", socket: previous.socket });
         previous.socket.close(1000, "resumed on another connection");
       }
-      player.name = name;
+      player.name = this.uniqueAmongOthers(name, player.id);
     } else {
+      const id = this.randomId().slice(0, 12);
       player = {
-        id: this.randomId().slice(0, 12),
-        name,
+        id,
+        name: this.uniqueAmongOthers(name, id),
         color: PLAYER_COLORS[this.players.size % PLAYER_COLORS.length]!,
         token: this.randomId(),
+        role: "player",
       };
       this.players.set(player.id, player);
       this.forgetOldPlayers(player.id);
@@ -147,6 +160,13 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
     const ids = new Set<string>();
     for (const session of this.sessions.values()) if (session.state === "joined") ids.add(session.playerId);
     return ids;
+  }
+
+  /** `name`, or `name (2)`... whichever no other player of the room has. */
+  private uniqueAmongOthers(name: string, playerId: string): string {
+    const taken: string[] = [];
+    for (const other of this.players.values()) if (other.id !== playerId) taken.push(other.name);
+    return uniqueName(name, taken);
   }
 
   private forgetOldPlayers(keep: string): void {

@@ -2,14 +2,17 @@
  * A socket as the transport-free cores see it (three members, as tldraw's
  * sync room does), and the two ways they write to one.
  */
-import type { ErrorCode, ServerMessage } from "../../shared/protocol.ts";
+import { MAX_CLOSE_REASON_BYTES, type ErrorCode, type ServerMessage } from "../../shared/protocol.ts";
 import { serverFrame } from "../../shared/frames.ts";
 
 /** The three members of a socket a room needs. */
 export interface RoomSocket {
+  /** Unique among the sockets a room has had (the boundary makes it so: socket-guard.ts). */
   readonly id: string;
   send(frame: string): void;
   close(code: number, reason: string): void;
+  /** The client's address, where the runtime shows it (Cloudflare's CF-Connecting-IP); for quotas. */
+  readonly address?: string;
 }
 
 export function sendMessage(socket: RoomSocket, message: ServerMessage): void {
@@ -18,6 +21,16 @@ export function sendMessage(socket: RoomSocket, message: ServerMessage): void {
 
 export function sendError(socket: RoomSocket, code: ErrorCode, message: string): void {
   sendMessage(socket, { type: "error", code, message });
+}
+
+const utf8 = new TextEncoder();
+
+/** `reason` cut to what a WebSocket close frame can carry, at a character boundary. */
+export function closeReason(reason: string): string {
+  if (utf8.encode(reason).length <= MAX_CLOSE_REASON_BYTES) return reason;
+  let cut = reason;
+  while (utf8.encode(`${cut}…`).length > MAX_CLOSE_REASON_BYTES) cut = [...cut].slice(0, -1).join("");
+  return `${cut}…`;
 }
 
 /**
@@ -37,7 +50,7 @@ export function tolerantSocket(socket: RoomSocket): RoomSocket {
     },
     close(code, reason) {
       try {
-        socket.close(code, reason);
+        socket.close(code, closeReason(reason));
       } catch {
         // Already closed.
       }

@@ -1,55 +1,90 @@
 /**
- * A player's own puzzle image, kept in the room's storage so everyone who joins
- * gets it from the room. Stored values must stay under 128 KiB, so the bytes are
- * split into chunks; the type is checked from the bytes themselves, not trusted
- * from the request.
+ * A player's own puzzle picture, kept in the room's storage so everyone who
+ * joins gets it from the room. Stored values must stay under 128 KiB, so the
+ * bytes are split into chunks.
+ *
+ * A picture is decoded, not trusted (shared/image-size.ts): its type and pixel
+ * size come from its own header, a declared type must match it, and a picture
+ * too big to decode safely is refused with a sentence. The body is counted
+ * while it streams in and cut at MAX_IMAGE_BYTES, whatever its declared length.
+ *
+ * Only the room's creator uploads, before the room exists (the lobby uploads,
+ * then creates the room with the picture's id): a room with a puzzle refuses
+ * uploads, an address may upload only so many pictures a minute, and a picture
+ * no room was created with within UNCLAIMED_PICTURE_TTL_MS is deleted. The
+ * stateless modes keep their puzzle elsewhere; their hub tells this room when
+ * it created one with the picture (`POST .../image/keep`, party to party only).
  */
+import * as v from "valibot";
+import { PICTURE_TYPES, checkPicture } from "../../shared/image-size.ts";
 import type { ErrorBody, UploadResult } from "../../shared/http.ts";
 import { KEYS_PER_CALL, type RoomStorage } from "./room-storage.ts";
+import { KEEP_PICTURE_PATH, UPLOADED_PICTURE_PREFIX } from "../common/picture-paths.ts";
 
-/** Largest image a room accepts; the client scales photos down well below this. */
+/** Largest file a room accepts; the client scales photos down well below this. */
 export const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
 /** Bytes per stored value, under the 128 KiB limit of a Durable Object value. */
 export const IMAGE_CHUNK_BYTES = 96 * 1024;
 const META_KEY = "image:meta";
 const chunkKey = (index: number): string => `image:${index}`;
 
-export const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp"] as const;
-type ImageType = (typeof IMAGE_TYPES)[number];
+const ImageMetaSchema = v.object({
+  imageId: v.string(),
+  type: v.picklist(PICTURE_TYPES),
+  bytes: v.number(),
+  chunks: v.number(),
+  /** Until a room is made with it, the picture is deleted at this time; pictures stored before this rule have none. */
+  pendingUntilMs: v.optional(v.number()),
+});
+type ImageMeta = v.InferOutput<typeof ImageMetaSchema>;
 
-interface ImageMeta {
-  imageId: string;
-  type: ImageType;
-  bytes: number;
-  chunks: number;
+/** The storage a picture needs: the room's, and deleting. */
+export interface ImageStorage extends RoomStorage {
+  delete(keys: string[]): Promise<number>;
 }
 
-/** The image type the bytes really are, from their signature. */
-export function sniffImageType(bytes: Uint8Array): ImageType | null {
-  const starts = (signature: number[], offset = 0) => signature.every((byte, index) => bytes[offset + index] === byte);
-  if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return "image/png";
-  if (starts([0xff, 0xd8, 0xff])) return "image/jpeg";
-  if (starts([0x52, 0x49, 0x46, 0x46]) && starts([0x57, 0x45, 0x42, 0x50], 8)) return "image/webp";
-  return null;
+/** What the picture handler asks the room it lives in. */
+export interface ImageHost {
+  storage: ImageStorage;
+  now(): number;
+  /** Whether this room already has its puzzle (it then takes no picture). */
+  roomCreated(): boolean;
+  /** Null when the request's address may upload one more picture now, else the sentence saying why not. */
+  admitUpload(request: Request): string | null;
+  /** Asks for `expirePicture` to run at `atMs`. */
+  wakeAt(atMs: number): void;
+  /** How long an unclaimed picture is kept. */
+  unclaimedTtlMs: number;
 }
 
 /** Every refusal: a sentence to show (shared/http.ts ErrorBody). */
-const refuse = (error: string, status: number): Response => Response.json({ error } satisfies ErrorBody, { status });
+const refuse = (error: string, status: number): Response => Response.json({ error } satisfies ErrorBody, { status, headers: CORS });
+const CORS = { "access-control-allow-origin": "*" };
 
-/** Handles GET (serve the image) and POST (store it once) on `/parties/main/<room>/image`. */
-export async function handleImageRequest(request: Request, storage: RoomStorage): Promise<Response> {
-  if (request.method === "GET") return serveImage(storage);
-  if (request.method === "POST") return storeImage(request, storage);
-  return refuse("use GET to fetch the room's image or POST to upload it", 405);
+/** Handles GET (serve the picture) and POST (store it once) on `/parties/main/<room>/image`, and the hubs' keep. */
+export async function handleImageRequest(request: Request, host: ImageHost): Promise<Response> {
+  const path = new URL(request.url).pathname;
+  if (path.endsWith(KEEP_PICTURE_PATH)) {
+    if (request.method !== "POST") return refuse("use POST", 405);
+    await keepPicture(host.storage);
+    return new Response(null, { status: 204 });
+  }
+  if (request.method === "GET") return serveImage(host.storage);
+  if (request.method === "POST") return storeImage(request, host);
+  return refuse("use GET to fetch the room's picture or POST to upload it", 405);
 }
 
 async function readMeta(storage: RoomStorage): Promise<ImageMeta | undefined> {
-  return (await storage.get<ImageMeta>([META_KEY])).get(META_KEY);
+  const stored = (await storage.get<unknown>([META_KEY])).get(META_KEY);
+  if (stored === undefined) return undefined;
+  const parsed = v.safeParse(ImageMetaSchema, stored);
+  if (!parsed.success) throw new Error(`${META_KEY} is not readable: ${parsed.issues[0]?.message ?? "bad value"}`);
+  return parsed.output;
 }
 
 async function serveImage(storage: RoomStorage): Promise<Response> {
   const meta = await readMeta(storage);
-  if (!meta) return refuse("this room has no uploaded image", 404);
+  if (!meta) return refuse("this room has no uploaded picture", 404);
   const keys = Array.from({ length: meta.chunks }, (_, index) => chunkKey(index));
   const body = new Uint8Array(meta.bytes);
   let offset = 0;
@@ -65,37 +100,94 @@ async function serveImage(storage: RoomStorage): Promise<Response> {
   }
   return new Response(body, {
     headers: {
+      ...CORS,
+      // The type read from the picture's own header when it was stored, and no guessing by the browser.
       "content-type": meta.type,
-      // A room's image never changes once stored.
+      "x-content-type-options": "nosniff",
+      "content-security-policy": "default-src 'none'; sandbox",
+      // A room's picture never changes once stored.
       "cache-control": "public, max-age=31536000, immutable",
       "x-image-id": meta.imageId,
     },
   });
 }
 
-async function storeImage(request: Request, storage: RoomStorage): Promise<Response> {
+async function storeImage(request: Request, host: ImageHost): Promise<Response> {
+  const { storage } = host;
+  if (host.roomCreated()) return refuse("this room's puzzle is made already: a picture is chosen by the room's creator, before the room is created", 409);
+  if (await readMeta(storage)) return refuse("this room already has a picture; create a new room for another", 409);
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_IMAGE_BYTES) return refuse(`image of ${declared} bytes exceeds ${MAX_IMAGE_BYTES}`, 413);
-  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (declared > MAX_IMAGE_BYTES) return refuse(`a picture of ${declared} bytes exceeds ${MAX_IMAGE_BYTES}`, 413);
+  const overQuota = host.admitUpload(request);
+  if (overQuota !== null) return refuse(overQuota, 429);
+  const bytes = await readBody(request, MAX_IMAGE_BYTES);
+  if (bytes === null) return refuse(`the picture exceeds ${MAX_IMAGE_BYTES} bytes`, 413);
   if (bytes.byteLength === 0) return refuse("the upload is empty", 400);
-  if (bytes.byteLength > MAX_IMAGE_BYTES) return refuse(`image of ${bytes.byteLength} bytes exceeds ${MAX_IMAGE_BYTES}`, 413);
-  const type = sniffImageType(bytes);
-  if (!type) return refuse(`only ${IMAGE_TYPES.join(", ")} images are accepted`, 415);
-  const contentType = request.headers.get("content-type")?.split(";")[0]?.trim();
-  if (contentType && contentType !== type) return refuse(`the upload says ${contentType} but its bytes are ${type}`, 415);
-  if (await readMeta(storage)) return refuse("this room already has an image; create a new room for another", 409);
+  const picture = checkPicture(bytes, request.headers.get("content-type"));
+  if (!picture.ok) return refuse(`${picture.reason}.`, 415);
 
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  const imageId = `upload-${[...digest.slice(0, 8)].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+  const imageId = `${UPLOADED_PICTURE_PREFIX}${[...digest.slice(0, 8)].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
   const chunks = Math.ceil(bytes.byteLength / IMAGE_CHUNK_BYTES);
-  const entries: Record<string, unknown> = {};
-  for (let index = 0; index < chunks; index++) entries[chunkKey(index)] = bytes.slice(index * IMAGE_CHUNK_BYTES, (index + 1) * IMAGE_CHUNK_BYTES);
-  const keys = Object.keys(entries);
+  const keys = Array.from({ length: chunks }, (_, index) => chunkKey(index));
   for (let start = 0; start < keys.length; start += KEYS_PER_CALL) {
-    await storage.put(Object.fromEntries(keys.slice(start, start + KEYS_PER_CALL).map((key) => [key, entries[key]])));
+    const entries: Record<string, Uint8Array> = {};
+    for (let index = start; index < Math.min(keys.length, start + KEYS_PER_CALL); index++) entries[keys[index]!] = bytes.slice(index * IMAGE_CHUNK_BYTES, (index + 1) * IMAGE_CHUNK_BYTES);
+    await storage.put(entries);
   }
-  // Meta last: a reader never sees an image whose chunks are not all there.
-  const meta: ImageMeta = { imageId, type, bytes: bytes.byteLength, chunks };
+  // Meta last: a reader never sees a picture whose chunks are not all there.
+  const pendingUntilMs = host.now() + host.unclaimedTtlMs;
+  const meta: ImageMeta = { imageId, type: picture.type, bytes: bytes.byteLength, chunks, pendingUntilMs };
   await storage.put({ [META_KEY]: meta });
-  return Response.json({ imageId, bytes: bytes.byteLength } satisfies UploadResult, { status: 201 });
+  host.wakeAt(pendingUntilMs);
+  return Response.json({ imageId, bytes: bytes.byteLength, width: picture.width, height: picture.height } satisfies UploadResult, { status: 201, headers: CORS });
+}
+
+/** The body, counted as it streams in; null as soon as it passes `limit` bytes (the rest is never read). */
+async function readBody(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      return null;
+    }
+    parts.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
+  }
+  return bytes;
+}
+
+/** A room was made with the picture: it is no longer deleted. */
+async function keepPicture(storage: RoomStorage): Promise<void> {
+  const meta = await readMeta(storage);
+  if (meta?.pendingUntilMs === undefined) return;
+  const { pendingUntilMs: _pending, ...kept } = meta;
+  await storage.put({ [META_KEY]: kept });
+}
+
+/**
+ * Deletes the picture if no room was made with it in time; keeps it (for good)
+ * if one was. The room calls it when woken for the picture's deadline.
+ */
+export async function expirePicture(host: Pick<ImageHost, "storage" | "now" | "roomCreated" | "wakeAt">): Promise<void> {
+  const { storage } = host;
+  const meta = await readMeta(storage);
+  if (meta?.pendingUntilMs === undefined) return;
+  if (host.roomCreated()) return keepPicture(storage);
+  if (meta.pendingUntilMs > host.now()) return host.wakeAt(meta.pendingUntilMs);
+  // Meta first: a reader never sees a picture whose chunks are going.
+  await storage.delete([META_KEY]);
+  const keys = Array.from({ length: meta.chunks }, (_, index) => chunkKey(index));
+  for (let start = 0; start < keys.length; start += KEYS_PER_CALL) await storage.delete(keys.slice(start, start + KEYS_PER_CALL));
 }

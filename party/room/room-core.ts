@@ -7,7 +7,7 @@
 import { createPuzzle, lockedCount, type PuzzleState } from "../../shared/puzzle-state.ts";
 import { pieceCountOf } from "../../shared/puzzle-spec.ts";
 import { applyAction, expireLeases, releasePlayer } from "../../shared/rules.ts";
-import { PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Mode, type Player, type Snapshot, type WireHold, type WirePieceChange } from "../../shared/protocol.ts";
+import { CLOSE_REFUSED, PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Mode, type Player, type Snapshot, type WireHold, type WirePieceChange } from "../../shared/protocol.ts";
 import { ackEvent, batchFrame, holdsEvent, json, piecesEvent, rejectEvent, type Json } from "../../shared/frames.ts";
 import type { RoomSummary } from "../../shared/http.ts";
 import { wireHold, wirePiece, wirePieceChange } from "../../shared/replica.ts";
@@ -15,6 +15,7 @@ import { PlayerRoster, type Connecting, type Joined, type RosterPlayer } from ".
 import { dispatchFrame, reportFailure, type FrameHandlers } from "../common/frame-dispatch.ts";
 import { sendError, sendMessage, type RoomSocket } from "../common/socket.ts";
 import { CURSOR_INTERVAL_MS } from "../common/settings.ts";
+import { DEFAULT_STILL_HOLD_MAX_MS } from "../common/limits.ts";
 import {
   META_KEY,
   PROGRESS_KEY,
@@ -52,6 +53,15 @@ const FRAME_TOKENS_PER_MS = (FRAMES_PER_S - FRAME_BURST) / 1000;
 /** WebSocket's own close code for a server that met a condition it cannot handle. */
 export const CLOSE_INTERNAL_ERROR = 1011;
 
+/**
+ * A hold renews with every move, but a move that moves nothing (a still drag's
+ * renewal) renews it only this long after the group last really moved: a
+ * player who stops to think keeps the piece for a while, a client that only
+ * renews (to sit on a piece for ever) loses it GRAB_LEASE_MS later. The
+ * STILL_HOLD_MAX_MS setting (party/common/limits.ts) may change it.
+ */
+export const STILL_HOLD_MAX_MS = DEFAULT_STILL_HOLD_MAX_MS;
+
 export type { RoomSocket } from "../common/socket.ts";
 
 /** The first broadcast tick at or after `ms`: ticks are multiples of BROADCAST_TICK_MS on the room's clock. */
@@ -66,11 +76,19 @@ export interface RoomHost {
   requestFlush(delayMs: number): void;
   /** A fresh unguessable id. */
   randomId(): string;
+  /**
+   * Asked before a hello creates the puzzle: null to go ahead, or the sentence
+   * saying why not (the creator's quota, the server's budget). Without it, every
+   * creation goes ahead.
+   */
+  admitPuzzle?(pieces: number, address: string | undefined): string | null;
 }
 
 export interface RoomOptions {
   mode: Mode;
   maxPlayers: number;
+  /** How long still renewals keep a hold (default STILL_HOLD_MAX_MS). */
+  stillHoldMaxMs?: number;
 }
 
 /** A joined client, with its pacing: only a joined session is sent frames. */
@@ -115,6 +133,11 @@ export class RoomCore {
   private readonly cursors = new Map<string, [number, number]>();
   private lastFlushMs = Number.NEGATIVE_INFINITY;
   private flushRequestedForMs: number | null = null;
+  /** When each holding player's group last really moved (see STILL_HOLD_MAX_MS). */
+  private readonly lastMovedAtMs = new Map<string, number>();
+  /** True while the puzzle is in storage only (unload); ensureLoaded() brings it back. */
+  private inStorageOnly = false;
+  private reloading: Promise<void> | null = null;
 
   constructor(
     private readonly host: RoomHost,
@@ -161,6 +184,50 @@ export class RoomCore {
     for (const { placed: _placed, ...player } of stored.meta.players) this.roster.players.set(player.id, player);
   }
 
+  /**
+   * Drops the puzzle from memory, after persisting what changed, when no socket
+   * is open; ensureLoaded() rebuilds it from storage. Returns the pieces freed
+   * (0 when it did not unload).
+   */
+  unload(): number {
+    if (!this.state || this.roster.sessions.size > 0) return 0;
+    this.flush();
+    const pieces = pieceCountOf(this.state.spec);
+    this.state = null;
+    this.storedProgress = null;
+    this.pieceJson.clear();
+    this.holdJson.clear();
+    this.cursors.clear();
+    this.lastMovedAtMs.clear();
+    this.roster.players.clear();
+    this.inStorageOnly = true;
+    return pieces;
+  }
+
+  /** Whether the puzzle is in storage only (unloaded); a host calls ensureLoaded() before serving. */
+  get unloaded(): boolean {
+    return this.inStorageOnly;
+  }
+
+  /** Rebuilds an unloaded room from storage; resolves at once for a loaded one. Calls that overlap share one load. */
+  ensureLoaded(): Promise<void> {
+    if (!this.inStorageOnly) return Promise.resolve();
+    // Only a load that succeeded ends it: a room that failed to load must not pass for one with no puzzle.
+    this.reloading ??= this.load()
+      .then(() => {
+        this.inStorageOnly = false;
+      })
+      .finally(() => {
+        this.reloading = null;
+      });
+    return this.reloading;
+  }
+
+  /** Pieces this room holds in memory. */
+  get loadedPieces(): number {
+    return this.state ? pieceCountOf(this.state.spec) : 0;
+  }
+
   /** Why this room's storage cannot be read, when it cannot: the room then serves no one. */
   get unreadable(): string | null {
     return this.unreadableStorage;
@@ -174,6 +241,7 @@ export class RoomCore {
     const playerId = this.roster.remove(socketId);
     if (!playerId || !this.state) return;
     this.cursors.delete(playerId);
+    this.lastMovedAtMs.delete(playerId);
     this.markChanged([], releasePlayer(this.state, playerId));
     this.broadcastEvent({ type: "player-left", playerId });
     this.scheduleFlush();
@@ -183,6 +251,19 @@ export class RoomCore {
     const session = this.roster.sessions.get(socketId);
     if (!session) return;
     dispatchFrame(session, frame, this.frameHandlers);
+  }
+
+  hasJoined(socketId: string): boolean {
+    const session = this.roster.sessions.get(socketId);
+    return session !== undefined && session.state !== "connecting";
+  }
+
+  /** An action the boundary dropped for its socket's rate limit: rejected like any other, in the client's next frame. */
+  refuseAction(socketId: string, seq: number): void {
+    const session = this.roster.sessions.get(socketId);
+    if (!session) return;
+    if (session.state !== "joined") return sendError(session.socket, "not-joined", "send hello first");
+    this.reply(session, rejectEvent(seq, "rate-limited"));
   }
 
   /**
@@ -221,6 +302,7 @@ export class RoomCore {
       actionsRejected: this.actionsRejected,
       version: this.state?.version ?? 0,
       completedAtMs: this.state?.completedAtMs ?? null,
+      rotation: this.state?.spec.rotation ?? false,
     };
   }
 
@@ -244,10 +326,17 @@ export class RoomCore {
       sendError(session.socket, "server-error", "this room's saved puzzle cannot be read, so the room cannot be played; please start a new room");
       return session.socket.close(CLOSE_INTERNAL_ERROR, "room storage unreadable");
     }
+    // The host reloads before it lets a socket in; a hello here would take the stored puzzle for none.
+    if (this.inStorageOnly) throw new Error("a hello reached a room whose puzzle is unloaded");
     const admission = this.roster.admit(session, hello);
     if (!admission) return;
     if (!this.state) {
       if (!hello.create) return sendError(session.socket, "no-puzzle", "this room has no puzzle yet: send create options with hello");
+      const refusal = this.host.admitPuzzle?.(hello.create.pieceCount, session.socket.address) ?? null;
+      if (refusal !== null) {
+        sendError(session.socket, "over-quota", refusal);
+        return session.socket.close(CLOSE_REFUSED, refusal);
+      }
       this.state = createPuzzle(hello.create);
       this.startedAtMs = this.host.now();
       for (let index = 0; index < chunkCount(this.state.spec); index++) this.dirtyChunks.add(index);
@@ -287,12 +376,15 @@ export class RoomCore {
   private act(session: PacedSession, message: ActionMessage): void {
     const { playerId } = session;
     if (!this.state) return sendError(session.socket, "not-joined", "send hello first");
-    const result = applyAction(this.state, playerId, message, this.host.now());
+    const now = this.host.now();
+    const lease = message.type === "move" ? this.leaseOf(playerId, message.pieceId) : undefined;
+    const result = applyAction(this.state, playerId, message, now);
     if (!result.ok) {
       this.actionsRejected++;
       return this.reply(session, rejectEvent(message.seq, result.reason));
     }
     this.actionsApplied++;
+    this.keepStillHoldsShort(playerId, message, result.changedPieces.length > 0, lease, now);
     this.markChanged(result.changedPieces, result.changedHolds);
     if (result.placed > 0) {
       this.metaDirty = true;
@@ -302,6 +394,25 @@ export class RoomCore {
     this.reply(session, ackEvent(message.seq, this.state.version));
     // Everyone else hears of it on the tick, even while this client's own frames wait for its budget.
     this.scheduleFlush();
+  }
+
+  /** The lease of the hold `playerId` has on `pieceId`'s group, before an action renews it. */
+  private leaseOf(playerId: string, pieceId: number): number | undefined {
+    const group = this.state!.pieces[pieceId]?.group;
+    const hold = group === undefined ? undefined : this.state!.holds.get(group);
+    return hold?.playerId === playerId ? hold.expiresAtMs : undefined;
+  }
+
+  /**
+   * A grab or a move that moved something starts the still-hold window again;
+   * a move that moved nothing past that window does not renew the lease.
+   */
+  private keepStillHoldsShort(playerId: string, message: ActionMessage, moved: boolean, lease: number | undefined, now: number): void {
+    if (message.type === "drop") return void this.lastMovedAtMs.delete(playerId);
+    if (message.type === "grab" || moved) return void this.lastMovedAtMs.set(playerId, now);
+    const since = this.lastMovedAtMs.get(playerId) ?? now;
+    const hold = this.state!.holds.get(this.state!.pieces[message.pieceId]!.group);
+    if (hold && lease !== undefined && now - since > (this.options.stillHoldMaxMs ?? STILL_HOLD_MAX_MS)) hold.expiresAtMs = lease;
   }
 
   /**

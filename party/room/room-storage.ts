@@ -15,6 +15,7 @@ import { puzzleState, type PuzzleState } from "../../shared/puzzle-state.ts";
 import { ModeSchema, type WirePiece } from "../../shared/protocol.ts";
 import { pieceFromWire, wirePiece } from "../../shared/replica.ts";
 import { STORAGE_VERSION, migrate } from "./storage-migrations.ts";
+import { ROLES } from "../common/player-roster.ts";
 
 /** Pieces per stored chunk: about 5 KiB of JSON each. */
 export const PIECES_PER_CHUNK = 256;
@@ -39,6 +40,8 @@ export const StoredPlayerSchema = v.object({
   color: v.string(),
   token: v.pipe(v.string(), v.minLength(1)),
   placed: Count,
+  /** Rooms stored before roles were all players. */
+  role: v.optional(v.picklist(ROLES), "player"),
 });
 export type StoredPlayer = v.InferOutput<typeof StoredPlayerSchema>;
 
@@ -59,8 +62,17 @@ export const StoredProgressSchema = v.object({
 });
 export type StoredProgress = v.InferOutput<typeof StoredProgressSchema>;
 
-/** A piece as stored: [x, y, group, locked ? 1 : 0], the snapshot's wire form; a group is named by one of its pieces. */
-const StoredPieceSchema = v.tuple([v.pipe(v.number(), v.finite()), v.pipe(v.number(), v.finite()), v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_PIECES - 1)), v.picklist([0, 1])]);
+const StoredCoordinate = v.pipe(v.number(), v.finite());
+const StoredGroup = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_PIECES - 1));
+const StoredLocked = v.picklist([0, 1]);
+/**
+ * A piece as stored: [x, y, group, locked ? 1 : 0], then its quarter turns when
+ * turned: the snapshot's wire form. A group is named by one of its pieces.
+ */
+const StoredPieceSchema = v.union([
+  v.strictTuple([StoredCoordinate, StoredCoordinate, StoredGroup, StoredLocked]),
+  v.strictTuple([StoredCoordinate, StoredCoordinate, StoredGroup, StoredLocked, v.picklist([0, 1, 2, 3])]),
+]);
 const StoredChunkSchema = v.array(StoredPieceSchema);
 
 /** Just enough of meta to know which layout it is in: version 0 is every room stored before versions. */

@@ -1,22 +1,34 @@
 /**
  * The stateful room on PartyKit: one long-lived room object per puzzle. This file
- * only adapts PartyKit (sockets, storage, timers, HTTP) to RoomCore.
+ * only adapts PartyKit (sockets, storage, timers, HTTP) to RoomCore, and the
+ * room to the process it shares with others: its quotas (address-quota.ts) and
+ * its share of the loaded-pieces budget (loaded-rooms.ts).
  */
 import type * as Party from "partykit/server";
 import { RoomCore } from "./room-core.ts";
-import { SocketParty } from "../common/socket-party.ts";
+import { CLIENT_ADDRESS_HEADER, SocketParty, refuseRoomId } from "../common/socket-party.ts";
 import { readMaxPlayers } from "../common/settings.ts";
-import { handleImageRequest } from "./image-store.ts";
+import { readQuotas, readStillHoldMaxMs, type Quotas } from "../common/limits.ts";
+import { addressQuotas } from "../common/address-quota.ts";
+import { expirePicture, handleImageRequest, type ImageHost } from "./image-store.ts";
+import { KEEP_PICTURE_PATH, PICTURE_PATH } from "../common/picture-paths.ts";
+import { loadedPiecesTotal, makeRoomFor, registerLoaded, unregisterLoaded, type LoadedRoom } from "./loaded-rooms.ts";
 import type { ErrorBody, RoomState } from "../../shared/http.ts";
 
-export default class StatefulRoom extends SocketParty implements Party.Server {
+export default class StatefulRoom extends SocketParty implements Party.Server, LoadedRoom {
   static options = { hibernate: false };
 
   protected readonly core: RoomCore;
+  private readonly quotas: Quotas;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private unloadTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Sockets between the runtime's connect and the guard's open (a reload may be under way). */
+  private arriving = 0;
+  private idleSince: number | null = null;
 
   constructor(readonly room: Party.Room) {
-    super();
+    super(room.env);
+    this.quotas = readQuotas(room.env);
     this.core = new RoomCore(
       {
         storage: room.storage,
@@ -29,28 +41,123 @@ export default class StatefulRoom extends SocketParty implements Party.Server {
             this.core.flush();
           }, delayMs);
         },
+        admitPuzzle: (pieces, address) => this.admitPuzzle(pieces, address),
       },
-      { mode: "stateful", maxPlayers: readMaxPlayers(room.env) },
+      { mode: "stateful", maxPlayers: readMaxPlayers(room.env), stillHoldMaxMs: readStillHoldMaxMs(room.env) },
     );
+  }
+
+  /** A room id that is not one never gets a room object. */
+  static onBeforeConnect(request: Party.Request, lobby: Party.Lobby): Party.Request | Response {
+    return refuseRoomId(lobby) ?? request;
+  }
+
+  /** The same for HTTP; and "a room was made with this picture" is for the hubs alone (party to party). */
+  static onBeforeRequest(request: Party.Request, lobby: Party.Lobby): Party.Request | Response {
+    const refused = refuseRoomId(lobby);
+    if (refused) return refused;
+    if (new URL(request.url).pathname.endsWith(KEEP_PICTURE_PATH)) return Response.json({ error: "only the server's own parties may keep a picture" } satisfies ErrorBody, { status: 403 });
+    return request;
   }
 
   async onStart(): Promise<void> {
     await this.core.load();
+    if (this.core.loadedPieces > 0) registerLoaded(this);
+  }
+
+  /** An unloaded room rebuilds from storage before its first socket is let in (PartyKit waits for this before the upgrade). */
+  override async onConnect(connection: Party.Connection, ctx: Party.ConnectionContext): Promise<void> {
+    this.arriving++;
+    try {
+      await this.reload();
+    } finally {
+      this.arriving--;
+    }
+    this.idleSince = null;
+    if (this.unloadTimer !== null) clearTimeout(this.unloadTimer);
+    this.unloadTimer = null;
+    super.onConnect(connection, ctx);
   }
 
   /**
-   * GET: a JSON summary; GET ?state=1 adds the full snapshot (tests, load scripts).
-   * GET/POST .../image: the room's uploaded puzzle image (image-store.ts).
+   * GET: a JSON summary; GET ?state=1 adds the full snapshot (tests, load scripts),
+   * ?limits=1 what the limits did (socket-guard.ts counters).
+   * GET/POST .../image: the room's uploaded puzzle picture (image-store.ts).
    * A room whose storage cannot be read answers 500 with why.
    */
   async onRequest(request: Party.Request): Promise<Response> {
-    if (new URL(request.url).pathname.endsWith("/image")) return handleImageRequest(request as unknown as Request, this.room.storage);
+    await this.reload();
+    if (new URL(request.url).pathname.endsWith(PICTURE_PATH) || new URL(request.url).pathname.endsWith(KEEP_PICTURE_PATH)) return handleImageRequest(request as unknown as Request, this.imageHost());
     if (request.method !== "GET") return Response.json({ error: "only GET is supported here" } satisfies ErrorBody, { status: 405 });
     const unreadable = this.core.unreadable;
     if (unreadable !== null) return Response.json({ error: `this room's storage cannot be read: ${unreadable}` } satisfies ErrorBody, { status: 500, headers: CORS });
-    const summary = this.core.summary();
-    const body = new URL(request.url).searchParams.get("state") === "1" ? ({ ...summary, snapshot: this.core.snapshot() } satisfies RoomState) : summary;
+    const params = new URL(request.url).searchParams;
+    const summary = params.get("limits") === "1" ? { ...this.core.summary(), guard: this.guardCounters, loadedPieces: loadedPiecesTotal() } : this.core.summary();
+    const body = params.get("state") === "1" ? ({ ...summary, snapshot: this.core.snapshot() } satisfies RoomState) : summary;
     return Response.json(body, { headers: CORS });
+  }
+
+  /** Woken for an uploaded picture's deadline. */
+  async onAlarm(): Promise<void> {
+    await this.reload();
+    await expirePicture(this.imageHost());
+  }
+
+  // ---- LoadedRoom: this room's share of the process's budget ----
+
+  get loadedPieces(): number {
+    return this.core.loadedPieces;
+  }
+
+  get idleSinceMs(): number | null {
+    return this.arriving > 0 ? null : this.idleSince;
+  }
+
+  unload(): number {
+    if (this.arriving > 0 || this.openSockets > 0) return 0;
+    return this.core.unload();
+  }
+
+  protected override onIdle(): void {
+    this.idleSince = Date.now();
+    if (this.unloadTimer !== null) clearTimeout(this.unloadTimer);
+    this.unloadTimer = setTimeout(() => {
+      this.unloadTimer = null;
+      if (this.unload() > 0) unregisterLoaded(this);
+    }, this.quotas.roomIdleUnloadMs);
+  }
+
+  private async reload(): Promise<void> {
+    if (!this.core.unloaded) return;
+    await this.core.ensureLoaded();
+    const pieces = this.core.loadedPieces;
+    // A room that exists always comes back; the budget makes way for it if it can.
+    if (pieces > 0) {
+      makeRoomFor(pieces, this.quotas.loadedPiecesBudget, this);
+      registerLoaded(this);
+    }
+  }
+
+  /** Before a hello creates the puzzle: the creator's quota, then room in the process's budget. */
+  private admitPuzzle(pieces: number, address: string | undefined): string | null {
+    const quotas = addressQuotas(this.quotas.roomsPerAddressPerMin, this.quotas.uploadsPerAddressPerMin);
+    if (!quotas.rooms.admit(address, `main/${this.room.id}`, Date.now())) return `you have created ${this.quotas.roomsPerAddressPerMin} rooms in the last minute; wait a little before creating another`;
+    if (!makeRoomFor(pieces, this.quotas.loadedPiecesBudget, this)) return "the server is holding as many puzzles as it can right now; try again in a few minutes, or join an existing room";
+    registerLoaded(this);
+    return null;
+  }
+
+  private imageHost(): ImageHost {
+    const quotas = addressQuotas(this.quotas.roomsPerAddressPerMin, this.quotas.uploadsPerAddressPerMin);
+    return {
+      storage: this.room.storage,
+      now: () => Date.now(),
+      roomCreated: () => this.core.summary().created,
+      admitUpload: (request) =>
+        quotas.uploads.admit(request.headers.get(CLIENT_ADDRESS_HEADER) ?? undefined, this.room.id, Date.now()) ? null : `you have uploaded ${this.quotas.uploadsPerAddressPerMin} pictures in the last minute; wait a little before uploading another`,
+      wakeAt: (atMs) => void this.room.storage.setAlarm(atMs),
+      unclaimedTtlMs: this.quotas.unclaimedPictureTtlMs,
+    };
   }
 }
 

@@ -40,7 +40,23 @@ export const STORAGE_MIGRATIONS: readonly StorageMigration[] = [
       await storage.put(entries);
     },
   },
+  {
+    // Rotation made `rotation` a field every spec names. Rooms stored before it
+    // were made without it: their spec says so. Their pieces need nothing, since
+    // a stored piece without a rotation element is upright.
+    version: 2,
+    name: "spec-rotation",
+    async up(storage) {
+      const meta = (await storage.get<unknown>(["meta"])).get("meta");
+      if (!isRecord(meta) || !isRecord(meta.spec) || "rotation" in meta.spec) return;
+      await storage.put({ meta: { ...meta, spec: { ...meta.spec, rotation: false } } });
+    },
+  },
 ];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
 
 /** The layout this code writes and reads: the last migration's version. */
 export const STORAGE_VERSION = STORAGE_MIGRATIONS[STORAGE_MIGRATIONS.length - 1]!.version;

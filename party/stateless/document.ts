@@ -17,7 +17,7 @@ export interface PuzzleDocument {
 
 interface EncodedDocument {
   spec: PuzzleSpec;
-  /** [x, y, group, locked ? 1 : 0] per piece. */
+  /** [x, y, group, locked ? 1 : 0] per piece, then its quarter turns when turned (the snapshot's wire form). */
   pieces: WirePiece[];
   /** [group, playerId, pieceId, expiresAtMs] per hold. */
   holds: Array<[number, string, number, number]>;
@@ -48,7 +48,8 @@ export function decodeDocument(text: string): PuzzleDocument {
     throw new Error("the store holds a value that is not a puzzle document");
   }
   const state = puzzleState({
-    spec: encoded.spec,
+    // A document stored before rotation existed has no `rotation` in its spec: it was made without.
+    spec: { ...encoded.spec, rotation: encoded.spec.rotation === true },
     pieces: encoded.pieces.map(pieceFromWire),
     holds: new Map(encoded.holds.map(([group, playerId, pieceId, expiresAtMs]) => [group, { playerId, pieceId, expiresAtMs }])),
     placedBy: new Map(encoded.placedBy),

@@ -6,12 +6,13 @@
  * reject to the sender and the changed pieces and holds to everyone, at once and
  * in the order results come back, like a push service behind API Gateway.
  */
-import { PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Player } from "../../shared/protocol.ts";
-import { batchFrame, json } from "../../shared/frames.ts";
+import { CLOSE_REFUSED, PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Player } from "../../shared/protocol.ts";
+import { batchFrame, json, rejectEvent } from "../../shared/frames.ts";
 import { PlayerRoster, type Connecting, type Joined, type Joining, type RosterPlayer } from "../common/player-roster.ts";
 import { dispatchFrame, reportFailure, type FrameHandlers } from "../common/frame-dispatch.ts";
 import { sendError, sendMessage, type RoomSocket } from "../common/socket.ts";
 import { CURSOR_INTERVAL_MS } from "../common/settings.ts";
+import { UPLOADED_PICTURE_PREFIX } from "../common/picture-paths.ts";
 import { decodeDocument, snapshotOf, type PuzzleDocument } from "./document.ts";
 import type { FunctionCounters, Invocation, InvocationOutcome, InvocationResult, StatelessMode } from "./invocation.ts";
 
@@ -22,6 +23,14 @@ export interface HubHost {
   randomId(): string;
   /** Calls `flushCursors()` after `delayMs`. */
   requestCursorFlush(delayMs: number): void;
+  /**
+   * Asked before a hello that may create the puzzle is loaded: null to go
+   * ahead, or the sentence saying why not (the creator's quota). Without it,
+   * every hello goes ahead.
+   */
+  admitCreation?(address: string | undefined): string | null;
+  /** A hello that created (or joined) the puzzle with an uploaded picture: the picture's room keeps it. */
+  keepPicture?(): Promise<void>;
 }
 
 export interface HubOptions {
@@ -84,6 +93,19 @@ export class HubCore {
     dispatchFrame(session, frame, this.frameHandlers);
   }
 
+  hasJoined(socketId: string): boolean {
+    const session = this.roster.sessions.get(socketId);
+    return session !== undefined && session.state !== "connecting";
+  }
+
+  /** An action the boundary dropped for its socket's rate limit: rejected, as the room rejects it. */
+  refuseAction(socketId: string, seq: number): void {
+    const session = this.roster.sessions.get(socketId);
+    if (!session) return;
+    if (session.state !== "joined") return sendError(session.socket, "not-joined", "send hello first");
+    session.socket.send(batchFrame(this.version, [rejectEvent(seq, "rate-limited")]));
+  }
+
   flushCursors(): void {
     this.cursorFlushPending = false;
     if (this.cursors.size === 0) return;
@@ -104,6 +126,11 @@ export class HubCore {
   private async join(session: Connecting, hello: Hello): Promise<void> {
     const admission = this.roster.admit(session, hello);
     if (!admission) return;
+    const refusal = hello.create ? (this.host.admitCreation?.(session.socket.address) ?? null) : null;
+    if (refusal !== null) {
+      sendError(session.socket, "over-quota", refusal);
+      return session.socket.close(CLOSE_REFUSED, refusal);
+    }
 
     const joining = this.roster.replace<Joining>({ state: "joining", socket: session.socket });
     let loaded: PuzzleDocument | string;
@@ -117,6 +144,9 @@ export class HubCore {
     if (typeof loaded === "string") return sendError(session.socket, "no-puzzle", loaded);
     this.version = Math.max(this.version, loaded.state.version);
     for (const [playerId, count] of loaded.state.placedBy) this.placed.set(playerId, count);
+    if (hello.create?.imageId === loaded.state.spec.imageId && loaded.state.spec.imageId.startsWith(UPLOADED_PICTURE_PREFIX)) {
+      this.host.keepPicture?.().catch((error: unknown) => reportFailure(`keeping the picture of ${this.options.documentId}`, error));
+    }
 
     const { player } = this.roster.bind(session, hello.name, admission.resumed, ({ id }) => ({ state: "joined", socket: session.socket, playerId: id }));
     this.broadcast([{ type: "player-joined", player: this.publicPlayer(player) }], session.socket);

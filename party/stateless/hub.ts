@@ -10,13 +10,16 @@ import { pieceCountOf } from "../../shared/puzzle-spec.ts";
 import { readMaxPlayers } from "../common/settings.ts";
 import { parseBody, type ErrorBody, type RoomState, type RoomSummary } from "../../shared/http.ts";
 import { reportFailure } from "../common/frame-dispatch.ts";
-import { SocketParty } from "../common/socket-party.ts";
+import { SocketParty, refuseRoomId } from "../common/socket-party.ts";
+import { readQuotas } from "../common/limits.ts";
+import { addressQuotas } from "../common/address-quota.ts";
 import { readStatelessConfig, type StatelessConfig } from "./config.ts";
 import { decodeDocument, snapshotOf, type PuzzleDocument } from "./document.ts";
 import { FUNCTION_PARTY, STORE_PARTY } from "./function.ts";
 import { HubCore } from "./hub-core.ts";
 import { InvocationResultSchema, type Invocation, type InvocationResult, type StatelessMode } from "./invocation.ts";
 import { StoreStatsSchema, type StoreStats } from "./store.ts";
+import { KEEP_PICTURE_PATH } from "../common/picture-paths.ts";
 
 /** What the hub's summary reads from the store. */
 interface StoreView {
@@ -32,17 +35,33 @@ export default class StatelessHub extends SocketParty implements Party.Server {
   private nextInstance = 0;
 
   constructor(readonly room: Party.Room) {
-    super();
+    super(room.env);
     this.config = readStatelessConfig(room.env);
+    const quotas = readQuotas(room.env);
+    const documentId = documentIdOf(room.name, room.id);
     this.core = new HubCore(
       {
         invoke: (invocation) => this.invoke(invocation),
         now: () => Date.now(),
         randomId: () => crypto.randomUUID(),
         requestCursorFlush: (delayMs) => setTimeout(() => this.core.flushCursors(), delayMs),
+        admitCreation: (address) =>
+          addressQuotas(quotas.roomsPerAddressPerMin, quotas.uploadsPerAddressPerMin).rooms.admit(address, documentId, Date.now())
+            ? null
+            : `you have created ${quotas.roomsPerAddressPerMin} rooms in the last minute; wait a little before creating another`,
+        keepPicture: () => this.keepPicture(),
       },
-      { mode: modeOfParty(room.name), maxPlayers: readMaxPlayers(room.env), documentId: `${room.name}.${encodeURIComponent(room.id)}` },
+      { mode: modeOfParty(room.name), maxPlayers: readMaxPlayers(room.env), documentId },
     );
+  }
+
+  /** A room id that is not one never gets a hub (the stateful room refuses the same ids with the same sentence). */
+  static onBeforeConnect(request: Party.Request, lobby: Party.Lobby): Party.Request | Response {
+    return refuseRoomId(lobby) ?? request;
+  }
+
+  static onBeforeRequest(request: Party.Request, lobby: Party.Lobby): Party.Request | Response {
+    return refuseRoomId(lobby) ?? request;
   }
 
   /** GET: a JSON summary like the stateful room's plus `backend`; GET ?state=1 adds the stored snapshot. */
@@ -56,7 +75,7 @@ export default class StatelessHub extends SocketParty implements Party.Server {
       return Response.json({ error: `the store could not be read: ${error instanceof Error ? error.message : String(error)}` } satisfies ErrorBody, { status: 500, headers: CORS });
     }
     const { stats, document } = stored;
-    const summary = {
+    const summary: RoomSummary = {
       mode: this.core.options.mode,
       created: document !== null,
       pieces: document ? pieceCountOf(document.state.spec) : 0,
@@ -67,13 +86,15 @@ export default class StatelessHub extends SocketParty implements Party.Server {
       actionsRejected: this.core.actionsRejected,
       version: document?.state.version ?? 0,
       completedAtMs: document?.state.completedAtMs ?? null,
+      rotation: document?.state.spec.rotation ?? false,
       backend: {
         config: this.config,
         store: { ...stats.counters, revision: stats.revision, documentBytes: stats.documentBytes },
         functions: { ...this.core.counters },
       },
-    } satisfies RoomSummary;
+    };
     const url = new URL(request.url);
+    if (url.searchParams.get("limits") === "1") summary.guard = this.guardCounters;
     const body =
       url.searchParams.get("state") === "1" ? ({ ...summary, snapshot: document ? snapshotOf(document, this.core.publicPlayers(), Date.now()) : null } satisfies RoomState) : summary;
     return Response.json(body, { headers: CORS });
@@ -85,6 +106,12 @@ export default class StatelessHub extends SocketParty implements Party.Server {
     if (!response.ok) throw new Error(`the store answered ${response.status}`);
     const stats = parseBody(StoreStatsSchema, await response.json(), "the store's stats");
     return { stats, document: stats.document === null ? null : decodeDocument(stats.document) };
+  }
+
+  /** Uploaded pictures live with the stateful party of the same room id (image-store.ts): tell it one was used. */
+  private async keepPicture(): Promise<void> {
+    const response = await this.room.context.parties.main!.get(this.room.id).fetch(KEEP_PICTURE_PATH, { method: "POST" });
+    if (!response.ok) throw new Error(`the picture's room answered ${response.status}`);
   }
 
   /** A load balancer in front of the pool: round robin over FN_POOL_SIZE instances. */
@@ -101,6 +128,11 @@ export default class StatelessHub extends SocketParty implements Party.Server {
 }
 
 const CORS = { "access-control-allow-origin": "*" };
+
+/** The store document of a room: one per party and room id; every valid room id fits (invocation.ts). */
+function documentIdOf(party: string, roomId: string): string {
+  return `${party}.${roomId}`;
+}
 
 function modeOfParty(party: string): StatelessMode {
   const mode = MODES.find((candidate) => PARTY_FOR_MODE[candidate] === party);

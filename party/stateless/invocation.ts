@@ -5,8 +5,11 @@
  * each invocation and the hub each result, since both cross a network boundary.
  */
 import * as v from "valibot";
-import { DropSchema, GrabSchema, MoveSchema, REJECT_REASONS, WireHoldSchema, WirePieceChangeSchema } from "../../shared/protocol.ts";
+import { ActionMessageSchema, REJECT_REASONS, WireHoldSchema, WirePieceChangeSchema } from "../../shared/protocol.ts";
 import { PuzzleOptionsSchema } from "../../shared/puzzle-spec.ts";
+import { ROOM_ID_PATTERN } from "../../shared/room-id.ts";
+
+const DOCUMENT_ID_PATTERN = new RegExp(`^[a-z_]{1,32}\\.${ROOM_ID_PATTERN.source.slice(1)}`);
 
 const StatelessModeSchema = v.picklist(["stateless", "stateless-occ"]);
 export type StatelessMode = v.InferOutput<typeof StatelessModeSchema>;
@@ -15,12 +18,12 @@ const PlayerIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 
 export const InvocationSchema = v.object({
   mode: StatelessModeSchema,
-  /** The store document (one per room and mode). */
-  documentId: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
+  /** The store document (one per room and mode): `<party>.<room id>`, for every valid room id. */
+  documentId: v.pipe(v.string(), v.regex(DOCUMENT_ID_PATTERN, "documentId must be <party>.<room id>")),
   operation: v.variant("kind", [
     /** Read the puzzle for a joining player; create it from `create` when the store has none. */
     v.object({ kind: v.literal("load"), create: v.optional(PuzzleOptionsSchema) }),
-    v.object({ kind: v.literal("act"), playerId: PlayerIdSchema, action: v.variant("type", [GrabSchema, MoveSchema, DropSchema]) }),
+    v.object({ kind: v.literal("act"), playerId: PlayerIdSchema, action: ActionMessageSchema }),
     /** A player left: release whatever it held. */
     v.object({ kind: v.literal("release"), playerId: PlayerIdSchema }),
   ]),

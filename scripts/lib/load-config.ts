@@ -39,6 +39,8 @@ export interface LoadConfig {
   thinkMaxMs: number;
   /** How long to wait after the run for outstanding acks. */
   settleMs: number;
+  /** Rooms whose pieces start turned; the solve players turn them (upright when placing one). */
+  rotation: boolean;
   settings: ModeSettings;
   progress: boolean;
 }
@@ -57,6 +59,7 @@ export const DEFAULT_LOAD_CONFIG: LoadConfig = {
   thinkMinMs: 150,
   thinkMaxMs: 600,
   settleMs: 15_000,
+  rotation: false,
   settings: {},
   progress: true,
 };
@@ -98,6 +101,7 @@ export function loadCommand(): Command {
     .addOption(new Option("--contention <p>", "probability a grab goes for one of the room's few contested pieces").default(d.contention).argParser(decimal("--contention", 0, 1)))
     .addOption(new Option("--think <ms>", "think time between a drop and the next grab, min-max").default(`${d.thinkMinMs}-${d.thinkMaxMs}`))
     .addOption(new Option("--settle <ms>", "how long to wait after the run for outstanding acks").default(d.settleMs).argParser(integer("--settle", 0, 600_000)))
+    .option("--rotation", "rooms with rotation on: pieces start turned and the solve players turn them", false)
     .addOption(new Option("--store-latency-ms <ms>", "stateless modes: one-way latency to the store (local server only)").argParser(integer("--store-latency-ms", 0, 60_000)))
     .addOption(new Option("--store-jitter-ms <ms>", "stateless modes: random extra store latency up to this (local server only)").argParser(integer("--store-jitter-ms", 0, 60_000)))
     .addOption(new Option("--cold-start-ms <ms>", "stateless modes: boot time of a fresh function instance (local server only)").argParser(integer("--cold-start-ms", 0, 60_000)))
@@ -126,6 +130,7 @@ interface ParsedFlags extends ModeSettings {
   contention: number;
   think: string;
   settle: number;
+  rotation: boolean;
   json: boolean;
   progress: boolean;
 }
@@ -161,6 +166,7 @@ export function parseLoadArgs(argv: readonly string[], command: Command = loadCo
     thinkMinMs: Number(think![1]),
     thinkMaxMs: Number(think![2]),
     settleMs: flags.settle,
+    rotation: flags.rotation,
     settings,
     json: flags.json,
     progress: flags.progress && !flags.json,

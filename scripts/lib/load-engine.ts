@@ -8,7 +8,7 @@ import { createPrng } from "../../shared/prng.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import { cpuDelta, type ProcessCpu } from "./process-cpu.ts";
 import { FanOutTracker } from "./fan-out.ts";
-import { judgeRun, wireMark, type LostPiece, type WireMark } from "../../testkit/judge.ts";
+import { judgeRun, wireMark, type ActionCounts, type LostPiece, type WireMark } from "../../testkit/judge.ts";
 import { ProtocolClient, type SentAction } from "../../testkit/protocol-client.ts";
 import { fetchRoomState } from "../../testkit/room-http.ts";
 import { isAnswered, PlayTime, type ScriptedPlayer } from "../../testkit/scripted/play.ts";
@@ -51,7 +51,7 @@ export interface ModeFigures {
   clients: number;
   /** Seconds of play (players' actions were sent during this window). */
   playS: number;
-  actions: { sent: number; acknowledged: number; rejected: number; unanswered: number; byType: Record<"grab" | "move" | "drop", number> };
+  actions: { sent: number; acknowledged: number; rejected: number; unanswered: number; byType: ActionCounts };
   rejectReasons: Record<string, number>;
   acknowledgedPerS: number;
   /** `examples`: a few lost pieces (room, expected and found position) to look into. */
@@ -146,7 +146,7 @@ async function setUpRooms(config: LoadConfig, target: ServerTarget, party: strin
   const worker = async (): Promise<void> => {
     for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
       const name = `${runId}-r${index}`;
-      const create: PuzzleOptions = { ...PUZZLE_IMAGE, pieceCount: config.pieces, seed: (config.seed + index) >>> 0 };
+      const create: PuzzleOptions = { ...PUZZLE_IMAGE, pieceCount: config.pieces, seed: (config.seed + index) >>> 0, rotation: config.rotation };
       const join = (player: number) => ProtocolClient.join({ host: target.host, room: name, party, name: `p${player}`, create, keepEvents: false });
       const first = await join(0);
       const others = await Promise.all(Array.from({ length: config.players - 1 }, (_, player) => join(player + 1)));
@@ -348,7 +348,12 @@ export function totalOf(modeRuns: ModeRun[]): ModeFigures {
       acknowledged,
       rejected: sum((run) => run.actions.rejected),
       unanswered: sum((run) => run.actions.unanswered),
-      byType: { grab: sum((run) => run.actions.byType.grab), move: sum((run) => run.actions.byType.move), drop: sum((run) => run.actions.byType.drop) },
+      byType: {
+        grab: sum((run) => run.actions.byType.grab),
+        move: sum((run) => run.actions.byType.move),
+        drop: sum((run) => run.actions.byType.drop),
+        ...(runs.some((run) => run.actions.byType.rotate !== undefined) ? { rotate: sum((run) => run.actions.byType.rotate ?? 0) } : {}),
+      },
     },
     rejectReasons,
     acknowledgedPerS: acknowledged / playS,

@@ -9,7 +9,7 @@ export function formatFigures(figures: ModeFigures): string {
   const { actions } = figures;
   const lines = [
     `== ${figures.mode}: ${figures.rooms} room(s), ${figures.clients} client(s), ${figures.playS.toFixed(1)} s of play`,
-    `  actions      sent ${num(actions.sent)} (grab ${num(actions.byType.grab)}, move ${num(actions.byType.move)}, drop ${num(actions.byType.drop)}), acknowledged ${num(actions.acknowledged)} (${pct(actions.acknowledged, actions.sent)}), rejected ${num(actions.rejected)}, unanswered ${num(actions.unanswered)}`,
+    `  actions      sent ${num(actions.sent)} (grab ${num(actions.byType.grab)}, move ${num(actions.byType.move)}, drop ${num(actions.byType.drop)}${actions.byType.rotate !== undefined ? `, rotate ${num(actions.byType.rotate)}` : ""}), acknowledged ${num(actions.acknowledged)} (${pct(actions.acknowledged, actions.sent)}), rejected ${num(actions.rejected)}, unanswered ${num(actions.unanswered)}`,
     `  applied/s    ${num(figures.acknowledgedPerS, 1)}${Object.keys(figures.rejectReasons).length ? `   rejections: ${Object.entries(figures.rejectReasons).map(([reason, count]) => `${reason} ${count}`).join(", ")}` : ""}`,
     `  lost moves   ${num(figures.lostMoves.lost)} of ${num(figures.lostMoves.judgedPieces)} pieces judged (${pct(figures.lostMoves.lost, figures.lostMoves.judgedPieces)})`,
     `  desync       ${num(figures.desync.piecesPerClientMean, 2)} pieces per client (max ${figures.desync.piecesPerClientMax}), ${figures.desync.clientsDesynced}/${figures.desync.clients} clients differ from the server`,

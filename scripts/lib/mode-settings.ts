@@ -13,6 +13,10 @@ export interface ModeSettings {
   occRetries?: number;
   occBackoffMs?: number;
   maxPlayers?: number;
+  /** The connection limits (party/common/limits.ts); only the room benchmark raises them, to measure the room past them. */
+  actionsPerS?: number;
+  actionBurst?: number;
+  maxUnreadBytes?: number;
 }
 
 /** partykit.json var for each setting (party/stateless/config.ts and party/env.ts read them). */
@@ -25,6 +29,9 @@ export const MODE_SETTING_VARS: Record<keyof ModeSettings, string> = {
   occRetries: "OCC_MAX_RETRIES",
   occBackoffMs: "OCC_BACKOFF_MS",
   maxPlayers: "MAX_PLAYERS",
+  actionsPerS: "ACTIONS_PER_S",
+  actionBurst: "ACTION_BURST",
+  maxUnreadBytes: "MAX_UNREAD_BYTES",
 };
 
 /** The `--var` values for a local `partykit dev` with these settings. */

@@ -38,6 +38,8 @@ export interface CreateOptions {
   imageId?: string;
   /** A picture file to upload instead of a built-in image. */
   upload?: { name: string; mimeType: string; buffer: Buffer };
+  /** Tick the lobby's Rotation switch: pieces start turned. */
+  rotation?: boolean;
 }
 
 export async function waitForGame(page: Page): Promise<void> {
@@ -58,6 +60,7 @@ export async function createRoom(page: Page, options: CreateOptions): Promise<st
     input.dispatchEvent(new Event("input"));
   }, options.pieces);
   await page.check(`input[name="mode"][value="${options.mode ?? "stateful"}"]`);
+  if (options.rotation) await page.check("#rotation");
   await page.click("#start");
   await waitForGame(page);
   return page.url();

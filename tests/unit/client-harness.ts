@@ -5,10 +5,12 @@
  */
 import { PuzzleStore } from "../../client/store/puzzle-store.ts";
 import { ManualClock } from "../../client/store/clock.ts";
-import type { LinkState, LinkStatus, RoomLink } from "../../client/store/room-link.ts";
+import { RoomLinkListeners, type LinkState, type LinkStatus } from "../../client/store/room-link.ts";
 import { DrawnPositions } from "../../client/views/drawn-positions.ts";
 import { createPuzzle, type PuzzleState } from "../../shared/puzzle-state.ts";
 import { PROTOCOL_VERSION, type BatchEvent, type ClientMessage, type Mode, type Player, type ServerMessage, type Snapshot } from "../../shared/protocol.ts";
+import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
+import { wirePiece, wirePieceChange } from "../../shared/replica.ts";
 
 export const ME = "me";
 export const OTHER = "other";
@@ -18,38 +20,26 @@ export const players: Player[] = [
 ];
 
 /** A link whose frames and states come when the test says. */
-export class ScriptedLink implements RoomLink {
+export class ScriptedLink extends RoomLinkListeners {
   readonly sent: ClientMessage[] = [];
-  private readonly frameListeners = new Set<(message: ServerMessage) => void>();
-  private readonly statusListeners = new Set<(status: LinkStatus) => void>();
 
   send(message: ClientMessage): void {
     this.sent.push(message);
   }
 
-  onFrame(listener: (message: ServerMessage) => void): () => void {
-    this.frameListeners.add(listener);
-    return () => this.frameListeners.delete(listener);
-  }
-
-  onStatus(listener: (status: LinkStatus) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
-  }
-
   deliver(message: ServerMessage): void {
-    for (const listener of this.frameListeners) listener(message);
+    this.emitFrame(message);
   }
 
   setState(state: LinkState, extra: Partial<Omit<LinkStatus, "state">> = {}): void {
-    for (const listener of this.statusListeners) listener({ state, rttMs: null, refusal: null, ...extra });
+    this.emitStatus({ state, rttMs: null, refusal: null, ...extra });
   }
 }
 
 export function snapshotOf(state: PuzzleState): Snapshot {
   return {
     spec: state.spec,
-    pieces: state.pieces.map((piece) => [piece.x, piece.y, piece.group, piece.locked ? 1 : 0]),
+    pieces: state.pieces.map(wirePiece),
     holds: [...state.holds].map(([group, hold]) => [group, hold.playerId, hold.pieceId]),
     players,
     version: state.version,
@@ -58,8 +48,8 @@ export function snapshotOf(state: PuzzleState): Snapshot {
   };
 }
 
-export function setup(pieceCount = 12, mode: Mode = "stateful") {
-  const server = createPuzzle({ imageId: "test", imageWidth: 800, imageHeight: 600, pieceCount, seed: 99 });
+export function setup(pieceCount = 12, mode: Mode = "stateful", options: Partial<PuzzleOptions> = {}) {
+  const server = createPuzzle({ imageId: "test", imageWidth: 800, imageHeight: 600, pieceCount, seed: 99, ...options });
   const link = new ScriptedLink();
   const clock = new ManualClock(1_000);
   const store = new PuzzleStore(link, clock);
@@ -89,11 +79,8 @@ export function setup(pieceCount = 12, mode: Mode = "stateful") {
   const batch = (events: BatchEvent[], version = server.version) => link.deliver({ type: "batch", version, events });
   const piecesEvent = (ids: number[]): BatchEvent => ({
     type: "pieces",
-    pieces: ids.map((id) => {
-      const p = server.pieces[id]!;
-      return [id, p.x, p.y, p.group, p.locked ? 1 : 0];
-    }),
+    pieces: ids.map((id) => wirePieceChange(server, id)),
   });
-  const actions = () => link.sent.filter((message) => message.type === "grab" || message.type === "move" || message.type === "drop");
+  const actions = () => link.sent.filter((message) => message.type === "grab" || message.type === "move" || message.type === "drop" || message.type === "rotate");
   return { server, link, clock, store, drawn, sent: link.sent, actions, advance, drawnX, inward, batch, piecesEvent, welcome, now: () => clock.now() };
 }

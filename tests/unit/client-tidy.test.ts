@@ -68,7 +68,7 @@ describe("gather and sort edges", () => {
     const state = createPuzzle({ imageId: "test", imageWidth: 1200, imageHeight: 800, pieceCount: 96, seed: 3 });
     const { spec } = state;
     const pile = [0, 1, spec.cols, spec.cols + 1];
-    for (const id of pile) setPiece(state, id, x + (id % spec.cols) * spec.pieceWidth, y + Math.floor(id / spec.cols) * spec.pieceHeight, 0, false);
+    for (const id of pile) setPiece(state, id, x + (id % spec.cols) * spec.pieceWidth, y + Math.floor(id / spec.cols) * spec.pieceHeight, 0, false, 0);
     const held = 50;
     state.holds.set(state.pieces[held]!.group, { playerId: OTHER, pieceId: held, expiresAtMs: 1e12 });
     return { state, pile, held };
@@ -104,7 +104,7 @@ describe("gather and sort edges", () => {
 
   it("a second gather moves nothing, and edges after a gather keeps the rings clear", () => {
     const state = createPuzzle({ imageId: "test", imageWidth: 1200, imageHeight: 800, pieceCount: 96, seed: 9 });
-    for (const move of planTidy(state, "gather")) setPiece(state, move.pieceId, move.x, move.y, state.pieces[move.pieceId]!.group, false);
+    for (const move of planTidy(state, "gather")) setPiece(state, move.pieceId, move.x, move.y, state.pieces[move.pieceId]!.group, false, state.pieces[move.pieceId]!.rotation);
     expect(planTidy(state, "gather")).toEqual([]);
     const edges = planTidy(state, "edges");
     expectOnFreeTable(state, edges);

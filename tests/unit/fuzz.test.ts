@@ -1,8 +1,10 @@
 /**
  * Seeded fuzz in the manner of tldraw's syncFuzz.test.ts: simulated players,
  * each with a replica fed only by the frames its socket receives, hammer one
- * RoomCore with grabs, moves, drops, cursors, disconnects and resumes while
- * the clock jumps and flushes fire at random points. The room's invariants are
+ * RoomCore with grabs, moves, drops, rotates, cursors, disconnects and resumes
+ * while the clock jumps and flushes fire at random points. Half the seeds make
+ * a room with rotation on; rotation draws from a stream of its own, so a seed
+ * run without rotation replays exactly what it did before rotation existed. The room's invariants are
  * checked after every step; at the end every replica must equal the room.
  * A seed that once failed becomes a named regression test below.
  */
@@ -11,7 +13,8 @@ import { createPrng, type Prng } from "../../shared/prng.ts";
 import { neighboursOf, solvedPosition, type PuzzleOptions, type PuzzleSpec } from "../../shared/puzzle-spec.ts";
 import { GRAB_LEASE_MS } from "../../shared/rules.ts";
 import { PROTOCOL_VERSION, type Snapshot } from "../../shared/protocol.ts";
-import type { Replica } from "../../shared/replica.ts";
+import { wirePiece, type Replica } from "../../shared/replica.ts";
+import { memberOffset, neighbourOffset } from "../../shared/rotation.ts";
 import { FakeClient, InMemoryRoom } from "../../testkit/in-memory-room.ts";
 import { ACK_RIDE_MS, BROADCAST_TICK_MS, FRAMES_PER_S } from "../../party/room/room-core.ts";
 
@@ -36,12 +39,14 @@ function checkInvariants(snapshot: Snapshot, where: string): void {
   });
   for (const [group, members] of groups) {
     if (members[0] !== group) throw new Error(`${where}: group ${group} is not named after its smallest piece ${members[0]}`);
-    const [firstX, firstY, , firstLocked] = pieces[group]!;
-    const origin = solvedPosition(spec, group);
+    const [firstX, firstY, , firstLocked, firstRotation = 0] = pieces[group]!;
+    if (firstLocked === 1 && firstRotation !== 0) throw new Error(`${where}: group ${group} is locked turned by ${firstRotation}`);
     for (const id of members) {
-      const [x, y, , locked] = pieces[id]!;
+      const [x, y, , locked, rotation = 0] = pieces[id]!;
       const solved = solvedPosition(spec, id);
-      if (x - firstX !== solved.x - origin.x || y - firstY !== solved.y - origin.y) {
+      if (rotation !== firstRotation) throw new Error(`${where}: piece ${id} is turned ${rotation}, its group ${group} ${firstRotation}`);
+      const offset = memberOffset(spec, group, id, firstRotation);
+      if (x - firstX !== offset.x || y - firstY !== offset.y) {
         throw new Error(`${where}: piece ${id} is off its solved offset within group ${group}`);
       }
       if (locked !== firstLocked) throw new Error(`${where}: group ${group} is partly locked`);
@@ -64,7 +69,7 @@ function checkInvariants(snapshot: Snapshot, where: string): void {
 function replicaAsSnapshot(replica: Replica): Pick<Snapshot, "pieces" | "holds" | "version" | "completedAtMs"> & { placed: Array<[string, number]> } {
   const { puzzle } = replica;
   return {
-    pieces: puzzle.pieces.map((piece) => [piece.x, piece.y, piece.group, piece.locked ? 1 : 0]),
+    pieces: puzzle.pieces.map(wirePiece),
     holds: [...puzzle.holds].map(([group, hold]) => [group, hold.playerId, hold.pieceId] as [number, string, number]).sort((a, b) => a[0] - b[0]),
     version: puzzle.version,
     completedAtMs: puzzle.completedAtMs,
@@ -94,7 +99,8 @@ function target(prng: Prng, spec: PuzzleSpec, replica: Replica, pieceId: number)
   if (roll < 0.65) {
     const { id, dRow, dCol } = pick(prng, neighboursOf(spec, pieceId));
     const neighbour = replica.puzzle.pieces[id]!;
-    return { x: neighbour.x - dCol * spec.pieceWidth + jitter(), y: neighbour.y - dRow * spec.pieceHeight + jitter() };
+    const fits = neighbourOffset(spec, dRow, dCol, neighbour.rotation);
+    return { x: neighbour.x - fits.x + jitter(), y: neighbour.y - fits.y + jitter() };
   }
   if (roll < 0.97) return { x: int(prng, -100, spec.tableWidth + 100), y: int(prng, -100, spec.tableHeight + 100) };
   // Now and then a coordinate the rules refuse as out of range.
@@ -103,6 +109,8 @@ function target(prng: Prng, spec: PuzzleSpec, replica: Replica, pieceId: number)
 
 export interface FuzzOptions {
   steps: number;
+  /** "seeded": the seed decides whether the room turns pieces, and players send rotates; "never": neither, as before rotation existed. */
+  rotation?: "seeded" | "never";
 }
 
 /** Runs one seeded game; throws with the seed and step on the first broken invariant. */
@@ -120,16 +128,25 @@ export interface FuzzResult {
   /** Times the room was rebuilt from storage. */
   restarts: number;
   completed: boolean;
+  /** Whether the room turned pieces, and how many of its pieces ended turned. */
+  rotation: boolean;
+  turned: number;
 }
 
-export async function runFuzz(seed: number, { steps }: FuzzOptions): Promise<FuzzResult> {
+/** Mixed into the seed for the rotation stream: its draws never shift the main stream's. */
+const ROTATION_STREAM_SALT = 0x51ed270b;
+
+export async function runFuzz(seed: number, { steps, rotation = "seeded" }: FuzzOptions): Promise<FuzzResult> {
   const prng = createPrng(seed);
+  const turns = createPrng(seed ^ ROTATION_STREAM_SALT);
+  const rotating = rotation === "seeded";
   const puzzle: PuzzleOptions = {
     imageId: "fuzz",
     imageWidth: pick(prng, [800, 1200, 1600]),
     imageHeight: pick(prng, [800, 900, 1200]),
     pieceCount: pick(prng, [4, 6, 12, 20, 35]),
     seed: int(prng, 0, 0xffffffff),
+    rotation: rotating && turns() < 0.5,
   };
   let room = new InMemoryRoom({ seed, maxPlayers: 64 });
   const log = room.log;
@@ -193,6 +210,16 @@ export async function runFuzz(seed: number, { steps }: FuzzOptions): Promise<Fuz
         old.disconnect();
       } else if (roll < 0.86) {
         client.sendRaw(pick(prng, ['{"type":"grab"', '{"type":"warp","seq":1}', `{"type":"hello","protocol":${PROTOCOL_VERSION},"name":"again"}`]));
+      } else if (roll < 0.97 && rotating) {
+        // A turn of the held piece (upright most often, so turned groups can still lock), now and then a rotation the rules refuse.
+        const pieceId = player.holding ?? int(turns, 0, count - 1);
+        const aim = turns();
+        const to = aim < 0.05 ? pick(turns, [4, -1, 1.5]) : aim < 0.7 ? 0 : int(turns, 1, 3);
+        // In a room without rotation, rarely: each is refused the same way.
+        if (puzzle.rotation || turns() < 0.1) {
+          client.act({ type: "rotate", pieceId, rotation: to });
+          actions++;
+        }
       }
     }
 
@@ -265,6 +292,8 @@ export async function runFuzz(seed: number, { steps }: FuzzOptions): Promise<Fuz
     locked: summary.placed,
     restarts,
     completed: expected.completedAtMs !== null,
+    rotation: puzzle.rotation === true,
+    turned: expected.pieces.filter((piece) => (piece[4] ?? 0) !== 0).length,
   };
 }
 
@@ -292,13 +321,20 @@ describe("fuzz: simulated players against one room", () => {
       placements: all.reduce((sum, result) => sum + result.placements, 0),
       locked: all.reduce((sum, result) => sum + result.locked, 0),
       restarts: all.reduce((sum, result) => sum + result.restarts, 0),
+      rotating: all.filter((result) => result.rotation).length,
+      completedRotating: all.filter((result) => result.rotation && result.completed).length,
+      turned: all.reduce((sum, result) => sum + result.turned, 0),
     };
     console.log("fuzz totals over", SEEDS.length, "seeds:", totals, [...reasons].sort().join(", "));
     expect(totals.completed).toBeGreaterThan(0);
     expect(totals.restarts).toBeGreaterThan(0);
     expect(totals.placements).toBeGreaterThan(SEEDS.length);
     expect(totals.applied).toBeGreaterThan(totals.rejected / 4);
-    expect([...reasons].sort()).toEqual(["held-by-other", "no-such-piece", "not-holding", "out-of-range", "piece-locked", "puzzle-complete"]);
+    expect(totals.rotating).toBeGreaterThan(SEEDS.length / 4);
+    expect(totals.rotating).toBeLessThan((3 * SEEDS.length) / 4);
+    expect(totals.completedRotating).toBeGreaterThan(0);
+    expect(totals.turned).toBeGreaterThan(0);
+    expect([...reasons].sort()).toEqual(["bad-rotation", "held-by-other", "no-such-piece", "not-holding", "out-of-range", "piece-locked", "puzzle-complete", "rotation-off"]);
   });
 });
 
@@ -314,6 +350,11 @@ describe("fuzz regressions", () => {
     [301922, "a move clamped against the table's edge bumped the version but sent others no frame (room-core.ts flush)"],
     [151461, "the same stale version, reached by another path of play"],
   ])("seed %i: %s", async (seed) => {
+    // Found before rotation existed: replayed exactly as they were then.
+    await runFuzz(seed, { steps: 500, rotation: "never" });
+  });
+
+  it.each([[48514, "a turned piece taller than wide started at y = -0, which the wire sends as 0 (puzzle-state.ts createPuzzle)"]])("rotation, seed %i: %s", async (seed) => {
     await runFuzz(seed, { steps: 500 });
   });
 });

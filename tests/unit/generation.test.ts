@@ -103,10 +103,15 @@ describe("determinism", () => {
     // would split a room made before the change from clients made after it.
     const state = createPuzzle(options({ seed: 7, pieceCount: 12 }));
     const edges = generateEdges(state.spec);
-    const fingerprint = JSON.stringify({ spec: state.spec, pieces: state.pieces, edges });
+    // Fingerprinted as the puzzle was before rotation existed: without rotation it must build exactly that.
+    expect(state.spec.rotation).toBe(false);
+    expect(state.pieces.every((piece) => piece.rotation === 0)).toBe(true);
+    const { rotation: _off, ...spec } = state.spec;
+    const pieces = state.pieces.map(({ rotation: _upright, ...piece }) => piece);
+    const fingerprint = JSON.stringify({ spec, pieces, edges });
     let hash = 0;
     for (let i = 0; i < fingerprint.length; i++) hash = (Math.imul(hash, 31) + fingerprint.charCodeAt(i)) >>> 0;
-    expect({ rows: state.spec.rows, cols: state.spec.cols, first: state.pieces[0], hash }).toMatchInlineSnapshot(`
+    expect({ rows: state.spec.rows, cols: state.spec.cols, first: pieces[0], hash }).toMatchInlineSnapshot(`
       {
         "cols": 4,
         "first": {

@@ -43,7 +43,7 @@ describe("group index", () => {
     for (let step = 0; step < 500; step++) {
       const id = Math.floor(prng() * state.pieces.length);
       const group = Math.floor(prng() * state.pieces.length);
-      setPiece(state, id, step, -step, group, prng() < 0.3);
+      setPiece(state, id, step, -step, group, prng() < 0.3, 0);
       expect(indexed(state)).toEqual(derived(state));
     }
   });

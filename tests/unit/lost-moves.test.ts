@@ -24,7 +24,7 @@ const NOW_MS = 1_000_000;
 const TWELVE: PuzzleOptions = { imageId: "test", imageWidth: 1600, imageHeight: 1200, pieceCount: 12, seed: 1 };
 const TWELVE_SPEC = createSpec(TWELVE);
 
-const placement = (overrides: Partial<AcknowledgedPlacement>): AcknowledgedPlacement => ({ type: "move", pieceId: 0, x: 10, y: 10, version: 1, ackedAtMs: 1, clientId: "a", ...overrides });
+const placement = (overrides: Partial<Extract<AcknowledgedPlacement, { type: "move" | "drop" }>>): AcknowledgedPlacement => ({ type: "move", pieceId: 0, x: 10, y: 10, version: 1, ackedAtMs: 1, clientId: "a", ...overrides });
 const loose = (x: number, y: number, id: number): FinalPiece => [x, y, id, 0];
 const final = (...pieces: FinalPiece[]): FinalState => ({ spec: TWELVE_SPEC, pieces });
 
@@ -177,7 +177,7 @@ describe("lost moves in groups", () => {
   });
 });
 
-type Action = Parameters<FakeClient["act"]>[0];
+type Action = Exclude<Parameters<FakeClient["act"]>[0], { type: "rotate" }>;
 
 /** One player of the workload: a replica that sees frames `latencyMs` late, and what it sent. */
 interface Player {

@@ -73,6 +73,13 @@ describe("parseClientFrame rejects bad frames with the right code", () => {
     ["hello creating with an uppercase image id", "bad-message", json({ type: "hello", protocol: PROTOCOL_VERSION, name: "Ann", create: { ...createOptions, imageId: "Sunset" } })],
     ["hello creating with a negative seed", "bad-message", json({ type: "hello", protocol: PROTOCOL_VERSION, name: "Ann", create: { ...createOptions, seed: -1 } })],
     ["hello creating with a tiny image", "bad-message", json({ type: "hello", protocol: PROTOCOL_VERSION, name: "Ann", create: { ...createOptions, imageWidth: 8 } })],
+    ["hello creating with rotation as a string", "bad-message", json({ type: "hello", protocol: PROTOCOL_VERSION, name: "Ann", create: { ...createOptions, rotation: "on" } })],
+    ["rotate without rotation", "bad-message", json({ type: "rotate", seq: 1, pieceId: 0 })],
+    ["rotate without seq", "bad-message", json({ type: "rotate", pieceId: 0, rotation: 1 })],
+    ["rotate with rotation as a string", "bad-message", json({ type: "rotate", seq: 1, pieceId: 0, rotation: "1" })],
+    ["rotate with rotation = null (NaN once serialized)", "bad-message", json({ type: "rotate", seq: 1, pieceId: 0, rotation: Number.NaN })],
+    ["rotate with rotation = 1e400", "bad-message", '{"type":"rotate","seq":1,"pieceId":0,"rotation":1e400}'],
+    ["rotate of a fractional piece id", "bad-message", json({ type: "rotate", seq: 1, pieceId: 0.5, rotation: 1 })],
   ];
 
   it.each(cases)("%s -> %s", (_label, code, frame) => {
@@ -102,6 +109,11 @@ describe("parseClientFrame accepts valid frames", () => {
     ["drop at the coordinate limit", { type: "drop", seq: 3, pieceId: 5, x: 1e6, y: -1e6 }],
     ["cursor", { type: "cursor", x: 10, y: 20 }],
     ["ping", { type: "ping", t: 123.5 }],
+    ["hello creating a room with rotation", { type: "hello", protocol: PROTOCOL_VERSION, name: "Ann", create: { ...createOptions, rotation: true } }],
+    ["rotate a quarter turn", { type: "rotate", seq: 4, pieceId: 5, rotation: 1 }],
+    // Any finite number passes the boundary: the rules refuse a rotation that is not 0-3 ("bad-rotation").
+    ["rotate to 7 (the rules refuse it)", { type: "rotate", seq: 5, pieceId: 5, rotation: 7 }],
+    ["rotate to 1.5 (the rules refuse it)", { type: "rotate", seq: 6, pieceId: 5, rotation: 1.5 }],
   ];
 
   it.each(cases)("%s", (_label, message) => {
@@ -165,7 +177,7 @@ function schemaHash(): string {
 }
 
 /** Update only together with a PROTOCOL_VERSION bump (see the test below). */
-const PROTOCOL_SCHEMA_HASH = "8508c965733fe692";
+const PROTOCOL_SCHEMA_HASH = "eba196f7dcb662e5";
 
 describe("protocol schema hash", () => {
   it("changes of the wire format come with a PROTOCOL_VERSION bump", () => {
@@ -202,6 +214,6 @@ describe("protocol schema hash", () => {
 
   it("parses what it describes: every client message type is in the schema", () => {
     const types = ClientMessageSchema.options.map((option) => option.entries.type.literal).sort();
-    expect(types).toEqual(["cursor", "drop", "grab", "hello", "move", "ping"]);
+    expect(types).toEqual(["cursor", "drop", "grab", "hello", "move", "ping", "rotate"]);
   });
 });

@@ -12,7 +12,7 @@ import { CLOSE_INTERNAL_ERROR } from "../../party/room/room-core.ts";
 import { META_KEY, PIECES_PER_CHUNK, PROGRESS_KEY, chunkKey, loadRoom } from "../../party/room/room-storage.ts";
 import { STORAGE_MIGRATIONS, STORAGE_VERSION } from "../../party/room/storage-migrations.ts";
 import { ErrorBodySchema, RoomStateSchema, RoomSummarySchema } from "../../shared/http.ts";
-import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
+import { PuzzleSpecSchema, type PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import { solvedPosition } from "../../shared/puzzle-spec.ts";
 import { InMemoryRoom, type LogEntry } from "../../testkit/in-memory-room.ts";
 import { MemoryStorage } from "../../testkit/memory-storage.ts";
@@ -43,6 +43,8 @@ async function storageOf(values: Record<string, unknown>): Promise<MemoryStorage
   storage.puts.length = 0;
   return storage;
 }
+
+const ALL_MIGRATIONS = STORAGE_MIGRATIONS.map((migration) => migration.name);
 
 const today = (room: InMemoryRoom) => Object.fromEntries(room.storage.values) as Record<string, unknown> & { meta: Record<string, unknown>; progress: Record<string, unknown> };
 
@@ -75,7 +77,8 @@ describe("storage migrations", () => {
       const storage = await storageOf(progressInMeta(room));
       const first = await loadRoom(storage);
       if (first.kind !== "loaded") return expect.fail(`expected a loaded room, got ${JSON.stringify(first)}`);
-      expect(first.migrated).toEqual(["progress-own-key"]);
+      // A room from before storage versions runs every migration, this one first.
+      expect(first.migrated).toEqual(ALL_MIGRATIONS);
       expect(first.progress).toEqual(today(room).progress);
       expect(Object.fromEntries(storage.values)).toEqual(today(room));
       expect(storage.puts).toEqual([[PROGRESS_KEY, META_KEY]]);
@@ -99,7 +102,7 @@ describe("storage migrations", () => {
       const storage = await storageOf({ ...rest, [META_KEY]: { ...unversioned, version: 0, actionsApplied: 0 } });
       const loaded = await loadRoom(storage);
       if (loaded.kind !== "loaded") return expect.fail(`expected a loaded room, got ${JSON.stringify(loaded)}`);
-      expect(loaded.migrated).toEqual(["progress-own-key"]);
+      expect(loaded.migrated).toEqual(ALL_MIGRATIONS);
       expect(loaded.progress).toEqual(today(room).progress);
       expect(Object.fromEntries(storage.values)).toEqual(today(room));
     });
@@ -114,6 +117,66 @@ describe("storage migrations", () => {
       if (loaded.kind !== "loaded") return expect.fail(`expected a loaded room, got ${JSON.stringify(loaded)}`);
       expect(loaded.progress).toEqual({ version: 0, completedAtMs: null, actionsApplied: 0 });
     });
+  });
+});
+
+describe("2, spec-rotation: a room stored before rotation existed says it has none", () => {
+  /** The layout at storage version 1: a spec without `rotation` (and pieces never turned). */
+  function beforeRotation(room: InMemoryRoom): Record<string, unknown> {
+    const { meta, ...rest } = today(room);
+    const { rotation: _rotation, ...spec } = meta.spec as Record<string, unknown>;
+    return { ...rest, [META_KEY]: { ...meta, storageVersion: 1, spec } };
+  }
+
+  it("a version-1 room loads without rotation, is written back with rotation: false, and a second load migrates nothing", async () => {
+    const room = playedRoom();
+    const storage = await storageOf(beforeRotation(room));
+    const first = await loadRoom(storage);
+    if (first.kind !== "loaded") return expect.fail(`expected a loaded room, got ${JSON.stringify(first)}`);
+    expect(first.migrated).toEqual(["spec-rotation"]);
+    expect(first.state.spec.rotation).toBe(false);
+    expect(first.state.pieces.every((piece) => piece.rotation === 0)).toBe(true);
+    expect(Object.fromEntries(storage.values)).toEqual(today(room));
+    expect(storage.puts).toEqual([[META_KEY]]);
+
+    const second = await loadRoom(storage);
+    if (second.kind !== "loaded") return expect.fail("the migrated room should load again");
+    expect(second.migrated).toEqual([]);
+    const restarted = new InMemoryRoom({ storage });
+    await restarted.core.load();
+    expect(restarted.core.snapshot()).toEqual(room.core.snapshot());
+    expect(restarted.core.summary()).toEqual({ ...room.core.summary(), rotation: false });
+  });
+
+  it("without the migration the version-1 spec is unreadable, so the migration is what keeps old rooms", () => {
+    const { meta } = beforeRotation(playedRoom()) as { meta: { spec: unknown } };
+    expect(v.safeParse(PuzzleSpecSchema, meta.spec).success).toBe(false);
+  });
+
+  it("is safe to run again over its own output", async () => {
+    const storage = await storageOf(today(playedRoom()));
+    await STORAGE_MIGRATIONS[1]!.up(storage);
+    expect(storage.puts).toEqual([]);
+  });
+
+  it("a room with rotation on stores its turned pieces and comes back turned", async () => {
+    const room = new InMemoryRoom();
+    const ann = room.connect();
+    ann.hello("Ann", { create: { ...TWELVE, rotation: true } });
+    const turnedPiece = room.core.snapshot()!.pieces.findIndex((piece) => piece[4] !== undefined && piece[4] !== 0);
+    ann.act({ type: "grab", pieceId: turnedPiece });
+    ann.act({ type: "rotate", pieceId: turnedPiece, rotation: 0 });
+    ann.act({ type: "grab", pieceId: 5 });
+    ann.act({ type: "rotate", pieceId: 5, rotation: 2 });
+    room.settle();
+    const restarted = new InMemoryRoom({ storage: room.storage });
+    await restarted.core.load();
+    const snapshot = restarted.core.snapshot()!;
+    expect(snapshot.spec.rotation).toBe(true);
+    expect(snapshot.pieces).toEqual(room.core.snapshot()!.pieces);
+    expect(snapshot.pieces[turnedPiece]).toHaveLength(4);
+    expect(snapshot.pieces[5]![4]).toBe(2);
+    expect(restarted.core.summary().rotation).toBe(true);
   });
 });
 
@@ -136,6 +199,8 @@ const UNREADABLE: UnreadableCase[] = [
   { name: "a chunk that is not a list", corrupt: (values) => ({ ...values, [chunkKey(0)]: { pieces: [] } }), problem: /^pieces:0: / },
   { name: "a chunk with a piece that is not a tuple", corrupt: (values) => ({ ...values, [chunkKey(0)]: [...(values[chunkKey(0)] as unknown[]).slice(1), { x: 1 }] }), problem: /^pieces:0\.11: / },
   { name: "a chunk one piece short", corrupt: (values) => ({ ...values, [chunkKey(0)]: (values[chunkKey(0)] as unknown[]).slice(1) }), problem: /^pieces:0 holds 11 pieces, not 12$/ },
+  { name: "a piece turned by 4 quarter turns", corrupt: (values) => ({ ...values, [chunkKey(0)]: [[1, 2, 0, 0, 4], ...(values[chunkKey(0)] as unknown[]).slice(1)] }), problem: /^pieces:0\.0: / },
+  { name: "a spec that does not say whether pieces turn", corrupt: (values) => ({ ...values, meta: { ...values.meta, spec: { ...(values.meta.spec as object), rotation: undefined } } }), problem: /^meta\.spec\.rotation: / },
   { name: "a piece in a group that is no piece of the puzzle", corrupt: (values) => ({ ...values, [chunkKey(0)]: [[1, 2, 40, 0], ...(values[chunkKey(0)] as unknown[]).slice(1)] }), problem: /^pieces:0: piece 0 is in group 40/ },
 ];
 

@@ -14,6 +14,7 @@ import {
   grab,
   move,
   releasePlayer,
+  rotate,
   type Applied,
   type RejectReason,
   type RuleResult,
@@ -234,13 +235,13 @@ describe("snapping to neighbours", () => {
     put(state, 0, 20, 20);
     const result = place(state, A, 1, 84 + dx, 20 + dy);
     if (snaps) {
-      expect(state.pieces[1]).toEqual({ x: 84, y: 20, group: 0, locked: false });
-      expect(state.pieces[0]).toEqual({ x: 20, y: 20, group: 0, locked: false });
+      expect(state.pieces[1]).toEqual({ x: 84, y: 20, group: 0, locked: false, rotation: 0 });
+      expect(state.pieces[0]).toEqual({ x: 20, y: 20, group: 0, locked: false, rotation: 0 });
       expect(result.placed).toBe(1);
       expect(result.changedPieces).toEqual([0, 1]);
       expect(state.placedBy.get(A)).toBe(1);
     } else {
-      expect(state.pieces[1]).toEqual({ x: 84 + dx, y: 20 + dy, group: 1, locked: false });
+      expect(state.pieces[1]).toEqual({ x: 84 + dx, y: 20 + dy, group: 1, locked: false, rotation: 0 });
       expect(state.pieces[0]!.group).toBe(0);
       expect(result.placed).toBe(0);
       expect(state.placedBy.has(A)).toBe(false);
@@ -252,7 +253,7 @@ describe("snapping to neighbours", () => {
     const state = twelvePieces();
     put(state, 5, 30, 300);
     place(state, A, 9, 30 + 3, 300 + 64 - 4);
-    expect(state.pieces[9]).toEqual({ x: 30, y: 364, group: 5, locked: false });
+    expect(state.pieces[9]).toEqual({ x: 30, y: 364, group: 5, locked: false, rotation: 0 });
     place(state, A, 1, 30, 300 - 64 + 7);
     expect(groupMembers(state, 1)).toEqual([1, 5, 9]);
     expectRigid(state, 1);
@@ -325,10 +326,10 @@ describe("snapping to the board", () => {
     const target = solvedPosition(state.spec, 6);
     const result = place(state, A, 6, target.x + dx, target.y + dy);
     if (locks) {
-      expect(state.pieces[6]).toEqual({ ...target, group: 6, locked: true });
+      expect(state.pieces[6]).toEqual({ ...target, group: 6, locked: true, rotation: 0 });
       expect(result.placed).toBe(1);
     } else {
-      expect(state.pieces[6]).toEqual({ x: target.x + dx, y: target.y + dy, group: 6, locked: false });
+      expect(state.pieces[6]).toEqual({ x: target.x + dx, y: target.y + dy, group: 6, locked: false, rotation: 0 });
       expect(result.placed).toBe(0);
     }
   });
@@ -347,7 +348,7 @@ describe("snapping to the board", () => {
     const target = solvedPosition(state.spec, 0);
     const result = place(state, A, 1, target.x + 64 + 6, target.y - 5);
     expect(result.placed).toBe(2);
-    for (const id of [0, 1]) expect(state.pieces[id]).toEqual({ ...solvedPosition(state.spec, id), group: 0, locked: true });
+    for (const id of [0, 1]) expect(state.pieces[id]).toEqual({ ...solvedPosition(state.spec, id), group: 0, locked: true, rotation: 0 });
   });
 
   it("merging into a locked group locks the dropped group", () => {
@@ -363,7 +364,7 @@ describe("snapping to the board", () => {
     const spot1 = solvedPosition(state.spec, 1);
     const result = place(state, B, 1, spot1.x + 12, spot1.y + 12);
     expect(result.placed).toBe(2);
-    for (const id of [0, 1, 5]) expect(state.pieces[id]).toEqual({ ...solvedPosition(state.spec, id), group: 0, locked: true });
+    for (const id of [0, 1, 5]) expect(state.pieces[id]).toEqual({ ...solvedPosition(state.spec, id), group: 0, locked: true, rotation: 0 });
     expect(state.placedBy.get(B)).toBe(2);
   });
 
@@ -378,7 +379,7 @@ describe("snapping to the board", () => {
     put(state, 2, spot(2).x + 15, spot(2).y);
     const result = place(state, A, 1, spot(1).x + 4, spot(1).y);
     for (const id of [0, 1, 2]) {
-      expect(state.pieces[id], `piece ${id}`).toEqual({ ...spot(id), group: 0, locked: true });
+      expect(state.pieces[id], `piece ${id}`).toEqual({ ...spot(id), group: 0, locked: true, rotation: 0 });
     }
     expect(result.placed).toBe(1);
   });
@@ -418,7 +419,7 @@ describe("completion", () => {
     const result = place(state, A, 3, 69, 69, T0_MS + 50);
     expect(result.completed).toBe(true);
     expect(state.completedAtMs).toBe(T0_MS + 50);
-    state.pieces.forEach((piece, id) => expect(piece).toEqual({ ...solvedPosition(state.spec, id), group: 0, locked: true }));
+    state.pieces.forEach((piece, id) => expect(piece).toEqual({ ...solvedPosition(state.spec, id), group: 0, locked: true, rotation: 0 }));
     expect(state.placedBy.get(A)).toBe(2);
     expect(state.placedBy.get(B)).toBe(1);
   });
@@ -468,6 +469,15 @@ const solveAll = (state: PuzzleState) => {
   }
 };
 
+/** The same puzzle in a room with rotation on (every piece still upright). */
+const turning = (state: PuzzleState) => {
+  state.spec = { ...state.spec, rotation: true };
+};
+const turningAndHeld = (state: PuzzleState) => {
+  turning(state);
+  ok(grab(state, A, 3, T0_MS));
+};
+
 const REJECT_CASES: RejectCase[] = [
   { name: "grab of a piece id past the end", reason: "no-such-piece", act: (s) => grab(s, A, 12, T0_MS) },
   { name: "grab of a negative piece id", reason: "no-such-piece", act: (s) => grab(s, A, -1, T0_MS) },
@@ -495,6 +505,16 @@ const REJECT_CASES: RejectCase[] = [
   { name: "grab after completion", reason: "puzzle-complete", setup: solveAll, act: (s) => grab(s, A, 0, T0_MS) },
   { name: "move after completion", reason: "puzzle-complete", setup: solveAll, act: (s) => move(s, A, 0, 10, 10, T0_MS) },
   { name: "drop after completion", reason: "puzzle-complete", setup: solveAll, act: (s) => drop(s, A, 0, 10, 10, T0_MS) },
+  { name: "rotate in a room with rotation off", reason: "rotation-off", setup: (s) => void grab(s, A, 3, T0_MS), act: (s) => rotate(s, A, 3, 1, T0_MS) },
+  { name: "rotate to 4 quarter turns", reason: "bad-rotation", setup: turningAndHeld, act: (s) => rotate(s, A, 3, 4, T0_MS) },
+  { name: "rotate to -1 quarter turns", reason: "bad-rotation", setup: turningAndHeld, act: (s) => rotate(s, A, 3, -1, T0_MS) },
+  { name: "rotate to a fractional rotation", reason: "bad-rotation", setup: turningAndHeld, act: (s) => rotate(s, A, 3, 1.5, T0_MS) },
+  { name: "rotate to NaN", reason: "bad-rotation", setup: turningAndHeld, act: (s) => rotate(s, A, 3, Number.NaN, T0_MS) },
+  { name: "rotate of a piece another holds", reason: "held-by-other", setup: (s) => (turning(s), void grab(s, B, 3, T0_MS)), act: (s) => rotate(s, A, 3, 1, T0_MS) },
+  { name: "rotate of a piece nobody holds", reason: "not-holding", setup: turning, act: (s) => rotate(s, A, 3, 1, T0_MS) },
+  { name: "rotate of a locked piece", reason: "piece-locked", setup: (s) => (turning(s), lockPiece6(s)), act: (s) => rotate(s, A, 6, 1, T0_MS) },
+  { name: "rotate of a piece id past the end", reason: "no-such-piece", setup: turning, act: (s) => rotate(s, A, 12, 1, T0_MS) },
+  { name: "rotate after completion", reason: "puzzle-complete", setup: (s) => (turning(s), solveAll(s)), act: (s) => rotate(s, A, 0, 1, T0_MS) },
 ];
 
 /**
@@ -503,6 +523,7 @@ const REJECT_CASES: RejectCase[] = [
  */
 const REASONS_FROM_OUTSIDE_THE_RULES: Partial<Record<RejectReason, string>> = {
   conflict: "the stateless-occ backend (party/stateless/) giving up after repeated write conflicts",
+  "rate-limited": "the boundary's rate limit on actions (party/common/socket-guard.ts; tests/unit/socket-guard.test.ts)",
 };
 
 describe("rejections", () => {
@@ -533,6 +554,7 @@ describe("rejections", () => {
         expect(() => grab(state, A, id, T0_MS)).not.toThrow();
         expect(() => move(state, A, id, x, y, T0_MS)).not.toThrow();
         expect(() => drop(state, A, id, x, y, T0_MS)).not.toThrow();
+        expect(() => rotate(state, A, id, x, T0_MS)).not.toThrow();
       }
     }
   });

@@ -1,0 +1,304 @@
+/**
+ * The boundary between the runtime's sockets and a room: what one client may
+ * cost a room is decided here, before a room (or a hub) parses anything.
+ *
+ * - Identity per socket: each socket the runtime hands over gets a key of its
+ *   own, so a second socket with the same connection id (`_pk`, chosen by the
+ *   client) never inherits the first one's session, and a close is matched to
+ *   the socket that closed. The newer one joins like any socket, by its hello;
+ *   only the player's resume token makes it that player, and then the room
+ *   closes the player's older socket (player-roster.ts).
+ * - Rate limits: three token buckets per socket (actions, cursors, everything
+ *   else), charged by a look at the frame's first bytes. A frame over its
+ *   limit is answered (a `rate-limited` rejection for an action, an error
+ *   otherwise) and dropped; a socket that keeps sending over its limit is
+ *   closed as a flood (4003).
+ * - Bounded memory: a hello deadline for new sockets (4005), at most so many
+ *   sockets waiting to join, at most so many sockets per client address (4007),
+ *   and a heartbeat: every joined socket is pinged, and one that leaves a ping
+ *   unanswered too long, or has been sent more than it has shown it read, is
+ *   closed (4004), its player's holds released and whatever the room held for it freed.
+ *
+ * Transport-free like the rooms: the party passes its runtime sockets, a clock,
+ * randomness, and calls `tick()` on a timer.
+ */
+import * as v from "valibot";
+import {
+  CLOSE_FLOODING,
+  CLOSE_HELLO_TIMEOUT,
+  CLOSE_NOT_READING,
+  CLOSE_TOO_MANY_SOCKETS,
+  HeartbeatReplySchema,
+  isActionMessage,
+  parseClientFrame,
+} from "../../shared/protocol.ts";
+import type { GuardCounters } from "../../shared/http.ts";
+import type { ConnectionLimits } from "./limits.ts";
+import { TokenBucket } from "./token-bucket.ts";
+import { closeReason, sendError, sendMessage, tolerantSocket, type RoomSocket } from "./socket.ts";
+
+/** What a transport-free core takes from the sockets of its room. */
+export interface SocketCore {
+  connect(socket: RoomSocket): void;
+  receive(socketId: string, frame: string | ArrayBuffer | ArrayBufferView): void;
+  disconnect(socketId: string): void;
+  /** Whether the socket's hello was admitted (its session is joining or joined). */
+  hasJoined(socketId: string): boolean;
+  /** The guard dropped this action for the socket's rate limit: the room rejects it as `rate-limited`. */
+  refuseAction(socketId: string, seq: number): void;
+}
+
+export type FrameKind = "action" | "cursor" | "heartbeat-reply" | "other";
+
+/** The `type` of a frame written the way every client of this project writes it: first. */
+const TYPE_AT_START = /^\s*\{\s*"type"\s*:\s*"([a-z-]{1,16})"/;
+
+/** A frame's `type` when it comes first (as every client of this project writes it), from the first bytes only. */
+export function frameType(frame: string | ArrayBuffer | ArrayBufferView): string | undefined {
+  if (typeof frame !== "string") return undefined;
+  return TYPE_AT_START.exec(frame.length > 64 ? frame.slice(0, 64) : frame)?.[1];
+}
+
+/**
+ * Which bucket pays for a frame, from its first bytes only. A frame whose type
+ * does not come first is charged as "other", the smallest allowance; it is
+ * still parsed and handled if it fits in it.
+ */
+export function frameKind(frame: string | ArrayBuffer | ArrayBufferView): FrameKind {
+  switch (frameType(frame)) {
+    case "grab":
+    case "move":
+    case "drop":
+    case "rotate":
+      return "action";
+    case "cursor":
+      return "cursor";
+    case "pong":
+      return "heartbeat-reply";
+    default:
+      return "other";
+  }
+}
+
+interface Ping {
+  t: number;
+  sentAtMs: number;
+  /** Bytes sent to the socket up to and including this ping. */
+  sentBytes: number;
+}
+
+interface Guarded<Raw> {
+  readonly raw: Raw;
+  /** What the room sees: its own key, and sends that are counted. */
+  readonly socket: RoomSocket;
+  readonly address: string | undefined;
+  readonly openedAtMs: number;
+  readonly actions: TokenBucket;
+  readonly cursors: TokenBucket;
+  readonly other: TokenBucket;
+  /** The allowance of frames over the limit before the socket counts as a flood. */
+  readonly refusals: TokenBucket;
+  /** Closed (by either side): nothing more is sent or received. */
+  ended: boolean;
+  /** Sent more than it read: nothing more is sent, and it is closed once the current send returns. */
+  dropping: boolean;
+  sentBytes: number;
+  /** Bytes sent up to the last ping it answered: what it has shown it read. */
+  readBytes: number;
+  /** Pings not answered yet, oldest first. */
+  pings: Ping[];
+  lastPingAtMs: number;
+}
+
+export class SocketGuard<Raw extends RoomSocket> {
+  private readonly sockets = new Map<Raw, Guarded<Raw>>();
+  /** Addresses whose socket was closed for flooding, and until when their new sockets are refused. */
+  private readonly penalised = new Map<string, number>();
+  private keys = 0;
+  readonly counters: GuardCounters = { rateLimited: 0, flooding: 0, notReading: 0, helloTimeouts: 0, tooManySockets: 0 };
+
+  constructor(
+    private readonly core: SocketCore,
+    private readonly limits: ConnectionLimits,
+    private readonly now: () => number,
+    /** An unpredictable unsigned integer: a heartbeat's `t`, so that only a client that read the ping can answer it. */
+    private readonly random: () => number,
+    /** Runs a task once the current one returns (queueMicrotask). */
+    private readonly defer: (task: () => void) => void = (task) => queueMicrotask(task),
+  ) {}
+
+  /** Open sockets. */
+  get size(): number {
+    return this.sockets.size;
+  }
+
+  /** A socket the runtime accepted; `address` where the runtime shows it. */
+  open(raw: Raw, address: string | undefined): void {
+    if (address !== undefined && (this.penalised.get(address) ?? 0) > this.now()) {
+      this.counters.flooding++;
+      tolerantSocket(raw).close(CLOSE_FLOODING, `this address flooded the room; connect again in ${this.limits.floodPenaltyMs / 1000} s`);
+      return;
+    }
+    if (address !== undefined && this.countAt(address) >= this.limits.maxSocketsPerAddress) {
+      this.counters.tooManySockets++;
+      tolerantSocket(raw).close(CLOSE_TOO_MANY_SOCKETS, `at most ${this.limits.maxSocketsPerAddress} connections from one address may be open in this room`);
+      return;
+    }
+    const waiting = [...this.sockets.values()].filter((guarded) => !this.core.hasJoined(guarded.socket.id));
+    if (waiting.length >= this.limits.maxConnectingSockets) {
+      this.counters.helloTimeouts++;
+      this.end(waiting[0]!, CLOSE_HELLO_TIMEOUT, "too many connections were waiting to join this room; try again");
+    }
+    const nowMs = this.now();
+    const runtime = tolerantSocket(raw);
+    const limits = this.limits;
+    const guarded: Guarded<Raw> = {
+      raw,
+      socket: {
+        id: `${raw.id}#${++this.keys}`,
+        address,
+        send: (frame) => this.send(guarded, runtime, frame),
+        close: (code, reason) => runtime.close(code, reason),
+      },
+      address,
+      openedAtMs: nowMs,
+      actions: new TokenBucket(limits.actionBurst, limits.actionsPerS, nowMs),
+      cursors: new TokenBucket(limits.cursorBurst, limits.cursorsPerS, nowMs),
+      other: new TokenBucket(limits.otherFrameBurst, limits.otherFramesPerS, nowMs),
+      refusals: new TokenBucket(limits.floodRefusals, limits.floodRefusals / 10, nowMs),
+      ended: false,
+      dropping: false,
+      sentBytes: 0,
+      readBytes: 0,
+      pings: [],
+      lastPingAtMs: Number.NEGATIVE_INFINITY,
+    };
+    this.sockets.set(raw, guarded);
+    this.core.connect(guarded.socket);
+  }
+
+  /** A frame from `raw`: charged to its bucket, then handed to the room, or answered and dropped. */
+  receive(raw: Raw, frame: string | ArrayBuffer | ArrayBufferView): void {
+    const guarded = this.sockets.get(raw);
+    if (!guarded || guarded.ended) return;
+    const nowMs = this.now();
+    const kind = frameKind(frame);
+    const bucket = kind === "action" ? guarded.actions : kind === "cursor" ? guarded.cursors : guarded.other;
+    if (bucket.take(nowMs)) {
+      if (kind === "heartbeat-reply") return this.heard(guarded, frame as string);
+      return this.core.receive(guarded.socket.id, frame);
+    }
+    this.counters.rateLimited++;
+    if (!guarded.refusals.take(nowMs)) {
+      this.counters.flooding++;
+      if (guarded.address !== undefined) this.penalise(guarded.address, nowMs);
+      return this.end(guarded, CLOSE_FLOODING, `closed for flooding: over ${this.limits.floodRefusals} frames past the rate limit`);
+    }
+    if (kind === "action") return this.refuseAction(guarded, frame as string);
+    const [what, perS] = kind === "cursor" ? ["cursor", this.limits.cursorsPerS] : ["non-action", this.limits.otherFramesPerS];
+    sendError(guarded.socket, "rate-limited", `too many ${what} frames (at most ${perS} a second): this one was dropped`);
+  }
+
+  /** The runtime says `raw` closed (or failed). */
+  closed(raw: Raw): void {
+    const guarded = this.sockets.get(raw);
+    if (!guarded) return;
+    this.forget(guarded);
+    this.core.disconnect(guarded.socket.id);
+  }
+
+  /** Hello deadlines and heartbeats; the party calls it every HEARTBEAT_INTERVAL_MS or so. */
+  tick(): void {
+    const nowMs = this.now();
+    const { helloTimeoutMs, heartbeatIntervalMs, heartbeatTimeoutMs } = this.limits;
+    for (const guarded of [...this.sockets.values()]) {
+      if (guarded.ended) continue;
+      if (!this.core.hasJoined(guarded.socket.id)) {
+        if (nowMs - guarded.openedAtMs >= helloTimeoutMs) {
+          this.counters.helloTimeouts++;
+          this.end(guarded, CLOSE_HELLO_TIMEOUT, `no hello within ${helloTimeoutMs / 1000} s`);
+        }
+        continue;
+      }
+      const oldest = guarded.pings[0];
+      if (oldest && nowMs - oldest.sentAtMs >= heartbeatTimeoutMs) {
+        this.counters.notReading++;
+        this.end(guarded, CLOSE_NOT_READING, `no answer to the server's ping within ${heartbeatTimeoutMs / 1000} s`);
+        continue;
+      }
+      if (nowMs - guarded.lastPingAtMs >= heartbeatIntervalMs) {
+        const t = this.random();
+        guarded.lastPingAtMs = nowMs;
+        sendMessage(guarded.socket, { type: "ping", t });
+        guarded.pings.push({ t, sentAtMs: nowMs, sentBytes: guarded.sentBytes });
+      }
+    }
+  }
+
+  /** Every frame to a socket goes through here: counted, and refused past what the socket has shown it read. */
+  private send(guarded: Guarded<Raw>, runtime: RoomSocket, frame: string): void {
+    if (guarded.ended || guarded.dropping) return;
+    // Characters, not UTF-8 bytes: the frames are JSON, nearly all ASCII.
+    guarded.sentBytes += frame.length;
+    const unread = guarded.sentBytes - guarded.readBytes;
+    if (unread > this.limits.maxUnreadBytes) {
+      // Not closed here: this send may be one of a room's frame loop, which must not see its sessions change under it.
+      guarded.dropping = true;
+      this.counters.notReading++;
+      this.defer(() => this.end(guarded, CLOSE_NOT_READING, `closed: ${unread} bytes were sent that this connection has not read`));
+      return;
+    }
+    runtime.send(frame);
+  }
+
+  /** An answer to a heartbeat: everything sent up to that ping was read. */
+  private heard(guarded: Guarded<Raw>, frame: string): void {
+    let body: unknown;
+    try {
+      body = JSON.parse(frame);
+    } catch {
+      return sendError(guarded.socket, "bad-json", "frame is not valid JSON");
+    }
+    const reply = v.safeParse(HeartbeatReplySchema, body);
+    if (!reply.success) return sendError(guarded.socket, "bad-message", 'a pong answers the server\'s ping with its t: {"type":"pong","t":<the ping\'s t>}');
+    const index = guarded.pings.findIndex((ping) => ping.t === reply.output.t);
+    // An answer to no ping of ours (or one already answered) proves nothing.
+    if (index < 0) return;
+    guarded.readBytes = guarded.pings[index]!.sentBytes;
+    guarded.pings.splice(0, index + 1);
+  }
+
+  private refuseAction(guarded: Guarded<Raw>, frame: string): void {
+    const parsed = parseClientFrame(frame);
+    if (!parsed.ok) return sendError(guarded.socket, parsed.code, parsed.message);
+    const message = parsed.message;
+    if (isActionMessage(message)) return this.core.refuseAction(guarded.socket.id, message.seq);
+    sendError(guarded.socket, "rate-limited", `too many action frames (at most ${this.limits.actionsPerS} a second): this one was dropped`);
+  }
+
+  /** Closes a socket from this side: the room forgets it at once, whether or not the runtime reports the close. */
+  private end(guarded: Guarded<Raw>, code: number, reason: string): void {
+    if (guarded.ended) return;
+    this.forget(guarded);
+    guarded.socket.close(code, closeReason(reason));
+    this.core.disconnect(guarded.socket.id);
+  }
+
+  private forget(guarded: Guarded<Raw>): void {
+    guarded.ended = true;
+    guarded.pings = [];
+    this.sockets.delete(guarded.raw);
+  }
+
+  private penalise(address: string, nowMs: number): void {
+    // Forget penalties that are over, so the map holds recent flooders only.
+    for (const [other, untilMs] of this.penalised) if (untilMs <= nowMs) this.penalised.delete(other);
+    this.penalised.set(address, nowMs + this.limits.floodPenaltyMs);
+  }
+
+  private countAt(address: string): number {
+    let count = 0;
+    for (const guarded of this.sockets.values()) if (guarded.address === address) count++;
+    return count;
+  }
+}

@@ -110,6 +110,23 @@ describe("gather and sort edges", () => {
     expectOnFreeTable(state, edges);
   });
 
+  it("where pieces turn, gather lays pieces apart by the longer side, whichever way each is turned", () => {
+    const state = createPuzzle({ imageId: "test", imageWidth: 1600, imageHeight: 800, pieceCount: 60, seed: 4, rotation: true });
+    const { spec } = state;
+    expect(spec.pieceWidth).not.toBe(spec.pieceHeight);
+    const moves = planTidy(state, "gather");
+    expect(moves.length).toBeGreaterThan(0);
+    const apart = Math.max(spec.pieceWidth, spec.pieceHeight) * (1 + 2 * TAB_REACH_FRACTION);
+    // The table is crowded: pieces that find no slot stay; every piece laid is clear of every other.
+    const at = after(state, moves);
+    for (const move of moves) {
+      for (const [id, other] of at) {
+        if (id === move.pieceId) continue;
+        expect(Math.abs(move.x - other.x) >= apart || Math.abs(move.y - other.y) >= apart, `piece ${move.pieceId} laid at ${move.x},${move.y} by piece ${id} at ${other.x},${other.y}`).toBe(true);
+      }
+    }
+  });
+
   it("on a table with fewer free slots than pieces, still lays out nearly all, and only on free table", () => {
     for (const seed of [1, 2, 3]) {
       const state = createPuzzle({ imageId: "test", imageWidth: 1600, imageHeight: 1000, pieceCount: 24, seed });

@@ -55,7 +55,16 @@ export class SnapFlash {
         const members = new Set(groupMembers(view, group));
         const anchor = groupMembers(view, group)[0];
         if (anchor === undefined) continue;
-        const sprite = borderSprite(view.spec, this.geometry, this.smoothing, members, (neighbour) => members.has(neighbour), anchor, { scale: zoom, lineWidth: FLASH_SCREEN_PX / cssZoom, color: FLASH_COLOR });
+        // Traced where the pieces come to rest, not where they are drawn now: the
+        // pieces that snapped are still gliding in, and the glow follows the anchor.
+        const rest = { x: [] as number[], y: [] as number[], turns: [] as number[] };
+        for (const id of members) {
+          const piece = view.pieces[id]!;
+          rest.x[id] = piece.x;
+          rest.y[id] = piece.y;
+          rest.turns[id] = piece.rotation;
+        }
+        const sprite = borderSprite(view.spec, this.geometry, rest, members, (neighbour) => members.has(neighbour), anchor, { scale: zoom, lineWidth: FLASH_SCREEN_PX / cssZoom, color: FLASH_COLOR });
         if (sprite) this.flashes.push({ sprite, anchor, startMs: nowMs, area: spriteArea(sprite, this.smoothing.x[anchor]!, this.smoothing.y[anchor]!), alpha: FLASH_ALPHA });
       }
       this.onSnap();

@@ -9,8 +9,14 @@ import type { Clock } from "./store/clock.ts";
 import { Connection, hasSessionToken } from "./net/connection.ts";
 import { pollAuthority } from "./net/http-api.ts";
 import { PuzzleScene, SCENE_KEY } from "./scenes/puzzle-scene.ts";
+import { keepSharp, sharpScaleConfig } from "./scenes/sharp-canvas.ts";
 import { Hud } from "./ui/hud.ts";
-import { parseMode, rememberedName, runLobby, type LobbyResult } from "./ui/lobby.ts";
+import { HudLayout, measureHudBoxes } from "./ui/hud-layout.ts";
+import { rememberedName, runLobby, type LobbyResult } from "./ui/lobby.ts";
+import { readLobbyLink } from "./ui/lobby-link.ts";
+import { storedProgress, type StoredProgress } from "./ui/finish-gate.ts";
+import { PicturePreview } from "./ui/picture-preview.ts";
+import { Sound } from "./ui/sound.ts";
 import { UPLOAD_PREFIX, imageUrl } from "./images.ts";
 import { loadRoomPicture } from "./net/picture.ts";
 import { installTestHook } from "./test-hook.ts";
@@ -39,19 +45,44 @@ function loadPicture(imageId: string, room: string): Promise<CanvasImageSource> 
   return imageId.startsWith(UPLOAD_PREFIX) ? loadRoomPicture(room) : loadImage(imageUrl(imageId, room));
 }
 
-/** Resolves when the store has its first welcome, or rejects with the reason the room refused. */
-function welcomed(store: PuzzleStore): Promise<void> {
+/** Attempts to reach a room that end without a welcome before the page gives up and says so. */
+const MAX_ATTEMPTS_BEFORE_WELCOME = 4;
+
+/**
+ * Resolves when the store has its first welcome, or rejects with a sentence:
+ * the reason the room refused this player for good, a message of ours the room
+ * refused before letting us in (a name or room id it will not take), or the
+ * room not answering at all after a few attempts. Never "connecting" forever.
+ */
+function welcomed(store: PuzzleStore, connection: Connection): Promise<void> {
   return new Promise((resolve, reject) => {
-    const check = () => {
-      if (store.view) {
-        unsubscribe();
-        resolve();
-      } else if (store.notices.fatal) {
-        unsubscribe();
-        reject(new Error(store.notices.fatal));
-      }
+    let failedAttempts = 0;
+    let settled = false;
+    const stops: Array<() => void> = [];
+    const settle = (error?: string) => {
+      if (settled) return;
+      settled = true;
+      for (const stop of stops) stop();
+      if (error === undefined) resolve();
+      else reject(new Error(error));
     };
-    const unsubscribe = store.subscribe(check);
+    const check = () => {
+      if (store.view) settle();
+      else if (store.notices.fatal) settle(store.notices.fatal);
+    };
+    stops.push(store.subscribe(check));
+    stops.push(
+      connection.onFrame((message) => {
+        if (message.type === "error" && !store.view && !store.notices.fatal) settle(`The room did not let you in: ${message.message}`);
+      }),
+    );
+    stops.push(
+      connection.onStatus((status) => {
+        if (status.state !== "reconnecting" || store.view) return;
+        failedAttempts++;
+        if (failedAttempts >= MAX_ATTEMPTS_BEFORE_WELCOME) settle(`The room did not answer after ${failedAttempts} attempts. Check the link, or create a new room.`);
+      }),
+    );
     check();
   });
 }
@@ -65,9 +96,14 @@ async function play(choice: LobbyResult): Promise<void> {
   const store = new PuzzleStore(connection, browserClock);
   connection.connect();
   let scene: PuzzleScene | null = null;
-  installTestHook(choice.room, store, () => scene, () => ({ invalidFrames: connection.invalidFrames }));
+  const layout = new HudLayout();
+  const sound = new Sound();
+  installTestHook(choice.room, store, () => scene, () => ({ invalidFrames: connection.invalidFrames }), {
+    hudBoxes: () => measureHudBoxes(),
+    sound: () => ({ enabled: sound.enabled, ...sound.played }),
+  });
   try {
-    await welcomed(store);
+    await welcomed(store, connection);
   } catch (error) {
     connection.close();
     url.search = "";
@@ -86,45 +122,72 @@ async function play(choice: LobbyResult): Promise<void> {
     return start((error as Error).message);
   }
 
+  const parent = document.getElementById("game")!;
+  // An opaque, desynchronized canvas: the browser need not blend it with the
+  // page, nor copy all of it for the compositor each frame. At a pixel ratio of
+  // 2 that copy alone was as much main-thread time as drawing what changed.
+  const canvas = document.createElement("canvas");
+  const context = canvas.getContext("2d", { alpha: false, desynchronized: true });
+  if (!context) throw new Error("this browser cannot draw on a 2D canvas");
   const game = new Phaser.Game({
+    canvas,
+    context,
     // Canvas: in software-rendered browsers (headless CI, old laptops) WebGL ran at
     // 2 fps on this project's 1,000-piece tables where the canvas renderer holds 60.
     type: Phaser.CANVAS,
-    parent: "game",
-    backgroundColor: "#1c2b23",
-    scale: { mode: Phaser.Scale.RESIZE, width: window.innerWidth, height: window.innerHeight },
+    parent,
+    // The scene draws the room around the table itself, and only what changed (puzzle-scene.ts).
+    clearBeforeRender: false,
+    scale: sharpScaleConfig(parent),
     input: { activePointers: 3, mouse: { preventDefaultWheel: true } },
     disableContextMenu: true,
     banner: false,
     scene: [],
   });
+  keepSharp(game, parent);
+  let stored: StoredProgress | null = null;
+  // The HUD comes first: its boxes must be laid out before the scene fits its first view around them.
   const sceneInstance = new PuzzleScene();
-  game.scene.add(SCENE_KEY, sceneInstance, true, { store, image, imageWidth: spec.imageWidth, imageHeight: spec.imageHeight });
-  game.events.once(Phaser.Core.Events.POST_STEP, () => (scene = sceneInstance));
-
-  new Hud(store, {
-    fit: () => sceneInstance.fitToScreen(),
-    zoom: (factor) => sceneInstance.zoomBy(factor),
-    pan: (dx, dy) => sceneInstance.panBy(dx, dy),
-    toggleGhost: () => {
-      sceneInstance.setGhostVisible(!sceneInstance.ghostVisible());
-      return sceneInstance.ghostVisible();
+  new Hud(
+    store,
+    {
+      fit: () => sceneInstance.fitToScreen(),
+      zoom: (factor) => sceneInstance.zoomBy(factor),
+      pan: (dx, dy) => sceneInstance.panBy(dx, dy),
+      toggleGhost: () => {
+        sceneInstance.setGhostVisible(!sceneInstance.ghostVisible());
+        return sceneInstance.ghostVisible();
+      },
+      tidy: (kind) => void store.tidy(kind),
     },
-    tidy: (kind) => void store.tidy(kind),
-  }, url.toString());
+    url.toString(),
+    { layout, preview: new PicturePreview(image, spec.imageWidth, spec.imageHeight), sound, stored: () => stored },
+  );
+  game.scene.add(SCENE_KEY, sceneInstance, true, {
+    store,
+    image,
+    imageWidth: spec.imageWidth,
+    imageHeight: spec.imageHeight,
+    hudBoxes: () => layout.current(),
+    onSnap: () => sound.click(),
+  });
+  game.events.once(Phaser.Core.Events.POST_STEP, () => (scene = sceneInstance));
   // Only the stateful room keeps an action log to replay.
   if (choice.mode === "stateful") offerReplay(choice.room);
   pollAuthority(choice.mode, choice.room, {
     now: () => browserClock.now(),
     wanted: () => store.status === "open",
-    check: (snapshot, fetchStartedAtMs) => store.checkIntegrity(snapshot, fetchStartedAtMs),
+    check: (snapshot, fetchStartedAtMs) => {
+      // Kept before the check, whose change notice makes the HUD read it.
+      stored = storedProgress(snapshot);
+      store.checkIntegrity(snapshot, fetchStartedAtMs);
+    },
   });
 }
 
 async function start(error?: string): Promise<void> {
   const params = new URLSearchParams(location.search);
-  const room = params.get("room");
-  const mode = parseMode(params.get("mode")) ?? "stateful";
+  const { room, mode, watch } = readLobbyLink(params);
   // The replay viewer, loaded only when asked for: it plays the room's log, not the live game.
   if (room && params.get("replay") === "1") {
     const { openReplay } = await import("./replay/replay-view.ts");
@@ -132,7 +195,7 @@ async function start(error?: string): Promise<void> {
   }
   const name = rememberedName();
   // A reload (or reconnect in the same tab) goes straight back to the table as the same player.
-  if (!error && room && name && hasSessionToken(mode, room)) return play({ room, mode, name, watch: params.get("watch") === "1" });
+  if (!error && room && mode && name && hasSessionToken(mode, room)) return play({ room, mode, name, watch });
   const choice = await runLobby(params, error);
   await play(choice);
 }

@@ -5,6 +5,7 @@
 import { solvedPosition } from "../shared/puzzle-spec.ts";
 import type { PuzzleStore } from "./store/puzzle-store.ts";
 import type { PuzzleScene } from "./scenes/puzzle-scene.ts";
+import type { Rect } from "./views/play-area.ts";
 
 export interface PuzzleHook {
   ready: boolean;
@@ -43,9 +44,27 @@ export interface PuzzleHook {
   pieceScreenPosition(id: number): { x: number; y: number };
   /** Page coordinates where the centre of a piece's cell belongs on the board. */
   solvedScreenPosition(id: number): { x: number; y: number };
-  /** The table point under a page point. */
+  /** The piece under a page point (CSS px), or -1. */
   pieceAtPage(x: number, y: number): number;
+  /**
+   * A page point on piece `id` that a pointer can really press: on the canvas
+   * (not under the HUD) and on that piece (not under another), or null.
+   */
+  grabPoint(id: number): { x: number; y: number } | null;
+  /** The zoom a player sees: CSS px per table px. */
   zoom(): number;
+  /** The camera's scroll (table px) and zoom, to tell whether the view moved. */
+  camera(): { scrollX: number; scrollY: number; zoom: number };
+  /** The canvas: its backing store (px), its size on the page (CSS px) and canvas px per CSS px. */
+  canvas(): { width: number; height: number; cssWidth: number; cssHeight: number; pixelRatio: number };
+  /** The HUD's boxes on screen (page CSS px), as the table keeps clear of them. */
+  hudBoxes(): Rect[];
+  /** Other players' name tags on the page (CSS px). */
+  cursorTags(): Array<{ playerId: string; left: number; top: number; right: number; bottom: number }>;
+  /** Draws the whole table in the next frame. Drawing only: frames otherwise draw only what changed, and must add up to the same picture. */
+  redrawAll(): void;
+  /** Whether sound is on, and the clicks and chimes started. */
+  sound(): { enabled: boolean; clicks: number; chimes: number };
   /** The puzzle's picture: id and size from the spec, and a colour sample of what was loaded. */
   image(): { imageId: string; width: number; height: number };
   samplePicture(u: number, v: number): [number, number, number];
@@ -57,11 +76,17 @@ declare global {
   }
 }
 
+/** What the hook reads from the page around the store and the scene. */
+export interface HookPage {
+  hudBoxes(): readonly Rect[];
+  sound(): { enabled: boolean; clicks: number; chimes: number };
+}
+
 /**
  * Installs the hook. `linkStats` adds the connection's own counts (invalid
  * frames) to the store's in `stats()`.
  */
-export function installTestHook(room: string, store: PuzzleStore, scene: () => PuzzleScene | null, linkStats: () => Record<string, number>): void {
+export function installTestHook(room: string, store: PuzzleStore, scene: () => PuzzleScene | null, linkStats: () => Record<string, number>, page: HookPage): void {
   const piecesOf = (state: PuzzleStore["view"]) =>
     state ? state.pieces.map((piece, id) => ({ id, x: piece.x, y: piece.y, group: piece.group, locked: piece.locked, rotation: piece.rotation })) : [];
   const sceneOrThrow = (): PuzzleScene => {
@@ -112,7 +137,37 @@ export function installTestHook(room: string, store: PuzzleStore, scene: () => P
       return sceneOrThrow().tableToPage(target.x + spec.pieceWidth / 2, target.y + spec.pieceHeight / 2);
     },
     pieceAtPage: (x, y) => sceneOrThrow().pieceAtPage(x, y),
-    zoom: () => sceneOrThrow().cameras.main.zoom,
+    grabPoint: (id) => {
+      const current = sceneOrThrow();
+      const spec = store.view!.spec;
+      const drawn = current.drawnPosition(id);
+      const corner = current.tableToPage(drawn.x, drawn.y);
+      const far = current.tableToPage(drawn.x + spec.pieceWidth, drawn.y + spec.pieceHeight);
+      for (const fy of [0.5, 0.3, 0.7, 0.15, 0.85]) {
+        for (const fx of [0.5, 0.3, 0.7, 0.15, 0.85]) {
+          const x = corner.x + (far.x - corner.x) * fx;
+          const y = corner.y + (far.y - corner.y) * fy;
+          if (document.elementFromPoint(x, y) !== current.game.canvas) continue;
+          if (current.pieceAtPage(x, y) === id) return { x, y };
+        }
+      }
+      return null;
+    },
+    zoom: () => sceneOrThrow().cssZoom(),
+    camera: () => {
+      const camera = sceneOrThrow().cameras.main;
+      return { scrollX: camera.scrollX, scrollY: camera.scrollY, zoom: camera.zoom };
+    },
+    canvas: () => {
+      const current = sceneOrThrow();
+      const canvas = current.game.canvas;
+      const rect = canvas.getBoundingClientRect();
+      return { width: canvas.width, height: canvas.height, cssWidth: rect.width, cssHeight: rect.height, pixelRatio: current.pixelRatio };
+    },
+    hudBoxes: () => page.hudBoxes().map((box) => ({ ...box })),
+    redrawAll: () => sceneOrThrow().redrawAll(),
+    cursorTags: () => sceneOrThrow().cursorTagsOnPage(),
+    sound: () => page.sound(),
     image: () => {
       const spec = store.view!.spec;
       return { imageId: spec.imageId, width: spec.imageWidth, height: spec.imageHeight };

@@ -10,7 +10,8 @@ import Phaser from "phaser";
 import { boardRect, pieceCountOf } from "../../shared/puzzle-spec.ts";
 import { groupMembers } from "../../shared/puzzle-state.ts";
 import { buildAtlas } from "../views/piece-atlas.ts";
-import { buildGeometry, strokeBorder, type PieceGeometry } from "../views/piece-geometry.ts";
+import { buildGeometry, traceBorder, type PieceGeometry } from "../views/piece-geometry.ts";
+import { LockedLayer } from "../views/locked-layer.ts";
 import { PieceBatch } from "../views/piece-batch.ts";
 import { REMOTE_SMOOTHING_MS, Smoothing } from "../views/smoothing.ts";
 import { screenToWorld, scrollKeeping } from "../views/camera-math.ts";
@@ -69,7 +70,8 @@ export class ReplayScene extends Phaser.Scene {
     const { image, imageWidth, imageHeight } = this.input_;
     const spec = this.timeline.spec;
     this.geometry = buildGeometry(spec);
-    const atlas = buildAtlas(spec, this.geometry, image, imageWidth, imageHeight);
+    // The replay's canvas is drawn at CSS size (its game is not the sharp one of main.ts), so its atlas is too.
+    const atlas = buildAtlas(spec, this.geometry, image, imageWidth, imageHeight, 1);
     const board = boardRect(spec);
     const table = this.add.graphics().setDepth(-3);
     table.fillStyle(0x2f4a3a, 1).fillRoundedRect(0, 0, spec.tableWidth, spec.tableHeight, Math.min(48, spec.pieceWidth));
@@ -86,7 +88,7 @@ export class ReplayScene extends Phaser.Scene {
 
     this.smoothing = new Smoothing(pieceCountOf(spec));
     const state = () => this.timeline.state;
-    this.pieces = new PieceBatch(this, atlas, this.smoothing, spec.pieceWidth, spec.pieceHeight, board, (id) => state().pieces[id]?.locked ?? false);
+    this.pieces = new PieceBatch(this, atlas, this.smoothing, spec.pieceWidth, spec.pieceHeight, new LockedLayer(atlas, board, spec.pieceWidth, spec.pieceHeight), (id) => state().pieces[id]?.locked ?? false);
     this.placers = new PlacerLayer(this, spec, this.geometry);
     this.placers.object.setDepth(1e10);
     this.outlines = this.add.graphics().setDepth(1e10 + 1);
@@ -197,7 +199,9 @@ export class ReplayScene extends Phaser.Scene {
     for (const [group, hold] of state.holds) {
       const colour = this.input_.colourOf(hold.playerId);
       graphics.lineStyle(OUTLINE_SCREEN_PX / zoom, Phaser.Display.Color.HexStringToColor(colour).color, 0.95);
-      strokeBorder(graphics, state.spec, this.geometry, this.smoothing, groupMembers(state, group), (neighbour) => neighbour >= 0 && state.pieces[neighbour]!.group === group);
+      graphics.beginPath();
+      traceBorder(graphics, state.spec, this.geometry, this.smoothing, groupMembers(state, group), (neighbour) => neighbour >= 0 && state.pieces[neighbour]!.group === group, 0, 0);
+      graphics.strokePath();
       seen.add(hold.playerId);
       const label = this.labels.get(hold.playerId) ?? this.label(hold.playerId, colour);
       label.setPosition(this.smoothing.x[hold.pieceId]! + state.spec.pieceWidth, this.smoothing.y[hold.pieceId]!).setScale(1 / zoom);

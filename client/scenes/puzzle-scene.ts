@@ -3,6 +3,16 @@
  * DrawnPositions eases them, and turns pointer input into store calls (drag,
  * pan, zoom, pinch, and where pieces turn: a right click, Space, a second
  * finger's tap or a two-finger twist). It never sees the socket.
+ *
+ * Two units of screen distance meet here. The canvas draws at the screen's
+ * pixel ratio (sharp-canvas.ts), so the camera, its width and height and
+ * Phaser's pointers are in canvas px; the page, the HUD and the public methods
+ * below speak CSS px. `pixelRatio` converts, and "CSS zoom" (CSS px per table
+ * px) is what a player sees as the zoom.
+ *
+ * A frame draws only what changed (views/damage.ts): every part of the table
+ * reports where it drew before and draws now, and the canvas is clipped to
+ * those areas; a camera move, a resize or a fade draws everything.
  */
 import Phaser from "phaser";
 import { boardRect, pieceCountOf } from "../../shared/puzzle-spec.ts";
@@ -15,9 +25,23 @@ import { SnapFlash } from "../views/snap-flash.ts";
 import { CursorLayer } from "../views/cursor-layer.ts";
 import { DrawnPositions } from "../views/drawn-positions.ts";
 import { screenToWorld, scrollKeeping, worldToScreen } from "../views/camera-math.ts";
+import { largestClearRect, rectHeight, rectWidth, type Rect } from "../views/play-area.ts";
+import { Damage } from "../views/damage.ts";
+import { LockedLayer } from "../views/locked-layer.ts";
+import { TableLayer } from "../views/table-layer.ts";
 
 export const SCENE_KEY = "puzzle";
-const MAX_ZOOM = 4;
+/** Closest view: CSS px per table px. */
+const MAX_CSS_ZOOM = 4;
+/**
+ * On a touch screen the first view never shows pieces smaller than this (CSS px
+ * across), about a fingertip: on a phone a big puzzle opens on the board, the
+ * rest a pan away. A mouse can take small pieces, and gets the whole table.
+ */
+const MIN_FIRST_VIEW_PIECE_CSS_PX = 28;
+const FINGER_QUERY = "(pointer: coarse)";
+/** Space kept between what a fit shows and the HUD's boxes or the screen's edge, in CSS px. */
+const FIT_MARGIN_CSS_PX = 10;
 /** Wheel delta that doubles or halves the zoom. */
 const WHEEL_PER_DOUBLING = 600;
 /**
@@ -28,10 +52,13 @@ const DEPTH_LOCKED = 0;
 const DEPTH_LOOSE = 1;
 const DEPTH_DRAGGED = 1e10;
 const DEPTH_FINISHED = 2e10;
+/** Snap glows, then held outlines, above every piece and below the cursors. */
+const DEPTH_GLOWS = 3e10;
+const DEPTH_OUTLINES = 3e10 + 1;
 /** Piece ids order pieces inside a group; below one unit of the stacking counter. */
 const DEPTH_ID_STEP = 1e-6;
 /**
- * A second finger that lifts having moved less than this (screen px), and
+ * A second finger that lifts having moved less than this (CSS px), and
  * without twisting, taps: a quarter turn. No time limit: a second finger has
  * nothing else to mean while the first drags, and a busy phone stretches taps.
  */
@@ -47,6 +74,10 @@ export interface SceneInput {
   image: CanvasImageSource;
   imageWidth: number;
   imageHeight: number;
+  /** The HUD's boxes (page CSS px): fits and zooms use the screen they leave free, name tags stay out from under them. */
+  hudBoxes: () => readonly Rect[];
+  /** Called for every snap the table shows (the click sound). */
+  onSnap: () => void;
 }
 
 /** A second finger on the table while the first drags a piece that turns: a tap or a twist. */
@@ -75,7 +106,7 @@ export class PuzzleScene extends Phaser.Scene {
   private outlines!: HoldOutlines;
   private cursors!: CursorLayer;
   private snapFlash!: SnapFlash;
-  private ghost!: Phaser.GameObjects.Image;
+  private table!: TableLayer;
   private finished!: Phaser.GameObjects.Image;
   private gesture: Gesture = { kind: "none" };
   private readonly pointers = new Map<number, { x: number; y: number }>();
@@ -84,7 +115,14 @@ export class PuzzleScene extends Phaser.Scene {
   private hitContext: CanvasRenderingContext2D | null = null;
   private minZoom = 0.05;
   private celebrated = false;
+  /** The finished picture is fading in: everything is drawn each frame. */
+  private fading = false;
   private picture: HTMLCanvasElement | null = null;
+  private readonly damage = new Damage();
+  /** The camera the last frame was drawn with; any change draws everything. */
+  private drawnCamera = { scrollX: Number.NaN, scrollY: Number.NaN, zoom: Number.NaN, width: 0, height: 0 };
+  /** Reports a table area (table px) the coming frame must draw. */
+  private readonly damageTable = (rect: Rect) => this.damage.add(this.tableToCanvas(rect));
 
   constructor() {
     super(SCENE_KEY);
@@ -99,15 +137,10 @@ export class PuzzleScene extends Phaser.Scene {
     const view = store.view!;
     const spec = view.spec;
     this.geometry = buildGeometry(spec);
-    this.atlas = buildAtlas(spec, this.geometry, image, imageWidth, imageHeight);
+    this.atlas = buildAtlas(spec, this.geometry, image, imageWidth, imageHeight, this.pixelRatio);
     this.hitContext = document.createElement("canvas").getContext("2d");
 
     const board = boardRect(spec);
-    const table = this.add.graphics().setDepth(-3);
-    table.fillStyle(0x2f4a3a, 1).fillRoundedRect(0, 0, spec.tableWidth, spec.tableHeight, Math.min(48, spec.pieceWidth));
-    table.fillStyle(0x000000, 0.22).fillRect(board.x + 4, board.y + 6, board.width, board.height);
-    table.fillStyle(0x1f3328, 1).fillRect(board.x, board.y, board.width, board.height);
-    table.lineStyle(2, 0xffffff, 0.18).strokeRect(board.x, board.y, board.width, board.height);
 
     const pictureKey = "picture";
     const picture = document.createElement("canvas");
@@ -116,35 +149,100 @@ export class PuzzleScene extends Phaser.Scene {
     picture.getContext("2d")!.drawImage(image, 0, 0, picture.width, picture.height);
     this.textures.addCanvas(pictureKey, picture);
     this.picture = picture;
-    this.ghost = this.add.image(board.x, board.y, pictureKey).setOrigin(0, 0).setDisplaySize(board.width, board.height).setAlpha(0.22).setDepth(-2).setVisible(false);
     this.finished = this.add.image(board.x, board.y, pictureKey).setOrigin(0, 0).setDisplaySize(board.width, board.height).setAlpha(0).setDepth(DEPTH_FINISHED);
 
     this.drawn = new DrawnPositions(store);
     const smoothing = this.drawn.smoothing;
-    this.pieces = new PieceBatch(this, this.atlas, smoothing, spec.pieceWidth, spec.pieceHeight, board, (id) => store.view?.pieces[id]?.locked ?? false);
+    const solved = new LockedLayer(this.atlas, board, spec.pieceWidth, spec.pieceHeight);
+    // The room around the table is painted by this layer, not cleared by the renderer (clearBeforeRender is off).
+    this.table = new TableLayer(this, spec, this.atlas, solved, smoothing, picture);
+    this.table.object.setDepth(-3);
+    this.pieces = new PieceBatch(this, this.atlas, smoothing, spec.pieceWidth, spec.pieceHeight, solved, (id) => store.view?.pieces[id]?.locked ?? false);
     for (let id = 0; id < pieceCountOf(spec); id++) this.changed.add(id);
     this.outlines = new HoldOutlines(this, store, smoothing, this.geometry);
+    this.outlines.object.setDepth(DEPTH_OUTLINES);
     this.cursors = new CursorLayer(this, store, this.drawn);
-    this.snapFlash = new SnapFlash(this, store, smoothing, this.geometry);
+    this.snapFlash = new SnapFlash(this, store, smoothing, this.geometry, this.input_.onSnap);
+    this.snapFlash.object.setDepth(DEPTH_GLOWS);
 
     this.input.on("pointerdown", (pointer: Phaser.Input.Pointer) => this.onPointerDown(pointer));
     this.input.on("pointermove", (pointer: Phaser.Input.Pointer) => this.onPointerMove(pointer));
     this.input.on("pointerup", (pointer: Phaser.Input.Pointer) => this.onPointerUp(pointer));
     this.input.on("pointerupoutside", (pointer: Phaser.Input.Pointer) => this.onPointerUp(pointer));
-    this.input.on("wheel", (pointer: Phaser.Input.Pointer, _over: unknown, _dx: number, dy: number) => this.zoomBy(Math.pow(2, -dy / WHEEL_PER_DOUBLING), pointer.x, pointer.y));
+    this.input.on("wheel", (pointer: Phaser.Input.Pointer, _over: unknown, _dx: number, dy: number) => this.zoomAt(Math.pow(2, -dy / WHEEL_PER_DOUBLING), pointer.x, pointer.y));
     // Space turns the held piece (Shift+Space the other way); only while holding does it keep the page's Space from buttons.
     this.input.keyboard?.on("keydown-SPACE", (event: KeyboardEvent) => {
       if (this.gesture.kind !== "drag" || event.repeat) return;
       event.preventDefault();
       store.rotateHeld(event.shiftKey ? -1 : 1);
     });
-    // A resized window keeps the same table point in the middle and the same zoom.
+    // A resized window (or one moved to a screen of another density) keeps the
+    // same table point in the middle and the same zoom as the player sees it.
+    let ratio = this.pixelRatio;
     this.scale.on("resize", (_game: unknown, _base: unknown, _display: unknown, previousWidth: number, previousHeight: number) => {
       const camera = this.cameras.main;
-      camera.setScroll(camera.scrollX + (previousWidth - camera.width) / 2, camera.scrollY + (previousHeight - camera.height) / 2);
+      const middle = screenToWorld({ scrollX: camera.scrollX, scrollY: camera.scrollY, zoom: camera.zoom, width: previousWidth, height: previousHeight }, previousWidth / 2, previousHeight / 2);
+      if (this.pixelRatio !== ratio) {
+        camera.setZoom((camera.zoom * this.pixelRatio) / ratio);
+        this.minZoom *= this.pixelRatio / ratio;
+        ratio = this.pixelRatio;
+      }
+      camera.centerOn(middle.x, middle.y);
     });
-    this.fitToScreen();
+    this.firstView();
     this.applyDepths();
+    this.clipFramesToDamage();
+  }
+
+  /**
+   * Clips each frame to what changed since the last: the renderer's clear and
+   * every draw then touch only those areas. The clip is set before the
+   * renderer clears and saves its state, and removed after it restores it.
+   */
+  private clipFramesToDamage(): void {
+    const renderer = this.game.renderer as Phaser.Renderer.Canvas.CanvasRenderer;
+    let clipped = false;
+    renderer.on(Phaser.Renderer.Events.PRE_RENDER_CLEAR, () => {
+      const camera = this.cameras.main;
+      const drawn = this.drawnCamera;
+      if (this.fading || drawn.scrollX !== camera.scrollX || drawn.scrollY !== camera.scrollY || drawn.zoom !== camera.zoom || drawn.width !== camera.width || drawn.height !== camera.height) {
+        this.damage.all();
+        this.drawnCamera = { scrollX: camera.scrollX, scrollY: camera.scrollY, zoom: camera.zoom, width: camera.width, height: camera.height };
+      }
+      const region = this.damage.take(camera.width, camera.height);
+      this.pieces.setRegion(region && region.map((rect) => this.canvasToTable(rect)));
+      clipped = region !== null;
+      if (!region) return;
+      const ctx = renderer.gameContext;
+      ctx.save();
+      ctx.beginPath();
+      for (const rect of region) ctx.rect(rect.left, rect.top, rect.right - rect.left, rect.bottom - rect.top);
+      ctx.clip();
+    });
+    renderer.on(Phaser.Renderer.Events.POST_RENDER, () => {
+      if (clipped) renderer.gameContext.restore();
+      clipped = false;
+    });
+  }
+
+  /** A table rectangle on the canvas (canvas px), with the current camera. */
+  private tableToCanvas(rect: Rect): Rect {
+    const camera = this.cameras.main;
+    const topLeft = worldToScreen(camera, rect.left, rect.top);
+    const bottomRight = worldToScreen(camera, rect.right, rect.bottom);
+    return { left: topLeft.x, top: topLeft.y, right: bottomRight.x, bottom: bottomRight.y };
+  }
+
+  private canvasToTable(rect: Rect): Rect {
+    const camera = this.cameras.main;
+    const topLeft = screenToWorld(camera, rect.left, rect.top);
+    const bottomRight = screenToWorld(camera, rect.right, rect.bottom);
+    return { left: topLeft.x, top: topLeft.y, right: bottomRight.x, bottom: bottomRight.y };
+  }
+
+  /** Draws the whole canvas in the next frame (for tests: what a partial frame left must equal it). */
+  redrawAll(): void {
+    this.damage.all();
   }
 
   override update(): void {
@@ -156,20 +254,100 @@ export class PuzzleScene extends Phaser.Scene {
       this.applyDepths();
       this.changed.clear();
     }
-    const zoom = this.cameras.main.zoom;
-    // A turn eases in over a few frames: the outline round a held piece turns with it.
-    if (store.takeHoldsChanged() || this.drawn.smoothing.anyTurning) this.outlines.draw(zoom);
-    this.cursors.draw(zoom, now);
-    this.snapFlash.draw(zoom, now);
+    const camera = this.cameras.main;
+    const pixelRatio = this.pixelRatio;
+    const cssZoom = camera.zoom / pixelRatio;
+    this.outlines.update(camera.zoom, cssZoom, this.damageTable);
+    this.cursors.draw({ camera, pixelRatio, nowMs: now, obstacles: this.hudBoxesOnCanvas(), damaged: (rect) => this.damage.add(rect) });
+    this.snapFlash.update(camera.zoom, cssZoom, now, this.damageTable);
+    this.pieces.updateLockedLayer({
+      entered: (id) => {
+        const pad = cellPadding(this.input_.store.view!.spec);
+        const { x, y } = this.drawnPosition(id);
+        const spec = this.input_.store.view!.spec;
+        const area = { left: x - pad, top: y - pad, right: x + spec.pieceWidth + pad, bottom: y + spec.pieceHeight + pad };
+        this.table.solvedChanged(this.tableToCanvas(area));
+        this.damageTable(area);
+      },
+      cleared: () => {
+        this.table.solvedCleared();
+        this.damage.all();
+      },
+    });
+    this.pieces.collectDamage(this.damageTable);
     if (store.completedAtMs() !== null && !this.celebrated) this.celebrate();
   }
 
   // ---- camera ----
 
+  /** Canvas px per CSS px. */
+  get pixelRatio(): number {
+    return 1 / this.scale.zoom;
+  }
+
+  /** The zoom a player sees: CSS px per table px. */
+  cssZoom(): number {
+    return this.cameras.main.zoom / this.pixelRatio;
+  }
+
+  /** Shows the board and every piece as large as the play area allows. */
   fitToScreen(): void {
+    const content = this.contentBounds();
+    if (!content) return;
+    const area = this.playArea(rectWidth(content) / rectHeight(content));
+    const zoom = Math.min(rectWidth(area) / rectWidth(content), rectHeight(area) / rectHeight(content));
+    this.showAt(zoom, (content.left + content.right) / 2, (content.top + content.bottom) / 2, area);
+  }
+
+  /**
+   * The view a player opens on: everything fitted, unless that makes pieces
+   * smaller than a fingertip on a touch screen; then the board at that size,
+   * the rest a pan away.
+   */
+  firstView(): void {
+    this.fitToScreen();
     const view = this.input_.store.view;
-    if (!view) return;
+    if (!view || !window.matchMedia(FINGER_QUERY).matches) return;
+    const spec = view.spec;
+    const zoom = (MIN_FIRST_VIEW_PIECE_CSS_PX * this.pixelRatio) / spec.pieceWidth;
+    if (this.cameras.main.zoom >= zoom) return;
+    const board = boardRect(spec);
+    this.showAt(zoom, board.x + board.width / 2, board.y + board.height / 2, this.playArea(board.width / board.height));
+  }
+
+  /** Zooms by `factor` around the middle of the play area. */
+  zoomBy(factor: number): void {
+    const area = this.playArea(this.cameras.main.width / this.cameras.main.height);
+    this.zoomAt(factor, (area.left + area.right) / 2, (area.top + area.bottom) / 2);
+  }
+
+  /** Pans by a distance in CSS px. */
+  panBy(dxCss: number, dyCss: number): void {
+    this.panByCanvasPx(dxCss * this.pixelRatio, dyCss * this.pixelRatio);
+  }
+
+  /**
+   * The largest part of the canvas (canvas px) clear of the HUD's boxes for
+   * content of width/height `aspect`, less a margin.
+   */
+  private playArea(aspect: number): Rect {
     const camera = this.cameras.main;
+    const margin = FIT_MARGIN_CSS_PX * this.pixelRatio;
+    const area = largestClearRect({ left: 0, top: 0, right: camera.width, bottom: camera.height }, this.hudBoxesOnCanvas(), aspect, margin);
+    return { left: area.left + margin, top: area.top + margin, right: Math.max(area.left + margin + 1, area.right - margin), bottom: Math.max(area.top + margin + 1, area.bottom - margin) };
+  }
+
+  /** The HUD's boxes in canvas px. */
+  private hudBoxesOnCanvas(): Rect[] {
+    const bounds = this.scale.canvasBounds;
+    const ratio = this.pixelRatio;
+    return this.input_.hudBoxes().map((box) => ({ left: (box.left - bounds.x) * ratio, top: (box.top - bounds.y) * ratio, right: (box.right - bounds.x) * ratio, bottom: (box.bottom - bounds.y) * ratio }));
+  }
+
+  /** The board and every piece as drawn now, with room for tabs and shadows (table px). */
+  private contentBounds(): Rect | null {
+    const view = this.input_.store.view;
+    if (!view) return null;
     const spec = view.spec;
     const board = boardRect(spec);
     let minX = board.x;
@@ -189,33 +367,42 @@ export class PuzzleScene extends Phaser.Scene {
       maxX = Math.max(maxX, cx + halfX);
       maxY = Math.max(maxY, cy + halfY);
     }
-    const zoom = Math.min(camera.width / (maxX - minX), camera.height / (maxY - minY)) * 0.94;
-    this.minZoom = Math.min(zoom, camera.width / spec.tableWidth) * 0.5;
-    camera.setZoom(zoom);
-    camera.centerOn((minX + maxX) / 2, (minY + maxY) / 2);
+    return { left: minX, top: minY, right: maxX, bottom: maxY };
   }
 
-  zoomBy(factor: number, screenX = this.cameras.main.width / 2, screenY = this.cameras.main.height / 2): void {
+  /** Shows table point (x, y) in the middle of `area` (canvas px) at camera zoom `zoom`. */
+  private showAt(zoom: number, x: number, y: number, area: Rect): void {
     const camera = this.cameras.main;
-    const zoom = Math.min(MAX_ZOOM, Math.max(this.minZoom, camera.zoom * factor));
+    const spec = this.input_.store.view!.spec;
+    const clamped = Math.min(MAX_CSS_ZOOM * this.pixelRatio, zoom);
+    this.minZoom = Math.min(clamped, camera.width / spec.tableWidth) * 0.5;
+    const scroll = scrollKeeping(camera, x, y, (area.left + area.right) / 2, (area.top + area.bottom) / 2, clamped);
+    camera.setZoom(clamped);
+    camera.setScroll(scroll.scrollX, scroll.scrollY);
+  }
+
+  /** Zooms by `factor` keeping the table point under canvas point (screenX, screenY) in place. */
+  private zoomAt(factor: number, screenX: number, screenY: number): void {
+    const camera = this.cameras.main;
+    const zoom = Math.min(MAX_CSS_ZOOM * this.pixelRatio, Math.max(this.minZoom, camera.zoom * factor));
     const world = screenToWorld(camera, screenX, screenY);
     const scroll = scrollKeeping(camera, world.x, world.y, screenX, screenY, zoom);
     camera.setZoom(zoom);
     camera.setScroll(scroll.scrollX, scroll.scrollY);
-    this.outlines.draw(zoom);
   }
 
-  panBy(dxScreen: number, dyScreen: number): void {
+  private panByCanvasPx(dx: number, dy: number): void {
     const camera = this.cameras.main;
-    camera.setScroll(camera.scrollX - dxScreen / camera.zoom, camera.scrollY - dyScreen / camera.zoom);
+    camera.setScroll(camera.scrollX - dx / camera.zoom, camera.scrollY - dy / camera.zoom);
   }
 
   setGhostVisible(visible: boolean): void {
-    this.ghost.setVisible(visible);
+    this.table.setGhostVisible(visible);
+    this.damage.all();
   }
 
   ghostVisible(): boolean {
-    return this.ghost.visible;
+    return this.table.ghostVisible;
   }
 
   /** Where a table point is on the page (CSS px), for the test hook. */
@@ -223,6 +410,13 @@ export class PuzzleScene extends Phaser.Scene {
     const screen = worldToScreen(this.cameras.main, x, y);
     const rect = this.game.canvas.getBoundingClientRect();
     return { x: rect.left + (screen.x * rect.width) / this.game.canvas.width, y: rect.top + (screen.y * rect.height) / this.game.canvas.height };
+  }
+
+  /** Where other players' name tags are drawn (page CSS px), for the test hook. */
+  cursorTagsOnPage(): Array<{ playerId: string } & Rect> {
+    const bounds = this.scale.canvasBounds;
+    const ratio = this.pixelRatio;
+    return [...this.cursors.tags()].map(([playerId, tag]) => ({ playerId, left: bounds.x + tag.left / ratio, top: bounds.y + tag.top / ratio, right: bounds.x + tag.right / ratio, bottom: bounds.y + tag.bottom / ratio }));
   }
 
   /** Where a piece is drawn now (its cell's top-left, table px), for the test hook. */
@@ -314,14 +508,14 @@ export class PuzzleScene extends Phaser.Scene {
         return;
       case "pan":
         if (gesture.pointerId !== pointer.id) return;
-        this.panBy(pointer.x - gesture.lastX, pointer.y - gesture.lastY);
+        this.panByCanvasPx(pointer.x - gesture.lastX, pointer.y - gesture.lastY);
         gesture.lastX = pointer.x;
         gesture.lastY = pointer.y;
         return;
       case "pinch": {
         const [a, b] = [...this.pointers.values()];
         if (!a || !b) return;
-        const zoom = Math.min(MAX_ZOOM, Math.max(this.minZoom, (gesture.startZoom * Math.hypot(a.x - b.x, a.y - b.y)) / gesture.startDistance));
+        const zoom = Math.min(MAX_CSS_ZOOM * this.pixelRatio, Math.max(this.minZoom, (gesture.startZoom * Math.hypot(a.x - b.x, a.y - b.y)) / gesture.startDistance));
         const scroll = scrollKeeping(this.cameras.main, gesture.world.x, gesture.world.y, (a.x + b.x) / 2, (a.y + b.y) / 2, zoom);
         this.cameras.main.setZoom(zoom).setScroll(scroll.scrollX, scroll.scrollY);
         return;
@@ -344,7 +538,7 @@ export class PuzzleScene extends Phaser.Scene {
     if (gesture.kind === "drag" && gesture.twist?.pointerId === pointer.id) {
       const twist = gesture.twist;
       gesture.twist = null;
-      if (!twist.turned && twist.moved < TAP_SLOP_PX) this.input_.store.rotateHeld(1);
+      if (!twist.turned && twist.moved < TAP_SLOP_PX * this.pixelRatio) this.input_.store.rotateHeld(1);
       return;
     }
     if (gesture.kind === "drag" && gesture.pointerId === pointer.id) {
@@ -427,12 +621,25 @@ export class PuzzleScene extends Phaser.Scene {
 
   private celebrate(): void {
     this.celebrated = true;
-    this.tweens.add({ targets: this.finished, alpha: 1, duration: 1_200, ease: "Sine.easeInOut" });
+    this.fading = true;
+    this.tweens.add({
+      targets: this.finished,
+      alpha: 1,
+      duration: 1_200,
+      ease: "Sine.easeInOut",
+      onComplete: () => {
+        this.fading = false;
+        this.damage.all();
+      },
+    });
     const spec = this.input_.store.view!.spec;
     const camera = this.cameras.main;
     const board = boardRect(spec);
-    const zoom = Math.min(camera.width / board.width, camera.height / board.height) * 0.8;
-    camera.pan(board.x + board.width / 2, board.y + board.height / 2, 1_200, "Sine.easeInOut");
+    const area = this.playArea(board.width / board.height);
+    const zoom = Math.min(rectWidth(area) / board.width, rectHeight(area) / board.height) * 0.9;
+    // The camera pans to the point that puts the board in the middle of the play area at the new zoom.
+    const scroll = scrollKeeping({ scrollX: camera.scrollX, scrollY: camera.scrollY, zoom, width: camera.width, height: camera.height }, board.x + board.width / 2, board.y + board.height / 2, (area.left + area.right) / 2, (area.top + area.bottom) / 2, zoom);
+    camera.pan(scroll.scrollX + camera.width / 2, scroll.scrollY + camera.height / 2, 1_200, "Sine.easeInOut");
     camera.zoomTo(zoom, 1_200, "Sine.easeInOut");
   }
 }

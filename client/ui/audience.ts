@@ -2,11 +2,12 @@
  * The room's audience in the HUD (issue 11): "12 playing, 240 watching" for
  * everyone, and for a watcher why it watches ("The room is full: you are
  * watching") with a *Take a seat* button. It builds its own small panel so the
- * HUD's layout (being reworked for phones) needs only the line that creates it;
+ * HUD needs only the line that creates it; it is a box of the side slot;
  * it reads the store and asks it for a seat, and never touches the socket.
  */
 import type { PuzzleStore } from "../store/puzzle-store.ts";
 import { setText } from "./dom.ts";
+import { HUD_BOX_CLASS } from "./hud-layout.ts";
 
 /** What the panel says: the counts, and for a watcher its banner. */
 export function audienceText(store: Pick<PuzzleStore, "audience" | "role" | "watchingBecause">): { counts: string; watching: string | null } {
@@ -24,22 +25,8 @@ export class AudiencePanel {
 
   constructor(private readonly store: PuzzleStore) {
     this.panel.id = "audience";
-    this.panel.className = "audience";
-    Object.assign(this.panel.style, {
-      position: "fixed",
-      top: "58px",
-      left: "50%",
-      transform: "translateX(-50%)",
-      display: "flex",
-      alignItems: "center",
-      gap: "10px",
-      padding: "5px 12px",
-      borderRadius: "12px",
-      background: "var(--panel)",
-      boxShadow: "0 6px 24px rgba(0, 0, 0, 0.3)",
-      fontSize: "13px",
-      zIndex: "5",
-    } satisfies Partial<CSSStyleDeclaration>);
+    // A box of the HUD's side slot (hud-layout.ts), so the table keeps clear of it on every screen.
+    this.panel.className = `${HUD_BOX_CLASS} panel audience`;
     this.counts.id = "audience-counts";
     this.watching.id = "watching";
     this.seat.id = "take-seat";
@@ -47,7 +34,7 @@ export class AudiencePanel {
     this.seat.textContent = "Take a seat";
     this.seat.addEventListener("click", () => store.takeSeat());
     this.panel.append(this.counts, this.watching, this.seat);
-    document.body.append(this.panel);
+    (document.querySelector('[data-slot="side"]') ?? document.body).prepend(this.panel);
     store.subscribe(() => this.render());
     this.render();
   }

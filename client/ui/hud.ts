@@ -1,21 +1,36 @@
 /**
  * Everything around the table: mode, progress, timer, connection and RTT, the
- * lost-move/desync counters, players, notices, banners, help, the finish panel
- * and the keyboard shortcuts. It reads the store and drives the scene through
- * a few controls; it never touches the socket.
+ * lost-move/desync counters, players, the picture preview, notices, banners,
+ * help, the finish panel, sound and the keyboard shortcuts. It reads the store
+ * and drives the scene through a few controls; it never touches the socket.
+ * Where its boxes go, and how the table keeps clear of them, is hud-layout.ts.
  */
 import type { Mode } from "../../shared/protocol.ts";
 import type { PuzzleStore } from "../store/puzzle-store.ts";
 import type { TidyKind } from "../store/tidy.ts";
 import { element, formatDuration, setText } from "./dom.ts";
 import { AudiencePanel } from "./audience.ts";
+import { finishVerdict, type StoredProgress } from "./finish-gate.ts";
+import type { HudLayout } from "./hud-layout.ts";
+import type { PicturePreview } from "./picture-preview.ts";
+import { PlayersPanel } from "./players-panel.ts";
+import type { Sound } from "./sound.ts";
 
 export interface TableControls {
   fit(): void;
   zoom(factor: number): void;
+  /** Pans by a distance in CSS px. */
   pan(dx: number, dy: number): void;
   toggleGhost(): boolean;
   tidy(kind: TidyKind): void;
+}
+
+export interface HudParts {
+  layout: HudLayout;
+  preview: PicturePreview;
+  sound: Sound;
+  /** The stored (or authoritative) state as the integrity check last fetched it; null before the first. */
+  stored: () => StoredProgress | null;
 }
 
 const MODE_LABEL: Record<Mode, string> = {
@@ -23,38 +38,49 @@ const MODE_LABEL: Record<Mode, string> = {
   stateless: "Stateless + store",
   "stateless-occ": "Stateless + OCC",
 };
-const PAN_STEP_PX = 80;
+const PAN_STEP_CSS_PX = 80;
 const ZOOM_STEP = 1.25;
+/** The finish panel waits this long, so the picture fades in on the table first. */
+const FINISH_PANEL_DELAY_MS = 900;
 
 export class Hud {
   private scheduled = false;
   private finishShown = false;
-  private shownNotices = new Set<number>();
-  private playersSignature = "";
+  private readonly shownNotices = new Set<number>();
+  private readonly players: PlayersPanel;
+  private readonly toolbar = element("toolbar");
 
   constructor(
     private readonly store: PuzzleStore,
     private readonly controls: TableControls,
     private readonly roomLink: string,
+    private readonly parts: HudParts,
   ) {
-    for (const id of ["hud", "players", "toolbar"]) element(id).hidden = false;
-    const badge = element("mode-badge");
+    element("hud").hidden = false;
+    this.players = new PlayersPanel(() => parts.layout.invalidate());
     store.subscribe(() => this.schedule());
     element("share").addEventListener("click", () => void this.copyLink());
     element("help-close").addEventListener("click", () => (element("help").hidden = true));
     element("finish-close").addEventListener("click", () => (element("finish").hidden = true));
-    element("toolbar").addEventListener("click", (event) => {
+    element("preview-close").addEventListener("click", () => this.run("preview"));
+    this.toolbar.addEventListener("click", (event) => {
       const action = (event.target as HTMLElement).closest("button")?.dataset.action;
       if (action) this.run(action);
     });
+    // A press anywhere else closes the toolbar's menu.
+    window.addEventListener("pointerdown", (event) => {
+      if (!this.toolbar.contains(event.target as Node)) this.setMenuOpen(false);
+    });
     window.addEventListener("keydown", (event) => this.onKey(event));
     setInterval(() => this.renderTimer(), 1_000);
-    badge.textContent = "…";
+    this.pressed("sound", parts.sound.enabled);
+    setText(element("mode-badge"), "…");
     new AudiencePanel(store);
     this.render();
   }
 
   private run(action: string): void {
+    if (action !== "more") this.setMenuOpen(false);
     switch (action) {
       case "zoom-in":
         return this.controls.zoom(ZOOM_STEP);
@@ -62,22 +88,36 @@ export class Hud {
         return this.controls.zoom(1 / ZOOM_STEP);
       case "fit":
         return this.controls.fit();
-      case "ghost": {
-        const on = this.controls.toggleGhost();
-        document.querySelector('[data-action="ghost"]')?.setAttribute("aria-pressed", String(on));
+      case "preview":
+        this.pressed("preview", this.parts.preview.toggle());
+        this.parts.layout.invalidate();
         return;
-      }
+      case "ghost":
+        return this.pressed("ghost", this.controls.toggleGhost());
       case "edges":
         return this.controls.tidy("edges");
       case "gather":
         return this.controls.tidy("gather");
+      case "sound":
+        return this.pressed("sound", this.parts.sound.toggle());
       case "help":
         element("help").hidden = !element("help").hidden;
         return;
+      case "more":
+        return this.setMenuOpen(!this.toolbar.hasAttribute("data-open"));
       case "link":
         void this.copyLink();
         return;
     }
+  }
+
+  private pressed(action: string, on: boolean): void {
+    this.toolbar.querySelector(`[data-action="${action}"]`)?.setAttribute("aria-pressed", String(on));
+  }
+
+  private setMenuOpen(open: boolean): void {
+    this.toolbar.toggleAttribute("data-open", open);
+    this.toolbar.querySelector('[data-action="more"]')?.setAttribute("aria-expanded", String(open));
   }
 
   private onKey(event: KeyboardEvent): void {
@@ -87,20 +127,22 @@ export class Hud {
       "+": "zoom-in",
       "=": "zoom-in",
       "-": "zoom-out",
+      p: "preview",
       g: "ghost",
       e: "edges",
       r: "gather",
+      m: "sound",
       l: "link",
       "?": "help",
       h: "help",
-      arrowleft: [PAN_STEP_PX, 0],
-      a: [PAN_STEP_PX, 0],
-      arrowright: [-PAN_STEP_PX, 0],
-      d: [-PAN_STEP_PX, 0],
-      arrowup: [0, PAN_STEP_PX],
-      w: [0, PAN_STEP_PX],
-      arrowdown: [0, -PAN_STEP_PX],
-      s: [0, -PAN_STEP_PX],
+      arrowleft: [PAN_STEP_CSS_PX, 0],
+      a: [PAN_STEP_CSS_PX, 0],
+      arrowright: [-PAN_STEP_CSS_PX, 0],
+      d: [-PAN_STEP_CSS_PX, 0],
+      arrowup: [0, PAN_STEP_CSS_PX],
+      w: [0, PAN_STEP_CSS_PX],
+      arrowdown: [0, -PAN_STEP_CSS_PX],
+      s: [0, -PAN_STEP_CSS_PX],
       escape: "close",
     };
     const action = keys[event.key.toLowerCase()];
@@ -110,6 +152,7 @@ export class Hud {
     if (action === "close") {
       element("help").hidden = true;
       element("finish").hidden = true;
+      this.setMenuOpen(false);
       return;
     }
     this.run(action);
@@ -147,15 +190,15 @@ export class Hud {
     this.renderTimer();
 
     const status = element("status");
-    const rtt = store.rttMs === null ? "" : ` · ${Math.round(store.rttMs)} ms`;
     const statusClass = `status ${store.status}`;
     if (status.className !== statusClass) status.className = statusClass;
-    setText(element("status-text"), `${store.status === "open" ? "online" : store.status}${store.status === "open" ? rtt : ""}`);
+    setText(element("status-text"), store.status === "open" ? "online" : store.status);
+    setText(element("rtt"), store.status === "open" && store.rttMs !== null ? `${Math.round(store.rttMs)} ms` : "");
 
-    const integrity = element("integrity");
     const { lostMoves, desyncedPieces } = store.integrity;
-    setText(integrity, `lost moves ${lostMoves} · desynced ${desyncedPieces}`);
-    integrity.classList.toggle("bad", lostMoves > 0 || desyncedPieces > 0);
+    setText(element("lost-count"), String(lostMoves));
+    setText(element("desync-count"), String(desyncedPieces));
+    element("integrity").classList.toggle("bad", lostMoves > 0 || desyncedPieces > 0);
 
     const banner = element("banner");
     const fatal = store.notices.fatal;
@@ -169,9 +212,21 @@ export class Hud {
       banner.textContent = "Connection lost: reconnecting… your placed pieces are safe.";
     } else banner.hidden = true;
 
-    this.renderPlayers();
+    this.players.render(store.players(), store.myId);
     this.renderNotices();
-    if (store.completedAtMs() !== null && !this.finishShown) this.showFinish();
+    this.renderFinish(placed, total);
+  }
+
+  private renderFinish(placed: number, total: number): void {
+    const verdict = finishVerdict(this.store.mode, { placed, total, completedAtMs: this.store.completedAtMs() }, this.parts.stored());
+    const unsaved = element("unsaved");
+    const showUnsaved = verdict.kind === "unsaved";
+    if (unsaved.hidden === showUnsaved) {
+      unsaved.hidden = !showUnsaved;
+      this.parts.layout.invalidate();
+    }
+    if (verdict.kind === "unsaved") setText(unsaved, verdict.sentence);
+    if (verdict.kind === "finished" && !this.finishShown) this.showFinish(verdict.completedAtMs);
   }
 
   private renderTimer(): void {
@@ -179,33 +234,6 @@ export class Hud {
     if (started === null) return;
     const end = this.store.completedAtMs() ?? Date.now();
     setText(element("timer"), formatDuration(end - started));
-  }
-
-  private renderPlayers(): void {
-    const list = element("player-list");
-    const players = this.store.players().sort((a, b) => Number(b.connected) - Number(a.connected) || b.placed - a.placed || a.name.localeCompare(b.name));
-    const signature = JSON.stringify(players);
-    if (signature === this.playersSignature) return;
-    this.playersSignature = signature;
-    list.replaceChildren(
-      ...players.map((player) => {
-        const item = document.createElement("li");
-        item.className = `${player.connected ? "" : "away"} ${player.id === this.store.myId ? "me" : ""}`;
-        item.dataset.playerId = player.id;
-        const swatch = document.createElement("i");
-        swatch.className = "swatch";
-        swatch.style.background = player.color;
-        const name = document.createElement("span");
-        name.className = "name";
-        name.textContent = player.name;
-        const placed = document.createElement("span");
-        placed.className = "placed";
-        placed.textContent = String(player.placed);
-        placed.title = "pieces placed";
-        item.append(swatch, name, placed);
-        return item;
-      }),
-    );
   }
 
   private renderNotices(): void {
@@ -224,20 +252,22 @@ export class Hud {
     }
   }
 
-  private showFinish(): void {
+  private showFinish(completedAtMs: number): void {
     this.finishShown = true;
-    const started = this.store.startedAtMs() ?? 0;
-    const completed = this.store.completedAtMs() ?? started;
+    const started = this.store.startedAtMs() ?? completedAtMs;
     const players = this.store.players().filter((player) => player.placed > 0).sort((a, b) => b.placed - a.placed);
-    element("finish-time").textContent = `${this.store.progress().total} pieces in ${formatDuration(completed - started)} by ${players.length || 1} player${players.length === 1 ? "" : "s"}.`;
+    const solvers = Math.max(1, players.length);
+    element("finish-time").textContent = `${this.store.progress().total} pieces in ${formatDuration(completedAtMs - started)} by ${solvers} player${solvers === 1 ? "" : "s"}.`;
     element("finish-ranking").replaceChildren(
       ...players.map((player) => {
         const item = document.createElement("li");
-        item.textContent = `${player.name}: ${player.placed} placed`;
+        item.textContent = `${player.name}: ${player.placed} fitted`;
         return item;
       }),
     );
-    // Let the picture fade in on the table first.
-    setTimeout(() => (element("finish").hidden = false), 900);
+    setTimeout(() => {
+      element("finish").hidden = false;
+      this.parts.sound.chime();
+    }, FINISH_PANEL_DELAY_MS);
   }
 }

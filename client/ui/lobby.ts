@@ -1,15 +1,22 @@
 /**
  * The lobby: pick a name (remembered), and either create a room (picture, piece
- * count, rotation, server mode) or join the room a link points to.
+ * count, rotation, server mode) or join the room a link points to. Every
+ * refusal is a sentence next to the field it is about, decided by the same
+ * rules the rooms apply (shared/names.ts, shared/room-id.ts) or read from the
+ * link (lobby-link.ts).
  */
-import { MODES, type Mode } from "../../shared/protocol.ts";
-import { MAX_PIECES, MIN_PIECES, type PuzzleOptions } from "../../shared/puzzle-spec.ts";
+import type { Mode } from "../../shared/protocol.ts";
+import { MAX_NAME_CHARS, normalizeName, visibleLength, type NameCheck } from "../../shared/names.ts";
+import { gridFor, MAX_PIECES, MIN_PIECES, type PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import { BUILT_IN_IMAGES } from "../images.ts";
 import { uploadImage } from "../net/http-api.ts";
 import { prepareUpload, type PreparedImage } from "./image-upload.ts";
 import { element } from "./dom.ts";
+import { readLobbyLink } from "./lobby-link.ts";
 
 const NAME_KEY = "puzzle-rooms:name";
+/** Counts the slider suggests, where they fit under MAX_PIECES. */
+const PIECE_PRESETS = [4, 24, 100, 300, 500, 1_000, 2_000, 5_000];
 
 export interface LobbyResult {
   room: string;
@@ -26,13 +33,17 @@ function newRoomId(): string {
   return [...bytes].map((byte) => (byte % 36).toString(36)).join("");
 }
 
-export function parseMode(value: string | null): Mode | null {
-  return MODES.find((mode) => mode === value) ?? null;
+/** The name this browser last played under, when it is still a valid name. */
+export function rememberedName(): string | null {
+  const stored = localStorage.getItem(NAME_KEY);
+  if (stored === null) return null;
+  const check = normalizeName(stored);
+  return check.ok ? check.name : null;
 }
 
-/** The name this browser last played under, if any. */
-export function rememberedName(): string | null {
-  return localStorage.getItem(NAME_KEY);
+function setMessage(target: HTMLElement, text: string, isError: boolean): void {
+  target.textContent = text;
+  target.classList.toggle("error", isError);
 }
 
 /** Shows the lobby and resolves once the player starts or joins a room. */
@@ -40,39 +51,77 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
   const panel = element("lobby");
   const form = element<HTMLFormElement>("lobby-form");
   const nameInput = element<HTMLInputElement>("name");
+  const nameHint = element("name-hint");
   const errorText = element("lobby-error");
   const startButton = element<HTMLButtonElement>("start");
   const pieceInput = element<HTMLInputElement>("piece-count");
   const rotationInput = element<HTMLInputElement>("rotation");
   const pieceLabel = element("piece-count-label");
+  const pieceGrid = element("piece-grid");
   const uploadInput = element<HTMLInputElement>("upload");
   const uploadStatus = element("upload-status");
   const choices = element("image-choices");
+  const createFields = element("create-fields");
+  const modeField = element("mode-field");
+  const modeError = element("mode-error");
+  const joinInfo = element("join-info");
+  const body = panel.querySelector<HTMLElement>(".lobby-body")!;
+
   pieceInput.min = String(MIN_PIECES);
   pieceInput.max = String(MAX_PIECES);
+  element("piece-presets").replaceChildren(
+    ...PIECE_PRESETS.filter((count) => count >= MIN_PIECES && count <= MAX_PIECES).map((count) => Object.assign(document.createElement("option"), { value: String(count) })),
+  );
 
+  const link = readLobbyLink(params);
   panel.hidden = false;
   choices.replaceChildren();
-  element("create-fields").hidden = false;
-  element("join-info").hidden = true;
-  startButton.textContent = "Create room";
-  startButton.disabled = false;
-  nameInput.value = localStorage.getItem(NAME_KEY) ?? "";
   errorText.textContent = showError ?? "";
-  const joinRoom = params.get("room");
-  const joinMode = parseMode(params.get("mode")) ?? "stateful";
-  const watch = params.get("watch") === "1";
-  if (joinRoom) {
-    element("create-fields").hidden = true;
-    const info = element("join-info");
-    info.hidden = false;
-    info.textContent = watch ? `Watching room ${joinRoom} (${joinMode}).` : `Joining room ${joinRoom} (${joinMode}).`;
-    startButton.textContent = watch ? "Watch room" : "Join room";
-  }
+  setMessage(modeError, "", false);
+  setMessage(uploadStatus, "", false);
+  nameInput.value = localStorage.getItem(NAME_KEY) ?? "";
 
+  const joining = link.room !== null;
+  createFields.hidden = joining;
+  body.classList.toggle("joining", joining);
+  joinInfo.hidden = !joining && link.roomProblem === null;
+  startButton.textContent = joining ? (link.watch ? "Watch room" : "Join room") : "Create room";
+  startButton.disabled = false;
+  const verb = link.watch ? "Watching" : "Joining";
+  if (link.room) joinInfo.textContent = link.mode ? `${verb} room ${link.room} (${link.mode}).` : `${verb} room ${link.room}: pick its server mode below.`;
+  else if (link.roomProblem) joinInfo.textContent = `This link cannot open a room: ${link.roomProblem} Create a new room below instead.`;
+  joinInfo.classList.toggle("error", link.roomProblem !== null || link.modeProblem !== null);
+  // A join link names its mode; the choice is offered only when the link's mode is unknown.
+  modeField.hidden = joining && link.mode !== null;
+  const radios = [...form.querySelectorAll<HTMLInputElement>('input[name="mode"]')];
+  for (const radio of radios) {
+    radio.checked = radio.value === link.mode;
+    radio.onchange = () => setMessage(modeError, "", false);
+  }
+  if (link.modeProblem) setMessage(modeError, link.modeProblem, true);
+
+  // ---- name ----
+  // While typing, the count against the limit (or why the name will not do); on submit, also a blank name.
+  const checkName = (submitting: boolean): NameCheck => {
+    const raw = nameInput.value;
+    const check = normalizeName(raw);
+    if (check.ok || (raw.trim() === "" && !submitting)) {
+      setMessage(nameHint, `${check.ok ? visibleLength(check.name) : 0} / ${MAX_NAME_CHARS} characters`, false);
+      nameInput.removeAttribute("aria-invalid");
+    } else {
+      setMessage(nameHint, check.reason, true);
+      nameInput.setAttribute("aria-invalid", "true");
+    }
+    return check;
+  };
+  nameInput.oninput = () => checkName(false);
+  checkName(false);
+
+  // ---- picture ----
   let chosen: { id: string; width: number; height: number } = BUILT_IN_IMAGES[0]!;
   let upload: PreparedImage | null = null;
   const buttons: HTMLButtonElement[] = [];
+  const pictureSize = () => (upload ? { width: upload.width, height: upload.height } : { width: chosen.width, height: chosen.height });
   for (const image of BUILT_IN_IMAGES) {
     const button = document.createElement("button");
     button.type = "button";
@@ -85,8 +134,9 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
       chosen = image;
       upload = null;
       uploadInput.value = "";
-      uploadStatus.textContent = "";
+      setMessage(uploadStatus, "", false);
       for (const other of buttons) other.setAttribute("aria-pressed", String(other === button));
+      showCount();
     });
     buttons.push(button);
     choices.append(button);
@@ -95,37 +145,53 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
   uploadInput.onchange = async () => {
     const file = uploadInput.files?.[0];
     if (!file) return;
-    uploadStatus.textContent = "Reading the picture…";
+    setMessage(uploadStatus, "Reading the picture…", false);
     startButton.disabled = true;
     try {
       upload = await prepareUpload(file);
       for (const other of buttons) other.setAttribute("aria-pressed", "false");
-      uploadStatus.textContent = `Using ${file.name} (${upload.width}x${upload.height}).`;
+      setMessage(uploadStatus, `Using ${file.name} (${upload.width}x${upload.height}).`, false);
     } catch (error) {
       upload = null;
       uploadInput.value = "";
-      uploadStatus.textContent = "";
-      errorText.textContent = (error as Error).message;
+      setMessage(uploadStatus, (error as Error).message, true);
     } finally {
       startButton.disabled = false;
+      showCount();
     }
   };
-  const showCount = () => (pieceLabel.textContent = pieceInput.value);
+
+  // ---- pieces: the count the room will really have, rows x cols for this picture ----
+  const pieceCount = () => Math.min(MAX_PIECES, Math.max(MIN_PIECES, Math.round(Number(pieceInput.value))));
+  function showCount(): void {
+    const { width, height } = pictureSize();
+    const { rows, cols } = gridFor(pieceCount(), width, height);
+    pieceLabel.textContent = (rows * cols).toLocaleString("en");
+    pieceGrid.textContent = `${rows} rows × ${cols} columns, for this picture's shape`;
+  }
   pieceInput.oninput = showCount;
   showCount();
+
+  const chosenMode = (): Mode | null => {
+    const value = new FormData(form).get("mode");
+    return radios.some((radio) => radio.value === value) ? (value as Mode) : null;
+  };
 
   return new Promise((resolve) => {
     form.onsubmit = async (event) => {
       event.preventDefault();
       errorText.textContent = "";
-      const name = nameInput.value.trim();
-      if (!name) return;
+      const check = checkName(true);
+      const mode = link.mode && joining ? link.mode : chosenMode();
+      if (!mode) setMessage(modeError, link.modeProblem ?? "Pick a server mode.", true);
+      if (!check.ok) nameInput.focus();
+      if (!check.ok || !mode) return;
+      const name = check.name;
       localStorage.setItem(NAME_KEY, name);
-      if (joinRoom) {
+      if (link.room) {
         panel.hidden = true;
-        return resolve({ room: joinRoom, mode: joinMode, name, watch });
+        return resolve({ room: link.room, mode, name, watch: link.watch });
       }
-      const mode = parseMode(new FormData(form).get("mode") as string | null) ?? "stateful";
       const room = newRoomId();
       startButton.disabled = true;
       try {
@@ -135,10 +201,9 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
           const imageId = await uploadImage(room, upload.blob);
           image = { id: imageId, width: upload.width, height: upload.height };
         }
-        const pieceCount = Math.min(MAX_PIECES, Math.max(MIN_PIECES, Number(pieceInput.value)));
         const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
         panel.hidden = true;
-        resolve({ room, mode, name, create: { imageId: image.id, imageWidth: image.width, imageHeight: image.height, pieceCount, seed, rotation: rotationInput.checked } });
+        resolve({ room, mode, name, create: { imageId: image.id, imageWidth: image.width, imageHeight: image.height, pieceCount: pieceCount(), seed, rotation: rotationInput.checked } });
       } catch (error) {
         errorText.textContent = `Could not create the room: ${(error as Error).message}`;
         startButton.textContent = "Create room";

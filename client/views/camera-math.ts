@@ -32,3 +32,12 @@ export function scrollKeeping(camera: CameraLike, wx: number, wy: number, sx: nu
     scrollY: wy - camera.height / 2 - (sy - camera.height / 2) / zoom,
   };
 }
+
+/** The table area (table px) the camera shows. */
+export function visibleTable(camera: CameraLike): { left: number; top: number; right: number; bottom: number } {
+  const halfWidth = camera.width / 2;
+  const halfHeight = camera.height / 2;
+  const left = camera.scrollX + halfWidth - halfWidth / camera.zoom;
+  const top = camera.scrollY + halfHeight - halfHeight / camera.zoom;
+  return { left, top, right: left + camera.width / camera.zoom, bottom: top + camera.height / camera.zoom };
+}

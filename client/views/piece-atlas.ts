@@ -10,7 +10,8 @@ import { cellPadding, type PieceGeometry } from "./piece-geometry.ts";
 export const ATLAS_PAGE_PX = 2048;
 /** Texture px budget for all pieces together (about 64 MB of RGBA). */
 const ATLAS_PIXEL_BUDGET = 16_000_000;
-const MAX_TEXTURE_SCALE = 2.5;
+/** Texture px per table px at most, per canvas pixel per CSS pixel (views/pixel-ratio.ts). */
+const MAX_TEXTURE_SCALE_PER_PIXEL_RATIO = 2.5;
 const MIN_TEXTURE_SCALE = 0.75;
 
 export interface PieceFrame {
@@ -43,6 +44,15 @@ export interface PieceAtlas {
   levels: AtlasLevel[];
 }
 
+/** The smallest level still at least as detailed as a screen showing `zoom` canvas px per table px. */
+export function levelFor(atlas: PieceAtlas, zoom: number): number {
+  let index = 0;
+  atlas.levels.forEach((candidate, candidateIndex) => {
+    if (candidate.scale >= zoom) index = candidateIndex;
+  });
+  return index;
+}
+
 /** Smallest level kept: below this, pieces are a few screen px and nothing finer shows. */
 const MIN_LEVEL_SCALE = 0.08;
 
@@ -65,12 +75,17 @@ function mipLevels(pages: HTMLCanvasElement[], scale: number): AtlasLevel[] {
   return levels;
 }
 
-/** Texture resolution: sharp when zoomed in on small puzzles, within budget for big ones. */
-export function textureScale(spec: PuzzleSpec): number {
+/**
+ * Texture resolution: sharp when zoomed in on small puzzles, within budget for
+ * big ones. A sharper screen (`pixelRatio` canvas px per CSS px) shows more
+ * texture px at the same zoom, so small puzzles get more of them; big ones are
+ * held by the budget either way.
+ */
+export function textureScale(spec: PuzzleSpec, pixelRatio: number): number {
   const padding = cellPadding(spec);
   const cellArea = (spec.pieceWidth + 2 * padding) * (spec.pieceHeight + 2 * padding);
   const scale = Math.sqrt(ATLAS_PIXEL_BUDGET / (pieceCountOf(spec) * cellArea));
-  return Math.min(MAX_TEXTURE_SCALE, Math.max(MIN_TEXTURE_SCALE, Math.min(scale, (ATLAS_PAGE_PX - 2) / (spec.pieceWidth + 2 * padding))));
+  return Math.min(MAX_TEXTURE_SCALE_PER_PIXEL_RATIO * pixelRatio, Math.max(MIN_TEXTURE_SCALE, Math.min(scale, (ATLAS_PAGE_PX - 2) / (spec.pieceWidth + 2 * padding))));
 }
 
 function context(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
@@ -122,8 +137,8 @@ export function turnedRect(rect: Readonly<PageRect>, pageWidth: number, pageHeig
   return into;
 }
 
-export function buildAtlas(spec: PuzzleSpec, geometry: PieceGeometry[], image: CanvasImageSource, imageWidth: number, imageHeight: number): PieceAtlas {
-  const scale = textureScale(spec);
+export function buildAtlas(spec: PuzzleSpec, geometry: PieceGeometry[], image: CanvasImageSource, imageWidth: number, imageHeight: number, pixelRatio: number): PieceAtlas {
+  const scale = textureScale(spec, pixelRatio);
   const padding = cellPadding(spec);
   const frameWidth = Math.ceil((spec.pieceWidth + 2 * padding) * scale);
   const frameHeight = Math.ceil((spec.pieceHeight + 2 * padding) * scale);

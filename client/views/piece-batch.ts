@@ -9,14 +9,18 @@
  * still turning, or turned on a bigger level, is drawn from its upright frame
  * under a transform of its own, the camera's turned about the piece's centre,
  * set in one setTransform (no save/restore), and the camera's comes back, once,
- * before the next plain draw. Pieces off screen are skipped, settled locked pieces come
- * from one static layer (locked-layer.ts), and the stacking order is re-sorted
- * only when a depth changes.
+ * before the next plain draw. Pieces off screen are skipped, settled locked
+ * pieces go into the solved layer (locked-layer.ts, drawn with the table by
+ * table-layer.ts), and the stacking order is re-sorted only when a depth
+ * changes. It reports where pieces moved, turned or restacked since the last
+ * frame (damage.ts) and, when the frame draws only those areas, skips the rest.
  */
 import Phaser from "phaser";
-import { turnedRect, turnPages, type PageRect, type PieceAtlas } from "./piece-atlas.ts";
+import { levelFor, turnedRect, turnPages, type PageRect, type PieceAtlas } from "./piece-atlas.ts";
 import type { Smoothing } from "./smoothing.ts";
-import { LockedLayer } from "./locked-layer.ts";
+import type { LockedLayer } from "./locked-layer.ts";
+import type { Rect } from "./play-area.ts";
+import { visibleTable } from "./camera-math.ts";
 import { RADIANS_PER_QUARTER_TURN } from "./piece-geometry.ts";
 
 /**
@@ -26,11 +30,10 @@ import { RADIANS_PER_QUARTER_TURN } from "./piece-geometry.ts";
  */
 const TURNED_LEVEL_MAX_PX = 4_000_000;
 
-interface Bounds {
-  left: number;
-  top: number;
-  right: number;
-  bottom: number;
+/** What the solved layer did in a frame: pieces that entered it, or it was emptied. */
+export interface LockedLayerChanges {
+  entered(id: number): void;
+  cleared(): void;
 }
 
 export class PieceBatch {
@@ -39,7 +42,6 @@ export class PieceBatch {
   private order: number[];
   private orderDirty = true;
   private readonly matrix = new Phaser.GameObjects.Components.TransformMatrix();
-  private readonly locked: LockedLayer;
   /** Pieces that may have to enter or leave the locked layer: changed since, or locked and still gliding. */
   private readonly lockCandidates = new Set<number>();
   /** Per atlas level, its pages turned by 1, 2 and 3 quarter turns ([level][rotation - 1]), made on first use. */
@@ -48,6 +50,13 @@ export class PieceBatch {
   private readonly turned: PageRect = { x: 0, y: 0, width: 0, height: 0 };
   /** Pieces drawn one by one in the last frame (the rest came from the locked layer or were off screen). */
   drawn = 0;
+  /** Where each piece was, and how it was turned, when damage was last collected (NaN before). */
+  private readonly reportedX: Float64Array;
+  private readonly reportedY: Float64Array;
+  private readonly reportedTurns: Float64Array;
+  private readonly restacked = new Set<number>();
+  /** The areas (table px) the coming frame draws; null for all of it. */
+  private region: Rect[] | null = null;
 
   constructor(
     scene: Phaser.Scene,
@@ -55,12 +64,14 @@ export class PieceBatch {
     private readonly smoothing: Smoothing,
     private readonly cellWidth: number,
     private readonly cellHeight: number,
-    board: { x: number; y: number; width: number; height: number },
+    private readonly locked: LockedLayer,
     private readonly isLocked: (id: number) => boolean,
   ) {
     const count = atlas.frames.length;
-    this.locked = new LockedLayer(atlas, board, cellWidth, cellHeight);
     this.depth = new Float64Array(count);
+    this.reportedX = new Float64Array(count).fill(Number.NaN);
+    this.reportedY = new Float64Array(count).fill(Number.NaN);
+    this.reportedTurns = new Float64Array(count);
     this.order = Array.from({ length: count }, (_, id) => id);
     for (let id = 0; id < count; id++) this.lockCandidates.add(id);
     this.object = scene.add.extern();
@@ -75,6 +86,51 @@ export class PieceBatch {
     if (this.depth[id] === depth) return;
     this.depth[id] = depth;
     this.orderDirty = true;
+    this.restacked.add(id);
+  }
+
+  /**
+   * Reports (table px) where each piece that moved, turned or changed its
+   * stacking since the last call was and is now drawn.
+   */
+  collectDamage(add: (rect: Rect) => void): void {
+    const { smoothing, reportedX, reportedY, reportedTurns } = this;
+    const pad = this.atlas.padding;
+    const width = this.cellWidth + 2 * pad;
+    const height = this.cellHeight + 2 * pad;
+    // A turned piece lies within half its frame's diagonal of its cell's centre.
+    const reach = Math.hypot(width, height) / 2;
+    const cell = (x: number, y: number, turns: number) => {
+      if (turns === 0) add({ left: x - pad, top: y - pad, right: x - pad + width, bottom: y - pad + height });
+      else {
+        const cx = x + this.cellWidth / 2;
+        const cy = y + this.cellHeight / 2;
+        add({ left: cx - reach, top: cy - reach, right: cx + reach, bottom: cy + reach });
+      }
+    };
+    for (let id = 0; id < reportedX.length; id++) {
+      const x = smoothing.x[id]!;
+      const y = smoothing.y[id]!;
+      const turns = smoothing.turns[id]!;
+      const oldX = reportedX[id]!;
+      const oldY = reportedY[id]!;
+      const oldTurns = reportedTurns[id]!;
+      if (x === oldX && y === oldY && turns === oldTurns) {
+        if (this.restacked.has(id)) cell(x, y, turns);
+        continue;
+      }
+      if (!Number.isNaN(oldX)) cell(oldX, oldY, oldTurns);
+      cell(x, y, turns);
+      reportedX[id] = x;
+      reportedY[id] = y;
+      reportedTurns[id] = turns;
+    }
+    this.restacked.clear();
+  }
+
+  /** The areas (table px) the coming frame draws, or null for everything. */
+  setRegion(region: Rect[] | null): void {
+    this.region = region;
   }
 
   depthOf(id: number): number {
@@ -90,17 +146,12 @@ export class PieceBatch {
     const ctx = renderer.currentContext;
     const { atlas, smoothing } = this;
     const pad = atlas.padding;
-    const view = this.visibleBounds(camera);
-    // The smallest atlas level still at least as detailed as the screen.
-    let levelIndex = 0;
-    atlas.levels.forEach((candidate, index) => {
-      if (candidate.scale >= camera.zoom) levelIndex = index;
-    });
-    const level = atlas.levels[levelIndex]!;
+    const view = visibleTable(camera);
+    const level = atlas.levels[levelFor(atlas, camera.zoom)]!;
     const pages = level.pages;
     const shrink = level.scale / atlas.scale;
+    const levelIndex = levelFor(atlas, camera.zoom);
     const turnable = pages.reduce((sum, page) => sum + page.width * page.height, 0) <= TURNED_LEVEL_MAX_PX;
-    this.updateLockedLayer();
     const drawWidth = this.cellWidth + 2 * pad;
     const drawHeight = this.cellHeight + 2 * pad;
     const halfWidth = this.cellWidth / 2;
@@ -109,6 +160,20 @@ export class PieceBatch {
     const reach = Math.hypot(drawWidth, drawHeight) / 2;
     const turns = smoothing.turns;
     const matrix = this.matrix;
+    const region = this.region;
+    if (region) {
+      // Drawing only the damaged areas: nothing outside them needs a call at all.
+      if (region.length === 0) {
+        this.drawn = 0;
+        return;
+      }
+      view.left = Math.max(view.left, Math.min(...region.map((rect) => rect.left)));
+      view.top = Math.max(view.top, Math.min(...region.map((rect) => rect.top)));
+      view.right = Math.min(view.right, Math.max(...region.map((rect) => rect.right)));
+      view.bottom = Math.min(view.bottom, Math.max(...region.map((rect) => rect.bottom)));
+    }
+    const outside = (left: number, top: number, right: number, bottom: number) =>
+      left > view.right || top > view.bottom || right < view.left || bottom < view.top || (region !== null && !region.some((rect) => left < rect.right && top < rect.bottom && right > rect.left && bottom > rect.top));
     ctx.save();
     matrix.copyWithScrollFactorFrom(camera.matrixCombined, camera.scrollX, camera.scrollY, 1, 1).setToContext(ctx);
     const { a, b, c, d, e, f } = matrix;
@@ -116,7 +181,6 @@ export class PieceBatch {
     ctx.globalAlpha = camera.alpha;
     ctx.globalCompositeOperation = "source-over";
     ctx.imageSmoothingEnabled = true;
-    this.locked.draw(ctx, levelIndex, view, (id) => ({ x: smoothing.x[id]!, y: smoothing.y[id]! }));
     const included = this.locked.included;
     let drawn = 0;
     for (const id of this.order) {
@@ -126,7 +190,7 @@ export class PieceBatch {
       if (turn === 0) {
         const x = smoothing.x[id]! - pad;
         const y = smoothing.y[id]! - pad;
-        if (x > view.right || y > view.bottom || x + drawWidth < view.left || y + drawHeight < view.top) continue;
+        if (outside(x, y, x + drawWidth, y + drawHeight)) continue;
         if (turnedTransform) {
           matrix.setToContext(ctx);
           turnedTransform = false;
@@ -139,7 +203,7 @@ export class PieceBatch {
         const height = sideways ? drawWidth : drawHeight;
         const x = smoothing.x[id]! + halfWidth - width / 2;
         const y = smoothing.y[id]! + halfHeight - height / 2;
-        if (x > view.right || y > view.bottom || x + width < view.left || y + height < view.top) continue;
+        if (outside(x, y, x + width, y + height)) continue;
         if (turnedTransform) {
           matrix.setToContext(ctx);
           turnedTransform = false;
@@ -155,7 +219,7 @@ export class PieceBatch {
       } else {
         const cx = smoothing.x[id]! + halfWidth;
         const cy = smoothing.y[id]! + halfHeight;
-        if (cx - reach > view.right || cy - reach > view.bottom || cx + reach < view.left || cy + reach < view.top) continue;
+        if (outside(cx - reach, cy - reach, cx + reach, cy + reach)) continue;
         const cos = Math.cos(turn * RADIANS_PER_QUARTER_TURN);
         const sin = Math.sin(turn * RADIANS_PER_QUARTER_TURN);
         // The camera's transform, then translate(cx, cy), then rotate: one call.
@@ -175,14 +239,16 @@ export class PieceBatch {
   }
 
   /**
-   * Moves settled locked pieces among the candidates into the static layer;
-   * rebuilds it from every piece if one came unlocked.
+   * Before a frame: moves settled locked pieces among the candidates into the
+   * solved layer, or empties it (for a rebuild from every piece) if one came
+   * unlocked, and says which.
    */
-  private updateLockedLayer(): void {
+  updateLockedLayer(changes: LockedLayerChanges): void {
     const { smoothing, locked, lockCandidates } = this;
     for (const id of lockCandidates) {
       if (locked.included[id] && !this.isLocked(id)) {
         locked.clear();
+        changes.cleared();
         for (let other = 0; other < locked.included.length; other++) lockCandidates.add(other);
         break;
       }
@@ -191,17 +257,9 @@ export class PieceBatch {
       if (locked.included[id] || !this.isLocked(id)) lockCandidates.delete(id);
       else if (!smoothing.isMoving(id)) {
         locked.add(id, smoothing.x[id]!, smoothing.y[id]!);
+        changes.entered(id);
         lockCandidates.delete(id);
       }
     }
-  }
-
-  /** The table area the camera shows. */
-  private visibleBounds(camera: Phaser.Cameras.Scene2D.Camera): Bounds {
-    const halfWidth = camera.width / 2;
-    const halfHeight = camera.height / 2;
-    const left = camera.scrollX + halfWidth - halfWidth / camera.zoom;
-    const top = camera.scrollY + halfHeight - halfHeight / camera.zoom;
-    return { left, top, right: left + camera.width / camera.zoom, bottom: top + camera.height / camera.zoom };
   }
 }

@@ -3,7 +3,7 @@
  * for cutting textures and hit-testing, and each side as a polyline for drawing
  * outlines around held groups.
  */
-import type Phaser from "phaser";
+import type { Rect } from "./play-area.ts";
 import { generateEdges, pieceOutline, TAB_REACH_FRACTION, type PathCommand } from "../../shared/piece-shapes.ts";
 import { colOf, pieceCountOf, rowOf, type PuzzleSpec } from "../../shared/puzzle-spec.ts";
 
@@ -104,24 +104,33 @@ export function neighbourAcross(spec: PuzzleSpec, id: number, side: Side): numbe
 /** Radians per quarter turn, for drawing pieces turned by `turns` quarter turns. */
 export const RADIANS_PER_QUARTER_TURN = Math.PI / 2;
 
+/** Where a border is traced: a canvas context or anything else with the same two calls. */
+export interface PathSink {
+  moveTo(x: number, y: number): void;
+  lineTo(x: number, y: number): void;
+}
+
 /**
- * Strokes the outer border of a set of pieces drawn at (x[id], y[id]) and
- * turned by turns[id] quarter turns about their cells' centres: every side
- * whose neighbour across is not `inside` the set. The line style is the caller's.
+ * Traces the outer border of a set of pieces drawn at (x[id], y[id]) and
+ * turned by turns[id] quarter turns about their cells' centres, shifted by
+ * (dx, dy): every side whose neighbour across is not `inside` the set. The
+ * caller begins and strokes the path.
  */
-export function strokeBorder(
-  graphics: Phaser.GameObjects.Graphics,
+export function traceBorder(
+  path: PathSink,
   spec: PuzzleSpec,
   geometry: readonly PieceGeometry[],
   at: { x: ArrayLike<number>; y: ArrayLike<number>; turns: ArrayLike<number> },
   pieces: Iterable<number>,
   inside: (neighbour: number) => boolean,
+  dx: number,
+  dy: number,
 ): void {
   const halfWidth = spec.pieceWidth / 2;
   const halfHeight = spec.pieceHeight / 2;
   for (const id of pieces) {
-    const cx = at.x[id]! + halfWidth;
-    const cy = at.y[id]! + halfHeight;
+    const cx = at.x[id]! + halfWidth + dx;
+    const cy = at.y[id]! + halfHeight + dy;
     const angle = at.turns[id]! * RADIANS_PER_QUARTER_TURN;
     const cos = Math.cos(angle);
     const sin = Math.sin(angle);
@@ -131,12 +140,41 @@ export function strokeBorder(
     for (const side of SIDES) {
       if (inside(neighbourAcross(spec, id, side))) continue;
       const points = geometry[id]!.sides[side];
-      graphics.beginPath();
-      graphics.moveTo(tableX(points[0]!, points[1]!), tableY(points[0]!, points[1]!));
-      for (let i = 2; i < points.length; i += 2) graphics.lineTo(tableX(points[i]!, points[i + 1]!), tableY(points[i]!, points[i + 1]!));
-      graphics.strokePath();
+      path.moveTo(tableX(points[0]!, points[1]!), tableY(points[0]!, points[1]!));
+      for (let i = 2; i < points.length; i += 2) path.lineTo(tableX(points[i]!, points[i + 1]!), tableY(points[i]!, points[i + 1]!));
     }
   }
+}
+
+/**
+ * The table area (table px) pieces drawn at (x[id], y[id]) and turned by
+ * turns[id] can touch with their tabs and shadows, grown by `grow` (a line's
+ * width). A turned piece reaches its longer half-side from its centre, and,
+ * while it turns, half its diagonal.
+ */
+export function piecesBounds(spec: PuzzleSpec, at: { x: ArrayLike<number>; y: ArrayLike<number>; turns: ArrayLike<number> }, pieces: Iterable<number>, grow: number): Rect | null {
+  let left = Number.POSITIVE_INFINITY;
+  let top = Number.POSITIVE_INFINITY;
+  let right = Number.NEGATIVE_INFINITY;
+  let bottom = Number.NEGATIVE_INFINITY;
+  const halfWidth = spec.pieceWidth / 2;
+  const halfHeight = spec.pieceHeight / 2;
+  const halfLonger = Math.max(halfWidth, halfHeight);
+  const halfDiagonal = Math.hypot(halfWidth, halfHeight);
+  for (const id of pieces) {
+    const turns = at.turns[id]!;
+    const reachX = turns === 0 || turns === 2 ? halfWidth : Number.isInteger(turns) ? halfLonger : halfDiagonal;
+    const reachY = turns === 0 || turns === 2 ? halfHeight : Number.isInteger(turns) ? halfLonger : halfDiagonal;
+    const cx = at.x[id]! + halfWidth;
+    const cy = at.y[id]! + halfHeight;
+    left = Math.min(left, cx - reachX);
+    top = Math.min(top, cy - reachY);
+    right = Math.max(right, cx + reachX);
+    bottom = Math.max(bottom, cy + reachY);
+  }
+  if (left > right) return null;
+  const reach = cellPadding(spec) + grow;
+  return { left: left - reach, top: top - reach, right: right + reach, bottom: bottom + reach };
 }
 
 /**

@@ -1,23 +1,33 @@
 /**
  * A short glow around a group at the moment pieces join it or lock on the board,
- * so a snap is felt as well as seen, whoever made it.
+ * so a snap is felt as well as seen, whoever made it; `onSnap` hears of each
+ * (the click sound). The glow's image (border-sprite.ts) is made once and
+ * fades out; it reports where it was and is, for partial redraws.
  */
 import type Phaser from "phaser";
 import { groupMembers } from "../../shared/puzzle-state.ts";
 import type { PuzzleStore } from "../store/puzzle-store.ts";
 import type { Smoothing } from "./smoothing.ts";
-import { strokeBorder, type PieceGeometry } from "./piece-geometry.ts";
+import type { PieceGeometry } from "./piece-geometry.ts";
+import type { Rect } from "./play-area.ts";
+import { borderSprite, cameraExtern, spriteArea, type BorderSprite } from "./border-sprite.ts";
 
 const FLASH_MS = 450;
+/** Glow thickness on screen in CSS px. */
 const FLASH_SCREEN_PX = 4;
+const FLASH_COLOR = "#fff4c2";
+const FLASH_ALPHA = 0.9;
 
 interface Flash {
-  pieces: Set<number>;
+  sprite: BorderSprite;
+  anchor: number;
   startMs: number;
+  area: Rect;
+  alpha: number;
 }
 
 export class SnapFlash {
-  private readonly graphics: Phaser.GameObjects.Graphics;
+  readonly object: Phaser.GameObjects.Extern;
   private flashes: Flash[] = [];
 
   constructor(
@@ -25,27 +35,56 @@ export class SnapFlash {
     private readonly store: PuzzleStore,
     private readonly smoothing: Smoothing,
     private readonly geometry: PieceGeometry[],
+    private readonly onSnap: () => void,
   ) {
-    this.graphics = scene.add.graphics().setDepth(Number.MAX_SAFE_INTEGER - 20);
+    this.object = cameraExtern(scene, (ctx) => this.render(ctx));
   }
 
-  draw(zoom: number, nowMs: number): void {
+  /**
+   * Before a frame: starts a glow for each group that snapped, fades the rest
+   * for a camera of `zoom` canvas px and `cssZoom` CSS px per table px, and
+   * reports (table px) where glows were and are.
+   */
+  update(zoom: number, cssZoom: number, nowMs: number, damaged: (area: Rect) => void): void {
     const view = this.store.view;
-    const smoothing = this.smoothing;
     if (!view) return;
     const snapped = this.store.takeSnaps();
     if (snapped.length > 0) {
       const groups = new Set(snapped.map((id) => view.pieces[id]!.group));
-      for (const group of groups) this.flashes.push({ pieces: new Set(groupMembers(view, group)), startMs: nowMs });
+      for (const group of groups) {
+        const members = new Set(groupMembers(view, group));
+        const anchor = groupMembers(view, group)[0];
+        if (anchor === undefined) continue;
+        // Traced where the pieces come to rest, not where they are drawn now: the
+        // pieces that snapped are still gliding in, and the glow follows the anchor.
+        const rest = { x: [] as number[], y: [] as number[], turns: [] as number[] };
+        for (const id of members) {
+          const piece = view.pieces[id]!;
+          rest.x[id] = piece.x;
+          rest.y[id] = piece.y;
+          rest.turns[id] = piece.rotation;
+        }
+        const sprite = borderSprite(view.spec, this.geometry, rest, members, (neighbour) => members.has(neighbour), anchor, { scale: zoom, lineWidth: FLASH_SCREEN_PX / cssZoom, color: FLASH_COLOR });
+        if (sprite) this.flashes.push({ sprite, anchor, startMs: nowMs, area: spriteArea(sprite, this.smoothing.x[anchor]!, this.smoothing.y[anchor]!), alpha: FLASH_ALPHA });
+      }
+      this.onSnap();
     }
-    if (this.flashes.length === 0) return;
-    this.flashes = this.flashes.filter((flash) => nowMs - flash.startMs < FLASH_MS);
-    const graphics = this.graphics;
-    graphics.clear();
+    const live: Flash[] = [];
     for (const flash of this.flashes) {
-      const fade = 1 - (nowMs - flash.startMs) / FLASH_MS;
-      graphics.lineStyle((FLASH_SCREEN_PX * (0.6 + fade)) / zoom, 0xfff4c2, 0.9 * fade);
-      strokeBorder(graphics, view.spec, this.geometry, smoothing, flash.pieces, (neighbour) => flash.pieces.has(neighbour));
+      damaged(flash.area);
+      if (nowMs - flash.startMs >= FLASH_MS) continue;
+      flash.alpha = FLASH_ALPHA * (1 - (nowMs - flash.startMs) / FLASH_MS);
+      flash.area = spriteArea(flash.sprite, this.smoothing.x[flash.anchor]!, this.smoothing.y[flash.anchor]!);
+      damaged(flash.area);
+      live.push(flash);
+    }
+    this.flashes = live;
+  }
+
+  private render(ctx: CanvasRenderingContext2D): void {
+    for (const { sprite, area, alpha } of this.flashes) {
+      ctx.globalAlpha = alpha;
+      ctx.drawImage(sprite.canvas, area.left, area.top, sprite.width, sprite.height);
     }
   }
 }

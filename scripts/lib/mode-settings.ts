@@ -13,7 +13,7 @@ export interface ModeSettings {
   occRetries?: number;
   occBackoffMs?: number;
   maxPlayers?: number;
-  /** The connection limits (party/common/limits.ts); only the room benchmark raises them, to measure the room past them. */
+  /** The connection limits (party/common/limits.ts); only the benchmarks raise them (bench:room to measure the room past them, bench:client for its pre-solve). */
   actionsPerS?: number;
   actionBurst?: number;
   maxUnreadBytes?: number;

@@ -78,22 +78,7 @@ export async function joinByLink(page: Page, link: string, name: string): Promis
  * under the HUD or another piece), or null.
  */
 export async function grabPoint(page: Page, id: number): Promise<{ x: number; y: number } | null> {
-  return page.evaluate((pieceId) => {
-    const hook = window.__puzzle!;
-    const piece = hook.pieces()[pieceId]!;
-    const corner = hook.tableToPage(piece.x, piece.y);
-    const centre = hook.pieceScreenPosition(pieceId);
-    const far = { x: 2 * centre.x - corner.x, y: 2 * centre.y - corner.y };
-    for (const fy of [0.5, 0.3, 0.7, 0.15, 0.85]) {
-      for (const fx of [0.5, 0.3, 0.7, 0.15, 0.85]) {
-        const x = corner.x + (far.x - corner.x) * fx;
-        const y = corner.y + (far.y - corner.y) * fy;
-        if (document.elementFromPoint(x, y)?.tagName !== "CANVAS") continue;
-        if (hook.pieceAtPage(x, y) === pieceId) return { x, y };
-      }
-    }
-    return null;
-  }, id);
+  return page.evaluate((pieceId) => window.__puzzle!.grabPoint(pieceId), id);
 }
 
 /** Drags piece `id` with the real mouse so that its grabbed point ends `by` page px away. */
@@ -117,6 +102,30 @@ export async function dragHome(page: Page, id: number): Promise<void> {
   await dragBy(page, id, { x: home.x - now.x, y: home.y - now.y });
 }
 
+/** A finger's drag from one page point to another, through real touch events (CDP Input.dispatchTouchEvent). */
+export async function touchDrag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }, steps = 10): Promise<void> {
+  const touch = await page.context().newCDPSession(page);
+  const finger = (point: { x: number; y: number }) => [{ ...point, id: 1 }];
+  await touch.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: finger(from) });
+  for (let step = 1; step <= steps; step++) {
+    await touch.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: finger({ x: from.x + ((to.x - from.x) * step) / steps, y: from.y + ((to.y - from.y) * step) / steps }) });
+    await page.waitForTimeout(25);
+  }
+  await touch.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+  await touch.detach();
+}
+
+/** Drags piece `id` onto its place on the board in a few steps, with a finger or the mouse. */
+export async function placePiece(page: Page, id: number, finger: boolean): Promise<void> {
+  const steps = 6;
+  const from = await grabPoint(page, id);
+  if (!from) throw new Error(`piece ${id} is not reachable`);
+  const { now, home } = await page.evaluate((pieceId) => ({ now: window.__puzzle!.pieceScreenPosition(pieceId), home: window.__puzzle!.solvedScreenPosition(pieceId) }), id);
+  const by = { x: home.x - now.x, y: home.y - now.y };
+  if (finger) await touchDrag(page, from, { x: from.x + by.x, y: from.y + by.y }, steps);
+  else await dragBy(page, id, by, steps);
+}
+
 export async function attachScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
   const path = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path });
@@ -125,10 +134,8 @@ export async function attachScreenshot(page: Page, testInfo: TestInfo, name: str
 
 /** A loose piece the mouse can grab right now (on top, on the canvas), or -1. */
 export async function reachableLoosePiece(page: Page, except: number[] = []): Promise<number> {
-  const loose = await page.evaluate(() => window.__puzzle!.pieces().filter((piece) => !piece.locked).map((piece) => piece.id));
-  for (const id of loose) {
-    if (except.includes(id)) continue;
-    if (await grabPoint(page, id)) return id;
-  }
-  return -1;
+  return page.evaluate((skip) => {
+    const hook = window.__puzzle!;
+    return hook.pieces().find((piece) => !piece.locked && !skip.includes(piece.id) && hook.grabPoint(piece.id) !== null)?.id ?? -1;
+  }, except);
 }

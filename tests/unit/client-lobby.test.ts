@@ -13,9 +13,14 @@ const link = (query: string) => readLobbyLink(new URLSearchParams(query));
 
 describe("lobby links", () => {
   it("a landing page without a mode preselects the stateful room; ?mode= preselects any valid mode", () => {
-    expect(link("")).toEqual({ room: null, roomProblem: null, mode: "stateful", modeProblem: null });
+    expect(link("")).toEqual({ room: null, roomProblem: null, mode: "stateful", modeProblem: null, watch: false });
     expect(link("?mode=stateless").mode).toBe("stateless");
     expect(link("?mode=stateless-occ").mode).toBe("stateless-occ");
+  });
+
+  it("?watch=1 joins the link's room as a watcher", () => {
+    expect(link("?room=abc&watch=1")).toMatchObject({ room: "abc", mode: "stateful", watch: true });
+    expect(link("?room=abc&watch=yes").watch).toBe(false);
   });
 
   it("an unknown mode is refused with a sentence naming the valid ones, never replaced by a guess", () => {

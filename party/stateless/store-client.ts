@@ -9,7 +9,8 @@
 import type * as Party from "partykit/server";
 import type { StatelessConfig } from "./config.ts";
 import { parseBody } from "../../shared/http.ts";
-import { BASED_ON_HEADER, REVISION_HEADER, StoreWriteAnswerSchema } from "./store.ts";
+import { BASED_ON_HEADER, REVISION_HEADER, TRACE_HEADER, StoreWriteAnswerSchema } from "./store.ts";
+import type { StoreTrace } from "../../shared/http.ts";
 
 export type StoreRead = { found: false; revision: 0 } | { found: true; revision: number; text: string; bytes: number };
 export type StoreWrite = { stored: true; revision: number; bytes: number } | { stored: false; conflict: true; revision: number; bytes: number };
@@ -24,11 +25,17 @@ export class StoreClient {
   constructor(
     private readonly stub: Party.Stub,
     private readonly config: Pick<StatelessConfig, "storeLatencyMs" | "storeJitterMs">,
-  ) {}
+    /** Sent along with every request, as functions send a trace id: the store's evidence reads it (evidence.ts). */
+    trace: StoreTrace,
+  ) {
+    this.traceHeader = JSON.stringify(trace);
+  }
+
+  private readonly traceHeader: string;
 
   /** Reads the whole document. */
   async read(): Promise<StoreRead> {
-    const response = await this.trip(() => this.stub.fetch({ method: "GET" }));
+    const response = await this.trip(() => this.stub.fetch({ method: "GET", headers: { [TRACE_HEADER]: this.traceHeader } }));
     const revision = Number(response.headers.get(REVISION_HEADER) ?? 0);
     if (response.status === 404) return { found: false, revision: 0 };
     if (!response.ok) throw new Error(`store read failed with ${response.status}`);
@@ -45,7 +52,7 @@ export class StoreClient {
    */
   async write(text: string, basedOn: number, conditional: boolean): Promise<StoreWrite> {
     const bytes = encoder.encode(text).byteLength;
-    const headers: Record<string, string> = { "content-type": "application/json", [BASED_ON_HEADER]: String(basedOn) };
+    const headers: Record<string, string> = { "content-type": "application/json", [BASED_ON_HEADER]: String(basedOn), [TRACE_HEADER]: this.traceHeader };
     if (conditional) headers["if-match"] = String(basedOn);
     const response = await this.trip(() => this.stub.fetch({ method: "PUT", body: text, headers }));
     const { revision } = parseBody(StoreWriteAnswerSchema, await response.json(), `the store's answer to a write (${response.status})`);

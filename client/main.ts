@@ -110,6 +110,7 @@ async function play(choice: LobbyResult): Promise<void> {
       return sceneInstance.ghostVisible();
     },
     tidy: (kind) => void store.tidy(kind),
+    showLostMove: (mark) => sceneInstance.showLostMove(mark),
   }, url.toString());
   pollAuthority(choice.mode, choice.room, {
     now: () => browserClock.now(),

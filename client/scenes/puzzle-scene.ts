@@ -12,6 +12,7 @@ import { buildGeometry, cellPadding, pieceLocal, type PieceGeometry } from "../v
 import { HoldOutlines } from "../views/hold-outlines.ts";
 import { PieceBatch } from "../views/piece-batch.ts";
 import { SnapFlash } from "../views/snap-flash.ts";
+import { LostMoveOverlay, type TablePoint } from "../views/lost-move-overlay.ts";
 import { CursorLayer } from "../views/cursor-layer.ts";
 import { DrawnPositions } from "../views/drawn-positions.ts";
 import { screenToWorld, scrollKeeping, worldToScreen } from "../views/camera-math.ts";
@@ -75,6 +76,7 @@ export class PuzzleScene extends Phaser.Scene {
   private outlines!: HoldOutlines;
   private cursors!: CursorLayer;
   private snapFlash!: SnapFlash;
+  private lostMove!: LostMoveOverlay;
   private ghost!: Phaser.GameObjects.Image;
   private finished!: Phaser.GameObjects.Image;
   private gesture: Gesture = { kind: "none" };
@@ -126,6 +128,7 @@ export class PuzzleScene extends Phaser.Scene {
     this.outlines = new HoldOutlines(this, store, smoothing, this.geometry);
     this.cursors = new CursorLayer(this, store, this.drawn);
     this.snapFlash = new SnapFlash(this, store, smoothing, this.geometry);
+    this.lostMove = new LostMoveOverlay(this, spec);
 
     this.input.on("pointerdown", (pointer: Phaser.Input.Pointer) => this.onPointerDown(pointer));
     this.input.on("pointermove", (pointer: Phaser.Input.Pointer) => this.onPointerMove(pointer));
@@ -161,7 +164,13 @@ export class PuzzleScene extends Phaser.Scene {
     if (store.takeHoldsChanged() || this.drawn.smoothing.anyTurning) this.outlines.draw(zoom);
     this.cursors.draw(zoom, now);
     this.snapFlash.draw(zoom, now);
+    this.lostMove.draw(zoom);
     if (store.completedAtMs() !== null && !this.celebrated) this.celebrate();
+  }
+
+  /** The lost-move panel's highlight: where a lost move left a piece and where it is; null clears it. */
+  showLostMove(mark: { expected: TablePoint | null; found: TablePoint | null } | null): void {
+    this.lostMove.show(mark);
   }
 
   // ---- camera ----

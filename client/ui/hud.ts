@@ -8,6 +8,7 @@ import type { Mode } from "../../shared/protocol.ts";
 import type { PuzzleStore } from "../store/puzzle-store.ts";
 import type { TidyKind } from "../store/tidy.ts";
 import { element, formatDuration, setText } from "./dom.ts";
+import { LostMovePanel, type LostMoveMark } from "./lost-move-panel.ts";
 
 export interface TableControls {
   fit(): void;
@@ -15,6 +16,8 @@ export interface TableControls {
   pan(dx: number, dy: number): void;
   toggleGhost(): boolean;
   tidy(kind: TidyKind): void;
+  /** Highlights a lost move's piece on the table (the lost-move panel); null clears it. */
+  showLostMove(mark: LostMoveMark | null): void;
 }
 
 const MODE_LABEL: Record<Mode, string> = {
@@ -30,6 +33,7 @@ export class Hud {
   private finishShown = false;
   private shownNotices = new Set<number>();
   private playersSignature = "";
+  private readonly lostMoves: LostMovePanel;
 
   constructor(
     private readonly store: PuzzleStore,
@@ -37,6 +41,8 @@ export class Hud {
     private readonly roomLink: string,
   ) {
     for (const id of ["hud", "players", "toolbar"]) element(id).hidden = false;
+    // The lost-move counter opens its panel (a box of its own, lost-move-panel.ts).
+    this.lostMoves = new LostMovePanel(store, new URL(roomLink).searchParams.get("room") ?? "", element("integrity"), (mark) => controls.showLostMove(mark));
     const badge = element("mode-badge");
     store.subscribe(() => this.schedule());
     element("share").addEventListener("click", () => void this.copyLink());
@@ -154,6 +160,7 @@ export class Hud {
     const { lostMoves, desyncedPieces } = store.integrity;
     setText(integrity, `lost moves ${lostMoves} · desynced ${desyncedPieces}`);
     integrity.classList.toggle("bad", lostMoves > 0 || desyncedPieces > 0);
+    this.lostMoves.update();
 
     const banner = element("banner");
     const fatal = store.notices.fatal;

@@ -14,9 +14,9 @@
 import { BEHIND_BUCKETS, type OverwriteEvidence, type StoreEvidence, type StoreTrace, type TracedWrite } from "../../shared/http.ts";
 
 /** Overwrites kept per document, newest last: enough for a panel and a report, bounded whatever the load. */
-export const EVIDENCE_RING_SIZE = 32;
+export const EVIDENCE_RING_SIZE = 128;
 /** Writes remembered to name what an overwrite erased; an overwrite further behind names only these. */
-export const RECENT_WRITES = 256;
+export const RECENT_WRITES = 512;
 /** Reads remembered while their invocation has not written (a function that never writes is forgotten). */
 const OPEN_READS = 1_024;
 

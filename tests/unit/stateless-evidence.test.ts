@@ -15,6 +15,7 @@ import { readModifyWrite } from "../../party/stateless/read-modify-write.ts";
 import type { StoreRead, StoreWrite } from "../../party/stateless/store-client.ts";
 import { BEHIND_BUCKETS, StoreEvidenceSchema, parseBody, type StoreTrace } from "../../shared/http.ts";
 import type { ActionMessage } from "../../shared/protocol.ts";
+import { describeErasure, findErasure, raceDiagramSvg } from "../../shared/race-diagram.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
 
 const NINE: PuzzleOptions = { imageId: "test", imageWidth: 300, imageHeight: 300, pieceCount: 9, seed: 11 };
@@ -95,6 +96,15 @@ describe("the stateless evidence chain", () => {
     expect(overwrite!.erasing.writtenAtMs).toBeGreaterThan(overwrite!.erased[0]!.writtenAtMs);
     expect(overwrite!.revisionsBehind).toBe(1);
     expect(evidence.revisionsBehind).toEqual([1, ...new Array<number>(BEHIND_BUCKETS - 1).fill(0)]);
+
+    // Ann's panel finds it by her drop's seq and explains it; the diagram draws the four arrows.
+    const found = findErasure(evidence.overwrites, "ann", 2);
+    expect(found?.erased.revision).toBe(4);
+    expect(findErasure(evidence.overwrites, "ann", 1)).toBeNull();
+    expect(describeErasure(found!.overwrite, found!.erased)).toBe("Your drop of piece 0, stored as revision 4, was erased by a write (a move of piece 8) built on revision 3, 10 ms later.");
+    const svg = raceDiagramSvg(found!.overwrite, found!.erased);
+    expect(svg.match(/stroke-width="2"/g)).toHaveLength(4);
+    expect(svg).toContain("write on r3 → r5");
   });
 
   it("with compare-and-set the same interleaving overwrites nothing: no evidence, both actions stored", async () => {

@@ -23,6 +23,12 @@ export const StatelessConfigSchema = v.object({
   occMaxRetries: v.number(),
   /** stateless-occ: base of the exponential backoff between retries. */
   occBackoffMs: v.number(),
+  /** Store link bandwidth in Mbit/s: each trip also takes its bytes' transfer time; 0 leaves size out of the trip time. */
+  storeBandwidthMbps: v.number(),
+  /** Largest item the store keeps (DynamoDB: 400 KB): a larger document is split, and read and written a page (one round trip) per item. */
+  storeItemBytes: v.number(),
+  /** Bytes each trip carries beyond the puzzle document, modelling the rest of the case study's ~4 MB state (see store-client.ts). */
+  storePadBytes: v.number(),
 });
 export type StatelessConfig = v.InferOutput<typeof StatelessConfigSchema>;
 

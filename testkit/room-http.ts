@@ -3,7 +3,7 @@
  * /parties/<party>/<room>` (the summary) and `?state=1` (the summary and the
  * authoritative or stored snapshot), validated with shared/http.ts, never cast.
  */
-import { parseBody, RoomStateSchema, RoomSummarySchema, type RoomState, type RoomSummary } from "../shared/http.ts";
+import { parseBody, RoomStateSchema, RoomSummarySchema, StoreEvidenceSchema, type RoomState, type RoomSummary, type StoreEvidence } from "../shared/http.ts";
 import type { Snapshot } from "../shared/protocol.ts";
 import { hostAndProtocol } from "./protocol-client.ts";
 
@@ -40,6 +40,12 @@ export async function fetchRoomState(httpBase: string, party: string, room: stri
   const { snapshot } = state;
   if (!snapshot) throw new Error(`GET ${url} returned no snapshot`);
   return { ...state, snapshot };
+}
+
+/** A stateless room's store evidence (`?evidence=1`): its latest overwrites, explained. */
+export async function fetchRoomEvidence(httpBase: string, party: string, room: string): Promise<StoreEvidence> {
+  const url = `${roomUrl(httpBase, party, room, false)}?evidence=1`;
+  return parseBody(StoreEvidenceSchema, await fetchJson(url), `GET ${url}`);
 }
 
 async function fetchJson(url: string): Promise<unknown> {

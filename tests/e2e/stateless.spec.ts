@@ -1,7 +1,9 @@
 /**
  * The stateless-with-store mode in a real browser: while scripted players hammer
  * the same room through the real protocol, the player's own acknowledged moves
- * get overwritten by other functions' whole-state writes, and the HUD says so.
+ * get overwritten by other functions' whole-state writes, and the HUD says so;
+ * its counter opens the lost-move panel, which explains a loss from the store's
+ * trace with a sequence diagram (screenshots at 1366x768 and 390x844).
  * Nothing here injects a loss: it comes from the backend's read-modify-write race.
  */
 import { ProtocolClient } from "../../testkit/protocol-client.ts";

@@ -159,6 +159,7 @@ async function play(choice: LobbyResult): Promise<void> {
         return sceneInstance.ghostVisible();
       },
       tidy: (kind) => void store.tidy(kind),
+      showLostMove: (mark) => sceneInstance.showLostMove(mark),
     },
     url.toString(),
     { layout, preview: new PicturePreview(image, spec.imageWidth, spec.imageHeight), sound, stored: () => stored },

@@ -35,6 +35,8 @@ export interface PuzzleHook {
   progress(): { placed: number; total: number };
   completed(): boolean;
   lostMoves(): number;
+  /** The latest lost moves with their details, as the lost-move panel lists them. */
+  latestLost(): Array<{ kind: string; seq: number; pieceId: number }>;
   desyncedPieces(): number;
   pendingActions(): number;
   stats(): Record<string, number>;
@@ -122,6 +124,7 @@ export function installTestHook(room: string, store: PuzzleStore, scene: () => P
     progress: () => store.progress(),
     completed: () => store.completedAtMs() !== null,
     lostMoves: () => store.integrity.lostMoves,
+    latestLost: () => store.integrity.latestLost.map((lost) => ({ kind: lost.kind, seq: lost.seq, pieceId: lost.pieceId })),
     desyncedPieces: () => store.integrity.desyncedPieces,
     pendingActions: () => store.pending.length,
     stats: () => ({ ...store.stats, ...linkStats() }),

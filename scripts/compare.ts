@@ -14,6 +14,7 @@ import { renderReport, type CompareData, type CompareRun, type Workload } from "
 import { screenshotHtml } from "./lib/screenshot.ts";
 import { DEFAULT_LADDER, findBreakpoint, type Breakpoint } from "./lib/breakpoints.ts";
 import { integer, listOf, positive } from "./lib/cli-args.ts";
+import type { ModeSettings } from "./lib/mode-settings.ts";
 import { MAX_PIECES, MIN_PIECES } from "../shared/puzzle-spec.ts";
 
 
@@ -31,6 +32,9 @@ export function compareCommand(): Command {
     .option("--out <file>", "report path (default reports/compare-<time>.html)")
     .option("--json <file>", "also write the raw figures as JSON")
     .option("--screenshot <png>", "also take a full-page screenshot of the report (Debian chromium)")
+    .addOption(new Option("--store-bandwidth-mbps <n>", "stateless modes: store link bandwidth in Mbit/s (0: size costs no time)").argParser(integer("--store-bandwidth-mbps", 0, 1_000_000)))
+    .addOption(new Option("--store-item-bytes <n>", "stateless modes: largest store item; larger documents are paged").argParser(integer("--store-item-bytes", 1_024, 1_000_000_000)))
+    .addOption(new Option("--store-pad-bytes <n>", "stateless modes: bytes per document beyond the puzzle's (the case study's ~4 MB: 4000000)").argParser(integer("--store-pad-bytes", 0, 100_000_000)))
     .option("--breakpoints", "also find where each mode breaks on a rising load (ack p99 > 100 ms or < 99% acked); several minutes more", false)
     .addOption(new Option("--breakpoint-duration <s>", "seconds per breakpoint step").default(6).argParser(positive("--breakpoint-duration")))
     .allowExcessArguments(false);
@@ -50,6 +54,9 @@ interface CompareFlags {
   screenshot?: string;
   breakpoints: boolean;
   breakpointDuration: number;
+  storeBandwidthMbps?: number;
+  storeItemBytes?: number;
+  storePadBytes?: number;
 }
 
 /** Base workload first, then more players, then bigger puzzles. */
@@ -70,13 +77,16 @@ async function main(): Promise<void> {
   }
   const flags = command.opts<CompareFlags>();
   const workloads = workloadsOf(flags);
+  const settings: ModeSettings = {};
+  for (const key of ["storeBandwidthMbps", "storeItemBytes", "storePadBytes"] as const) if (flags[key] !== undefined) settings[key] = flags[key];
+  if (flags.host && Object.keys(settings).length > 0) throw new Error("the store model's flags configure a local server; a deployed one takes them from its env vars");
   const startedAt = new Date().toISOString();
   console.error(`machine: ${describeMachine()}`);
   const runs: CompareRun[] = [];
   for (const workload of workloads) {
     for (const mode of flags.modes) {
       const config: LoadConfig = { ...DEFAULT_LOAD_CONFIG, modes: [mode], rooms: workload.rooms, players: workload.players, rateHz: workload.rateHz, durationS: workload.durationS, pieces: workload.pieces, seed: flags.seed, host: flags.host, progress: false };
-      const target = await openTarget(flags.host, {});
+      const target = await openTarget(flags.host, settings);
       try {
         const { figures } = await runMode(mode, config, target);
         runs.push({ workload, figures });
@@ -96,7 +106,7 @@ async function main(): Promise<void> {
       if (mode !== "stateful") breakpoints.push(await findBreakpoint(mode, DEFAULT_LADDER, base, { storeLatencyMs: 0, storeJitterMs: 0, coldStartMs: 0 }, (line) => console.error(line)));
     }
   }
-  const data: CompareData = { startedAt, finishedAt: new Date().toISOString(), machine: machineInfo(), target: flags.host ?? "local partykit dev (own port per run)", seed: flags.seed, settings: {}, workloads, runs, breakpoints };
+  const data: CompareData = { startedAt, finishedAt: new Date().toISOString(), machine: machineInfo(), target: flags.host ?? "local partykit dev (own port per run)", seed: flags.seed, settings: { ...settings }, workloads, runs, breakpoints };
   // The figures first: a run of minutes is not lost if rendering fails.
   if (flags.json) {
     writeFileSync(resolve(flags.json), `${JSON.stringify(data, null, 2)}\n`);

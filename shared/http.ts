@@ -26,6 +26,12 @@ export const StatelessConfigSchema = v.object({
   occMaxRetries: v.number(),
   /** stateless-occ: base of the exponential backoff between retries. */
   occBackoffMs: v.number(),
+  /** Store link bandwidth in Mbit/s: each trip also takes its bytes' transfer time; 0 leaves size out of the trip time. */
+  storeBandwidthMbps: v.number(),
+  /** Largest item the store keeps (DynamoDB: 400 KB): a larger document is split, and read and written a page (one round trip) per item. */
+  storeItemBytes: v.number(),
+  /** Bytes each trip carries beyond the puzzle document, modelling the rest of the case study's ~4 MB state (see store-client.ts). */
+  storePadBytes: v.number(),
 });
 export type StatelessConfig = v.InferOutput<typeof StatelessConfigSchema>;
 
@@ -58,6 +64,54 @@ export const FunctionCountersSchema = v.object({
   storeBytesWritten: v.number(),
 });
 export type FunctionCounters = v.InferOutput<typeof FunctionCountersSchema>;
+
+/**
+ * The tracing header a stateless function sends with each store request
+ * (JSON): its invocation and, for a player's action, which one. Tracing only.
+ */
+export const StoreTraceSchema = v.object({
+  invocation: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  playerId: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  seq: v.optional(v.number()),
+  action: v.optional(v.picklist(["grab", "move", "drop", "rotate", "release", "load"])),
+  pieceId: v.optional(v.number()),
+});
+export type StoreTrace = v.InferOutput<typeof StoreTraceSchema>;
+
+/** One stored write as the store's trace has it. */
+export const TracedWriteSchema = v.object({
+  /** The revision this write made. */
+  revision: v.number(),
+  /** The revision its writer read before building it (null when the writer did not say). */
+  basedOn: v.nullable(v.number()),
+  /** When the store served that read (null when no traced read of it is known). */
+  readAtMs: v.nullable(v.number()),
+  writtenAtMs: v.number(),
+  trace: v.nullable(StoreTraceSchema),
+});
+export type TracedWrite = v.InferOutput<typeof TracedWriteSchema>;
+
+/** A write stored on top of revisions its writer never read, and the writes it erased by that. */
+export const OverwriteEvidenceSchema = v.object({
+  erasing: TracedWriteSchema,
+  /** The writes after `erasing.basedOn` (as far as the store still remembers them), oldest first. */
+  erased: v.array(TracedWriteSchema),
+  /** How many revisions the erasing write went back: its revision - 1 - its base. */
+  revisionsBehind: v.number(),
+});
+export type OverwriteEvidence = v.InferOutput<typeof OverwriteEvidenceSchema>;
+
+/** Buckets of the revisions-behind histogram: 1, 2, ... and the last for that many or more. */
+export const BEHIND_BUCKETS = 8;
+
+/** GET /parties/<stateless party>/<room>?evidence=1: the store's latest overwrites, explained. */
+export const StoreEvidenceSchema = v.object({
+  /** The latest overwrites (a bounded ring), oldest first. */
+  overwrites: v.array(OverwriteEvidenceSchema),
+  /** Every overwrite since the store started, counted by revisions behind (index 0: 1 behind; the last: BEHIND_BUCKETS or more). */
+  revisionsBehind: v.pipe(v.array(v.number()), v.length(BEHIND_BUCKETS)),
+});
+export type StoreEvidence = v.InferOutput<typeof StoreEvidenceSchema>;
 
 /** What a stateless hub's summary adds: the backend's settings and what it spent. */
 export const StatelessBackendSchema = v.object({

@@ -3,7 +3,7 @@
  * /parties/<party>/<room>` (the summary) and `?state=1` (the summary and the
  * authoritative or stored snapshot), validated with shared/http.ts, never cast.
  */
-import { LogPageSchema, parseBody, RoomStateSchema, RoomSummarySchema, type LogPage, type RoomState, type RoomSummary } from "../shared/http.ts";
+import { LogPageSchema, parseBody, RoomStateSchema, RoomSummarySchema, StoreEvidenceSchema, type LogPage, type RoomState, type RoomSummary, type StoreEvidence } from "../shared/http.ts";
 import type { Snapshot } from "../shared/protocol.ts";
 import { hostAndProtocol } from "./protocol-client.ts";
 
@@ -51,6 +51,12 @@ export function logUrl(httpBase: string, room: string, from: number | undefined)
 export async function fetchLogPage(httpBase: string, room: string, from: number | undefined): Promise<LogPage> {
   const url = logUrl(httpBase, room, from);
   return parseBody(LogPageSchema, await fetchJson(url), `GET ${url}`);
+}
+
+/** A stateless room's store evidence (`?evidence=1`): its latest overwrites, explained. */
+export async function fetchRoomEvidence(httpBase: string, party: string, room: string): Promise<StoreEvidence> {
+  const url = `${roomUrl(httpBase, party, room, false)}?evidence=1`;
+  return parseBody(StoreEvidenceSchema, await fetchJson(url), `GET ${url}`);
 }
 
 async function fetchJson(url: string): Promise<unknown> {

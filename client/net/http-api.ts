@@ -6,7 +6,7 @@
  */
 import * as v from "valibot";
 import { PARTY_FOR_MODE, type Mode, type Snapshot } from "../../shared/protocol.ts";
-import { ErrorBodySchema, RoomStateSchema, UploadResultSchema, parseBody } from "../../shared/http.ts";
+import { ErrorBodySchema, RoomStateSchema, StoreEvidenceSchema, UploadResultSchema, parseBody, type StoreEvidence } from "../../shared/http.ts";
 
 /** Uploaded images live with the stateful party: storage there is the room's own. */
 const IMAGE_PARTY = PARTY_FOR_MODE.stateful;
@@ -65,4 +65,15 @@ export function pollAuthority(mode: Mode, room: string, target: AuthorityCheck):
     stopped = true;
     if (timer !== null) clearTimeout(timer);
   };
+}
+
+/**
+ * A stateless room's store evidence (GET ?evidence=1): the latest overwrites,
+ * explained, for the lost-move panel; null when the room answers nothing usable.
+ */
+export async function fetchEvidence(mode: Mode, room: string): Promise<StoreEvidence | null> {
+  if (mode === "stateful") return null;
+  const response = await fetch(`/parties/${PARTY_FOR_MODE[mode]}/${encodeURIComponent(room)}?evidence=1`, { cache: "no-store" });
+  if (!response.ok) return null;
+  return parseBody(StoreEvidenceSchema, await response.json(), "the store's evidence");
 }

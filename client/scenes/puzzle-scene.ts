@@ -22,6 +22,7 @@ import { buildGeometry, cellPadding, pieceLocal, type PieceGeometry } from "../v
 import { HoldOutlines } from "../views/hold-outlines.ts";
 import { PieceBatch } from "../views/piece-batch.ts";
 import { SnapFlash } from "../views/snap-flash.ts";
+import { LostMoveOverlay, type TablePoint } from "../views/lost-move-overlay.ts";
 import { CursorLayer } from "../views/cursor-layer.ts";
 import { DrawnPositions } from "../views/drawn-positions.ts";
 import { screenToWorld, scrollKeeping, worldToScreen } from "../views/camera-math.ts";
@@ -107,6 +108,7 @@ export class PuzzleScene extends Phaser.Scene {
   private cursors!: CursorLayer;
   private snapFlash!: SnapFlash;
   private table!: TableLayer;
+  private lostMove!: LostMoveOverlay;
   private finished!: Phaser.GameObjects.Image;
   private gesture: Gesture = { kind: "none" };
   private readonly pointers = new Map<number, { x: number; y: number }>();
@@ -164,6 +166,7 @@ export class PuzzleScene extends Phaser.Scene {
     this.cursors = new CursorLayer(this, store, this.drawn);
     this.snapFlash = new SnapFlash(this, store, smoothing, this.geometry, this.input_.onSnap);
     this.snapFlash.object.setDepth(DEPTH_GLOWS);
+    this.lostMove = new LostMoveOverlay(this, spec);
 
     this.input.on("pointerdown", (pointer: Phaser.Input.Pointer) => this.onPointerDown(pointer));
     this.input.on("pointermove", (pointer: Phaser.Input.Pointer) => this.onPointerMove(pointer));
@@ -275,7 +278,14 @@ export class PuzzleScene extends Phaser.Scene {
       },
     });
     this.pieces.collectDamage(this.damageTable);
+    // The mark of a lost move is drawn over everything; when it changes, the whole frame is drawn again.
+    if (this.lostMove.draw(camera.zoom)) this.damage.all();
     if (store.completedAtMs() !== null && !this.celebrated) this.celebrate();
+  }
+
+  /** The lost-move panel's highlight: where a lost move left a piece and where it is; null clears it. */
+  showLostMove(mark: { expected: TablePoint | null; found: TablePoint | null } | null): void {
+    this.lostMove.show(mark);
   }
 
   // ---- camera ----

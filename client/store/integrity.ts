@@ -5,7 +5,7 @@
  * explains the difference: a drop whose piece the state shows elsewhere than
  * the room's frame with the ack put it, with no later change of that piece
  * told; or a grab the room forgets while its lease is certainly still running
- * (its next move refused). Desync is a piece this client shows differently from
+ * (a move or drop sent after its ack refused). Desync is a piece this client shows differently from
  * the state (turns included), twice in a row. In the stateful mode both stay at zero, whatever
  * the timing; in the naive stateless mode the write race makes them grow.
  *
@@ -33,6 +33,26 @@ interface AckedDrop {
   ackedAtMs: number;
 }
 
+/** How many of the latest lost moves are kept with their details, for the lost-move panel. */
+export const RECENT_LOST_MOVES = 8;
+
+/** One acknowledged action of this player found lost, with what the check saw. */
+export interface LostMove {
+  /** A drop the state no longer shows, or a grab the room forgot while its lease ran. */
+  kind: "drop" | "grab";
+  /** The lost action's seq: the store's evidence names it (StoreTrace.seq). */
+  seq: number;
+  pieceId: number;
+  /** The version its ack carried. */
+  ackVersion: number;
+  ackedAtMs: number;
+  /** When the check (or the refusal) that found it ran. */
+  judgedAtMs: number;
+  /** A drop: where the room's frame with its ack left the piece, and where the state has it. */
+  expected: { x: number; y: number } | null;
+  found: { x: number; y: number } | null;
+}
+
 export interface IntegrityReport {
   lostMoves: number;
   desyncedPieces: number;
@@ -50,9 +70,10 @@ export class IntegrityTracker {
    * This player's acknowledged holds, by the piece grabbed: when the last
    * acknowledged action on the hold (its grab or a move) was sent. The room
    * renewed the lease no earlier than that, so it runs at least GRAB_LEASE_MS
-   * from then.
+   * from then. `dropSent` once this player has sent the drop that ends it.
    */
-  private readonly holds = new Map<number, { renewedAtMs: number; judged: boolean }>();
+  private readonly holds = new Map<number, { grabSeq: number; grabVersion: number; grabAckedAtMs: number; renewedAtMs: number; judged: boolean; dropSent: boolean }>();
+  private readonly recent: LostMove[] = [];
   /** Versions come in commit order (the stateful room, stateless-occ); the naive mode has none. */
   private ordered = true;
   /** The highest version this client has heard of: the state it has seen is at least that recent. */
@@ -66,6 +87,11 @@ export class IntegrityTracker {
   /** Pieces the last check found shown differently from the state, twice in a row. */
   get desyncedPieces(): number {
     return this.desynced;
+  }
+
+  /** The latest lost moves, oldest first (at most RECENT_LOST_MOVES). */
+  get latestLost(): readonly LostMove[] {
+    return this.recent;
   }
 
   /** Pending drops still to be judged, for the test hook. */
@@ -95,11 +121,20 @@ export class IntegrityTracker {
     this.holds.delete(pieceId);
   }
 
-  /** The room acknowledged a grab or a move of the held piece `pieceId`, sent at `sentAtMs`: its lease runs from then at least. */
-  holdRenewed(pieceId: number, sentAtMs: number, isGrab: boolean): void {
+  /**
+   * The room acknowledged (at `version`, seen at `ackedAtMs`) a grab or a move of
+   * the held piece `pieceId` sent at `sentAtMs`: its lease runs from then at least.
+   */
+  holdRenewed(seq: number, pieceId: number, sentAtMs: number, isGrab: boolean, version: number, ackedAtMs: number): void {
     const hold = this.holds.get(pieceId);
     if (hold) hold.renewedAtMs = Math.max(hold.renewedAtMs, sentAtMs);
-    else if (isGrab) this.holds.set(pieceId, { renewedAtMs: sentAtMs, judged: false });
+    else if (isGrab) this.holds.set(pieceId, { grabSeq: seq, grabVersion: version, grabAckedAtMs: ackedAtMs, renewedAtMs: sentAtMs, judged: false, dropSent: false });
+  }
+
+  /** This player sent the drop of its hold of `pieceId`: from now on the hold may end by its own hand. */
+  dropSent(pieceId: number): void {
+    const hold = this.holds.get(pieceId);
+    if (hold) hold.dropSent = true;
   }
 
   /** The room acknowledged a drop; `piece` is where its frame left the piece. The drop also ends the hold. */
@@ -109,15 +144,28 @@ export class IntegrityTracker {
   }
 
   /**
-   * The room refused a move or drop of `pieceId` at `answeredAtMs` because this
-   * player holds nothing there. If the hold's lease cannot have run out by
-   * then, the room lost the grab: counted once per hold. True when counted.
+   * The room refused a move or drop of `pieceId` (sent at `refused.sentAtMs`)
+   * at `answeredAtMs` because this player holds nothing there. If the hold's
+   * lease cannot have run out by then, the room lost the grab: counted once
+   * per hold. True when counted.
+   *
+   * Only a refusal that must have been judged after the grab and before the
+   * drop says so. The stateless hubs run one player's actions in concurrent
+   * functions, and with compare-and-set their commits follow whichever retry
+   * wins, not the send order: a move sent before the grab's ack may be read
+   * before the grab committed, and a move sent before the drop may commit
+   * after it, both refused "not-holding" with nothing lost (issue 13's
+   * stateless-occ count). An action sent after this client saw the grab's ack
+   * ran after the grab committed; a drop sent means the hold may have ended by
+   * this player's own hand, so from then only the drop's own refusal counts.
    */
-  refusedWhileHeld(pieceId: number, answeredAtMs: number): boolean {
+  refusedWhileHeld(pieceId: number, answeredAtMs: number, refused: { type: "move" | "drop" | "rotate"; sentAtMs: number }): boolean {
     const hold = this.holds.get(pieceId);
     if (!hold || hold.judged || answeredAtMs - hold.renewedAtMs >= GRAB_LEASE_MS) return false;
+    if (refused.sentAtMs < hold.grabAckedAtMs || (hold.dropSent && refused.type !== "drop")) return false;
     hold.judged = true;
     this.lost++;
+    this.remember({ kind: "grab", seq: hold.grabSeq, pieceId, ackVersion: hold.grabVersion, ackedAtMs: hold.grabAckedAtMs, judgedAtMs: answeredAtMs, expected: null, found: null });
     return true;
   }
 
@@ -159,6 +207,16 @@ export class IntegrityTracker {
         this.lost++;
         newlyLost.push(drop.seq);
         this.drops.delete(pieceId);
+        this.remember({
+          kind: "drop",
+          seq: drop.seq,
+          pieceId,
+          ackVersion: drop.version,
+          ackedAtMs: drop.ackedAtMs,
+          judgedAtMs: fetchStartedAtMs,
+          expected: { x: drop.x, y: drop.y },
+          found: { x: stored[0], y: stored[1] },
+        });
       }
     }
 
@@ -175,5 +233,10 @@ export class IntegrityTracker {
     this.previousMismatch = mismatch;
     this.desynced = desynced;
     return { lostMoves: this.lost, desyncedPieces: desynced, newlyLost };
+  }
+
+  private remember(lost: LostMove): void {
+    this.recent.push(lost);
+    if (this.recent.length > RECENT_LOST_MOVES) this.recent.shift();
   }
 }

@@ -452,7 +452,7 @@ export class PuzzleStore {
     this.counts.acked++;
     const { message } = action;
     if (message.type === "drop") this.integrity.dropAcked(seq, message.pieceId, version, this.replicaState!.puzzle.pieces[message.pieceId]!, nowMs);
-    else this.integrity.holdRenewed(message.pieceId, action.sentAtMs, message.type === "grab");
+    else this.integrity.holdRenewed(seq, message.pieceId, action.sentAtMs, message.type === "grab", version, nowMs);
   }
 
   private onReject(seq: number, reason: RejectReason): void {
@@ -461,7 +461,8 @@ export class PuzzleStore {
     this.counts.rejected++;
     const { pieceId } = action.message;
     const drag = this.dragIntent.drag;
-    if (action.message.type !== "grab" && (reason === "not-holding" || reason === "held-by-other") && this.integrity.refusedWhileHeld(pieceId, this.clock.now())) {
+    const { message } = action;
+    if (message.type !== "grab" && (reason === "not-holding" || reason === "held-by-other") && this.integrity.refusedWhileHeld(pieceId, this.clock.now(), { type: message.type, sentAtMs: action.sentAtMs })) {
       if (drag?.pieceId === pieceId) this.dragIntent.cancel();
       this.notices.grabForgotten();
       return;
@@ -486,6 +487,7 @@ export class PuzzleStore {
     if (this.ownRole === "watcher") throw new Error("a watcher's input reached sendAction");
     const pending = this.actions.add(action, this.clock.now());
     if (action.type === "grab") this.integrity.grabSent(action.pieceId);
+    if (action.type === "drop") this.integrity.dropSent(action.pieceId);
     this.link.send(pending.message);
     this.viewStale = true;
     return pending;

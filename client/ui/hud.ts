@@ -15,6 +15,7 @@ import type { HudLayout } from "./hud-layout.ts";
 import type { PicturePreview } from "./picture-preview.ts";
 import { PlayersPanel } from "./players-panel.ts";
 import type { Sound } from "./sound.ts";
+import { LostMovePanel, type LostMoveMark } from "./lost-move-panel.ts";
 
 export interface TableControls {
   fit(): void;
@@ -23,6 +24,8 @@ export interface TableControls {
   pan(dx: number, dy: number): void;
   toggleGhost(): boolean;
   tidy(kind: TidyKind): void;
+  /** Highlights a lost move's piece on the table (the lost-move panel); null clears it. */
+  showLostMove(mark: LostMoveMark | null): void;
 }
 
 export interface HudParts {
@@ -49,6 +52,7 @@ export class Hud {
   private readonly shownNotices = new Set<number>();
   private readonly players: PlayersPanel;
   private readonly toolbar = element("toolbar");
+  private readonly lostMoves: LostMovePanel;
 
   constructor(
     private readonly store: PuzzleStore,
@@ -58,6 +62,8 @@ export class Hud {
   ) {
     element("hud").hidden = false;
     this.players = new PlayersPanel(() => parts.layout.invalidate());
+    // The lost-move counter opens its panel (lost-move-panel.ts).
+    this.lostMoves = new LostMovePanel(store, new URL(roomLink).searchParams.get("room") ?? "", element("integrity"), (mark) => controls.showLostMove(mark));
     store.subscribe(() => this.schedule());
     element("share").addEventListener("click", () => void this.copyLink());
     element("help-close").addEventListener("click", () => (element("help").hidden = true));
@@ -199,6 +205,7 @@ export class Hud {
     setText(element("lost-count"), String(lostMoves));
     setText(element("desync-count"), String(desyncedPieces));
     element("integrity").classList.toggle("bad", lostMoves > 0 || desyncedPieces > 0);
+    this.lostMoves.update();
 
     const banner = element("banner");
     const fatal = store.notices.fatal;

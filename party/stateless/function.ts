@@ -10,7 +10,7 @@ import type * as Party from "partykit/server";
 import * as v from "valibot";
 import type { ErrorBody } from "../../shared/http.ts";
 import { readStatelessConfig, type StatelessConfig } from "./config.ts";
-import { InvocationSchema, type InvocationMetrics, type InvocationResult } from "./invocation.ts";
+import { InvocationSchema, traceOf, type InvocationMetrics, type InvocationResult } from "./invocation.ts";
 import { readModifyWrite } from "./read-modify-write.ts";
 import { StoreClient, sleep } from "./store-client.ts";
 
@@ -50,7 +50,7 @@ export default class StatelessFunction implements Party.Server {
 
     const startedAtMs = Date.now();
     const metrics: InvocationMetrics = { coldStart: await this.boot(), attempts: 0, conflicts: 0, storeBytesRead: 0, storeBytesWritten: 0, durationMs: 0 };
-    const store = new StoreClient(this.room.context.parties[STORE_PARTY]!.get(parsed.output.documentId), this.config);
+    const store = new StoreClient(this.room.context.parties[STORE_PARTY]!.get(parsed.output.documentId), this.config, traceOf(parsed.output, crypto.randomUUID()));
     const outcome = await readModifyWrite(parsed.output, { store, now: () => Date.now(), config: this.config }, metrics);
     metrics.durationMs = Date.now() - startedAtMs;
     return Response.json({ outcome, metrics } satisfies InvocationResult);
@@ -68,3 +68,4 @@ export default class StatelessFunction implements Party.Server {
     return false;
   }
 }
+

@@ -8,7 +8,7 @@ import { MODES, PARTY_FOR_MODE } from "../../shared/protocol.ts";
 import { lockedCount } from "../../shared/puzzle-state.ts";
 import { pieceCountOf } from "../../shared/puzzle-spec.ts";
 import { readMaxPlayers } from "../common/settings.ts";
-import { parseBody, type ErrorBody, type RoomSummary, type WireRoomState } from "../../shared/http.ts";
+import { StoreEvidenceSchema, parseBody, type ErrorBody, type RoomSummary, type StoreEvidence, type WireRoomState } from "../../shared/http.ts";
 import { reportFailure } from "../common/frame-dispatch.ts";
 import { SocketParty, refuseRoomId } from "../common/socket-party.ts";
 import { readQuotas } from "../common/limits.ts";
@@ -64,9 +64,13 @@ export default class StatelessHub extends SocketParty implements Party.Server {
     return refuseRoomId(lobby) ?? request;
   }
 
-  /** GET: a JSON summary like the stateful room's plus `backend`; GET ?state=1 adds the stored snapshot. */
+  /**
+   * GET: a JSON summary like the stateful room's plus `backend`; GET ?state=1 adds
+   * the stored snapshot; GET ?evidence=1 answers the store's latest overwrites (StoreEvidence).
+   */
   async onRequest(request: Party.Request): Promise<Response> {
     if (request.method !== "GET") return Response.json({ error: "only GET is supported here" } satisfies ErrorBody, { status: 405 });
+    if (new URL(request.url).searchParams.get("evidence") === "1") return this.evidence();
     let stored: StoreView;
     try {
       stored = await this.readStore();
@@ -98,6 +102,18 @@ export default class StatelessHub extends SocketParty implements Party.Server {
     const body =
       url.searchParams.get("state") === "1" ? ({ ...summary, snapshot: document ? snapshotOf(document, this.core.publicPlayers(), Date.now()) : null } satisfies WireRoomState) : summary;
     return Response.json(body, { headers: CORS });
+  }
+
+  /** The store's trace of its latest overwrites, checked on the way through. */
+  private async evidence(): Promise<Response> {
+    try {
+      const response = await this.room.context.parties[STORE_PARTY]!.get(this.core.options.documentId).fetch("/?evidence=1");
+      if (!response.ok) throw new Error(`the store answered ${response.status}`);
+      return Response.json(parseBody(StoreEvidenceSchema, await response.json(), "the store's evidence") satisfies StoreEvidence, { headers: CORS });
+    } catch (error) {
+      reportFailure(`the evidence of ${this.core.options.documentId}`, error);
+      return Response.json({ error: `the store's evidence could not be read: ${error instanceof Error ? error.message : String(error)}` } satisfies ErrorBody, { status: 500, headers: CORS });
+    }
   }
 
   /** The store's stats and its document, both checked: they cross a party boundary. */

@@ -8,6 +8,7 @@ import * as v from "valibot";
 import { ActionMessageSchema, REJECT_REASONS, WireHoldSchema, WirePieceChangeSchema } from "../../shared/protocol.ts";
 import { PuzzleOptionsSchema } from "../../shared/puzzle-spec.ts";
 import { ROOM_ID_PATTERN } from "../../shared/room-id.ts";
+import type { StoreTrace } from "../../shared/http.ts";
 
 const DOCUMENT_ID_PATTERN = new RegExp(`^[a-z_]{1,32}\\.${ROOM_ID_PATTERN.source.slice(1)}`);
 
@@ -65,6 +66,14 @@ export type InvocationOutcome = v.InferOutput<typeof InvocationOutcomeSchema>;
 /** The function's answer to the hub: what happened and what it cost. */
 export const InvocationResultSchema = v.object({ outcome: InvocationOutcomeSchema, metrics: InvocationMetricsSchema });
 export type InvocationResult = v.InferOutput<typeof InvocationResultSchema>;
+
+/** An invocation's trace for the store (evidence.ts): its id, and the player's action it runs, if any. */
+export function traceOf(invocation: Invocation, id: string): StoreTrace {
+  const { operation } = invocation;
+  if (operation.kind === "act") return { invocation: id, action: operation.action.type, playerId: operation.playerId, seq: operation.action.seq, pieceId: operation.action.pieceId };
+  if (operation.kind === "release") return { invocation: id, action: "release", playerId: operation.playerId };
+  return { invocation: id, action: "load" };
+}
 
 /** The hub's view of the backend for its summary (GET /parties/<stateless|stateless-occ>/<room>). */
 export type { FunctionCounters, StatelessBackendSummary } from "../../shared/http.ts";

@@ -12,14 +12,21 @@
  *   PUT [if-match] -> 200 {revision}; 412 {revision} when if-match is stale
  *                     (x-based-on-revision, if sent, only feeds the staleWrites counter)
  *   GET ?stats=1   -> StoreStats (for the hub's summary; not counted as traffic)
+ *   GET ?evidence=1 -> StoreEvidence: the latest overwrites, explained (evidence.ts)
+ *
+ * x-based-on-revision and x-trace (StoreTraceSchema, JSON) are tracing: they
+ * feed the counters and the evidence, never what is stored or answered.
  */
 import type * as Party from "partykit/server";
 import * as v from "valibot";
-import { StoreCountersSchema, type ErrorBody, type StoreCounters } from "../../shared/http.ts";
+import { StoreCountersSchema, StoreTraceSchema, type ErrorBody, type StoreCounters, type StoreEvidence, type StoreTrace } from "../../shared/http.ts";
+import { WriteEvidence } from "./evidence.ts";
 
 export const REVISION_HEADER = "x-revision";
 /** Tracing only: the revision the writer read before building what it writes. */
 export const BASED_ON_HEADER = "x-based-on-revision";
+/** Tracing only: which invocation sends the request, for which action (StoreTraceSchema as JSON). */
+export const TRACE_HEADER = "x-trace";
 
 /** GET ?stats=1: what the store served, its revision and the document itself. */
 export const StoreStatsSchema = v.object({
@@ -45,6 +52,7 @@ export default class Store implements Party.Server {
   private document: string | null = null;
   private revision = 0;
   private readonly counters: StoreCounters = { reads: 0, writes: 0, conflicts: 0, staleWrites: 0, bytesOut: 0, bytesIn: 0 };
+  private readonly evidence = new WriteEvidence();
 
   constructor(readonly room: Party.Room) {}
 
@@ -71,19 +79,22 @@ export default class Store implements Party.Server {
   async onRequest(request: Party.Request): Promise<Response> {
     const url = new URL(request.url);
     if (request.method === "GET" && url.searchParams.get("stats") === "1") return Response.json(this.stats());
-    if (request.method === "GET") return this.read();
-    if (request.method === "PUT") return this.write(await request.text(), request.headers.get("if-match"), request.headers.get(BASED_ON_HEADER));
+    if (request.method === "GET" && url.searchParams.get("evidence") === "1") return Response.json(this.evidence.evidence() satisfies StoreEvidence);
+    const trace = traceOf(request.headers.get(TRACE_HEADER));
+    if (request.method === "GET") return this.read(trace);
+    if (request.method === "PUT") return this.write(await request.text(), request.headers.get("if-match"), request.headers.get(BASED_ON_HEADER), trace);
     return Response.json({ error: `${request.method} is not supported by the store` } satisfies ErrorBody, { status: 405 });
   }
 
-  private read(): Response {
+  private read(trace: StoreTrace | null): Response {
     this.counters.reads++;
+    this.evidence.read(trace, this.revision, Date.now());
     if (this.document === null) return new Response(null, { status: 404, headers: { [REVISION_HEADER]: "0" } });
     this.counters.bytesOut += encoder.encode(this.document).byteLength;
     return new Response(this.document, { headers: { "content-type": "application/json", [REVISION_HEADER]: String(this.revision) } });
   }
 
-  private write(body: string, ifMatch: string | null, basedOn: string | null): Response {
+  private write(body: string, ifMatch: string | null, basedOn: string | null, trace: StoreTrace | null): Response {
     this.counters.bytesIn += encoder.encode(body).byteLength;
     if (ifMatch !== null && Number(ifMatch) !== this.revision) {
       this.counters.conflicts++;
@@ -93,6 +104,7 @@ export default class Store implements Party.Server {
     if (basedOn !== null && Number(basedOn) < this.revision) this.counters.staleWrites++;
     this.document = body;
     this.revision++;
+    this.evidence.wrote(trace, basedOn === null ? null : Number(basedOn), this.revision, Date.now());
     this.persist();
     return Response.json({ revision: this.revision } satisfies StoreWriteAnswer);
   }
@@ -117,5 +129,16 @@ export default class Store implements Party.Server {
       documentBytes: this.document === null ? 0 : encoder.encode(this.document).byteLength,
       document: this.document,
     };
+  }
+}
+
+/** A tracing header that does not parse is no trace: tracing never refuses a request. */
+function traceOf(header: string | null): StoreTrace | null {
+  if (header === null) return null;
+  try {
+    const parsed = v.safeParse(StoreTraceSchema, JSON.parse(header));
+    return parsed.success ? parsed.output : null;
+  } catch {
+    return null;
   }
 }

@@ -8,10 +8,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 import type { Mode } from "../../shared/protocol.ts";
-import { DEFAULT_PRICES, type MeasuredInputs } from "./cost-model.ts";
+import { DEFAULT_PRICES, PRICE_SOURCES, monthlyCosts, type MeasuredInputs } from "./cost-model.ts";
 import type { ModeFigures } from "./load-engine.ts";
 import { describeMachine, type MachineInfo } from "./machine.ts";
 import { BREAK_ACK_P99_MS, type Breakpoint } from "./breakpoints.ts";
+import { describeErasure, raceDiagramSvg } from "../../shared/race-diagram.ts";
+import { BEHIND_BUCKETS } from "../../shared/http.ts";
 
 export interface Workload {
   label: string;
@@ -49,7 +51,12 @@ export function measuredInputs(runs: CompareRun[], workload: Workload, stateless
   const stateless = of(statelessMode);
   if (!stateful || !stateless) return null;
   const acked = Math.max(1, stateless.actions.acknowledged);
-  const storeOps = (stateless.server["backend.store.reads"] ?? 0) + (stateless.server["backend.store.writes"] ?? 0);
+  const reads = stateless.server["backend.store.reads"] ?? 0;
+  const writes = stateless.server["backend.store.writes"] ?? 0;
+  const storeOps = reads + writes;
+  // Request units go by item size: the functions' byte counters include the modelled padding (STORE_PAD_BYTES).
+  const bytesPerRead = reads > 0 ? (stateless.server["backend.functions.storeBytesRead"] ?? 0) / reads : 0;
+  const bytesPerWrite = writes > 0 ? (stateless.server["backend.functions.storeBytesWritten"] ?? 0) / writes : 0;
   return {
     statefulCpuUs: stateful.serverCpu?.perActionUs ?? Number.NaN,
     statelessCpuUs: stateless.serverCpu?.perActionUs ?? Number.NaN,
@@ -59,6 +66,8 @@ export function measuredInputs(runs: CompareRun[], workload: Workload, stateless
     statelessEgressBytes: stateless.wire.bytesDownPerAction,
     storeBytes: (stateless.store?.bytesReadPerAction ?? 0) + (stateless.store?.bytesWrittenPerAction ?? 0),
     storeOpsPerAction: storeOps / acked,
+    storeReadUnitsPerAction: (reads * Math.ceil(bytesPerRead / 4_096)) / acked,
+    storeWriteUnitsPerAction: (writes * Math.ceil(bytesPerWrite / 1_024)) / acked,
     framesPerAction: (stateless.perClientPerS.outgoingFrames * stateless.clients) / Math.max(1e-9, stateless.acknowledgedPerS),
   };
 }
@@ -71,6 +80,78 @@ function costModelScript(): string {
 
 function inlineScript(source: string): string {
   return `<script>${source.replace(/<\/script/gi, "<\\/script")}</script>`;
+}
+
+/**
+ * The race made visible: per stateless mode of the base workload, one real
+ * lost move of the run drawn from the store's trace, the share of stored
+ * writes that were stale, and (in the page) the revisions-behind histogram.
+ */
+function raceSection(data: CompareData): string {
+  const base = data.workloads[0]!;
+  const runs = data.runs.filter((run) => run.workload === base && run.figures.race);
+  if (runs.length === 0) return "";
+  const cards = runs.map(({ figures }) => {
+    const race = figures.race!;
+    const stale = `${(100 * race.staleShare).toFixed(1)}% of stored writes were stale (built on a revision older than the stored one)`;
+    const example = race.example
+      ? `<div class="race-diagram">${raceDiagramSvg(race.example.overwrite, race.example.erased)}</div><p>${escapeHtml(describeErasure(race.example.overwrite, race.example.erased).replace(/^Your /, "A player's "))}</p>`
+      : `<p class="note">No overwrite erased a move in this run.</p>`;
+    return `<div class="card ${figures.mode}"><h3>${escapeHtml(figures.mode)}</h3><p>${escapeHtml(stale)}.</p>${example}</div>`;
+  });
+  return `<section id="race"><h2>The race, one lost move of this run <small>(${escapeHtml(base.label)})</small></h2>
+  <p class="note">From the store's trace (GET ?evidence=1): which function read which revision, which write committed the acknowledged move, and which later write, built on an older revision, put the old copy back.</p>
+  <div class="cards">${cards.join("")}</div>
+  <h3>How many revisions behind the erasing writes were</h3><p class="note">Every overwrite of the run, by how many stored revisions its writer had not read (the last bar: ${BEHIND_BUCKETS} or more).</p><div class="chart"><canvas id="behind"></canvas></div></section>`;
+}
+
+/** The prices the cost section starts from, each with its source and date, and whether it could be checked here. */
+function priceSourcesSection(): string {
+  const rows = PRICE_SOURCES.map(
+    (source) =>
+      `<tr><td>${escapeHtml(source.what)}</td><td><a href="${escapeHtml(source.url)}">${escapeHtml(source.url.replace(/^https:\/\//, ""))}</a></td><td>${escapeHtml(source.dated)}</td><td>${source.checked ? "yes" : "no: check before relying on it"}</td></tr>`,
+  );
+  return `<h3>Where the default prices come from</h3><div class="scroll"><table class="sources"><tr><th>price</th><th>source</th><th>dated</th><th>checked on the vendor's page</th></tr>${rows.join("")}</table></div>`;
+}
+
+/**
+ * Every claim of the case study (the product brief) beside what this run
+ * measured, on the base workload. The cost line prices the measured inputs at
+ * the default prices (the section below lets a reader change them).
+ */
+function caseStudySection(data: CompareData): string {
+  const base = data.workloads[0]!;
+  const of = (mode: Mode) => data.runs.find((run) => run.workload === base && run.figures.mode === mode)?.figures;
+  const stateful = of("stateful");
+  const naive = of("stateless");
+  if (!stateful || !naive) return "";
+  const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString("en-US", { maximumFractionDigits: digits }) : "n/a");
+  const invocations = naive.server["backend.functions.invocations"] ?? 0;
+  const documentBytes = naive.server["backend.store.documentBytes"] ?? 0;
+  const measured = measuredInputs(data.runs, base, "stateless");
+  const costs = measured ? monthlyCosts(measured, DEFAULT_PRICES) : null;
+  const faas = costs?.[1]?.totalUsd ?? Number.NaN;
+  const edge = costs?.[2]?.totalUsd ?? Number.NaN;
+  const line = (index: number, label: string) => costs?.[index]?.lines.find((entry) => entry.label === label)?.usd ?? Number.NaN;
+  const faasCompute = line(1, "Function time");
+  const edgeCompute = line(2, "Room duration");
+  const pad = data.settings.storePadBytes ?? 0;
+  const rows: Array<[string, string]> = [
+    ["Now and then a cold start of about 1.2 s", `${fmt(naive.coldStarts ?? 0)} cold starts in ${fmt(invocations)} invocations (${invocations ? ((100 * (naive.coldStarts ?? 0)) / invocations).toFixed(2) : "n/a"} %), each COLD_START_MS as configured (1,200 ms by default; published: well under 1 %, 0.2 to 1.4 s by bundle size)`],
+    ["The whole puzzle state, about 4 MB, read per move", `${fmt(naive.store?.bytesReadPerAction ?? Number.NaN)} B read and ${fmt(naive.store?.bytesWrittenPerAction ?? Number.NaN)} B written per acknowledged action; stored document ${fmt(documentBytes)} B for ${base.pieces} pieces${pad ? `, padded by ${fmt(pad)} B to the case study's size` : " (run with --store-pad-bytes 4000000 for the case study's size)"}`],
+    ["The room applies each move in memory in under a millisecond", `${stateful.serverCpu ? fmt(stateful.serverCpu.perActionUs, 1) : "n/a"} us of server CPU per acknowledged action in the stateful room (workerd, all of it: parsing, rules, fan-out)`],
+    ["Moves were lost and pieces rubber-banded", `stateless: ${fmt(naive.lostMoves.lost)} of ${fmt(naive.lostMoves.judgedPieces)} moved pieces lost their last acknowledged move; stateful: ${fmt(stateful.lostMoves.lost)} of ${fmt(stateful.lostMoves.judgedPieces)}`],
+    ["Clients drifted apart (desync)", `stateless: ${fmt(naive.desync.piecesPerClientMean, 2)} pieces per client shown differently from the store at the end; stateful: ${fmt(stateful.desync.piecesPerClientMean, 2)}`],
+    [
+      "Compute cost fell by about 70 %",
+      costs
+        ? `compute alone: function time $${fmt(faasCompute, 2)} against room duration $${fmt(edgeCompute, 2)} a month, ${fmt(100 * (1 - edgeCompute / faasCompute), 1)} % lower; every line: FaaS + store $${fmt(faas, 2)} against an edge stateful room $${fmt(edge, 2)}, ${fmt(100 * (1 - edge / faas), 1)} % lower (default traffic and prices below)`
+        : "n/a",
+    ],
+  ];
+  return `<section id="case-study"><h2>The case study side by side <small>(${escapeHtml(base.label)})</small></h2>
+  <p class="note">Each claim of the story beside this run's figure. Latency, boot and sizes are modelled where the machine cannot have them (docs/modes.md); the counts are measured.</p>
+  <div class="scroll"><table class="claims"><tr><th>the case study says</th><th>this run measured</th></tr>${rows.map(([claim, ours]) => `<tr><td>${escapeHtml(claim)}</td><td>${escapeHtml(ours)}</td></tr>`).join("")}</table></div></section>`;
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[char]!);
@@ -101,12 +182,15 @@ export function renderReport(data: CompareData): string {
   <div><h2>Lost moves by mode and load</h2><p class="note">Pieces whose last acknowledged move or drop is not in the final stored state, as a share of pieces moved.</p><div class="chart"><canvas id="lost"></canvas></div></div>
   <div><h2>Desync by mode and load</h2><p class="note">Pieces where a client's view differs from the server's final state, mean per client.</p><div class="chart"><canvas id="desync"></canvas></div></div>
 </section>
+${raceSection(data)}
 <section><h2>Bytes per move against puzzle size</h2><p class="note">Wire bytes per acknowledged action (up + down, all players) and, for the stateless modes, bytes read from and written to the store. Log scale.</p><div class="chart"><canvas id="bytes"></canvas></div></section>
 ${data.breakpoints?.length ? `<section><h2>Where each mode breaks</h2><p class="note">Rising load (rooms x players x drag rate); a mode breaks at the first step with ack p99 over ${BREAK_ACK_P99_MS} ms or under 99% of actions acknowledged. Load generator on the same cores.</p><div class="scroll"><table id="breakpoints"></table></div></section>` : ""}
 <section><h2>Every run</h2><div class="scroll"><table id="runs"></table></div></section>
+${caseStudySection(data)}
 <section id="cost"><h2>What it costs per month</h2>
   <p class="note">Measured per-action inputs from the ${escapeHtml(base.label)} workload, turned into a monthly estimate. Every price and the traffic level are inputs: edit them and the estimate recomputes.</p>
   <div class="cost-grid"><form id="prices"></form><div><div id="measured"></div><div id="architectures" class="cards"></div></div></div>
+  ${priceSourcesSection()}
 </section>
 <section><h2>Run parameters</h2><pre id="params"></pre></section>
 </main>
@@ -127,9 +211,9 @@ section.two{display:grid;grid-template-columns:1fr 1fr;gap:24px;background:none;
 h2{margin:0 0 4px;font-size:18px}h2 small{color:var(--dim);font-weight:400}.note{color:var(--dim);margin:0 0 12px;font-size:13px}
 .chart{position:relative;height:300px}.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:14px;background:none;border:none;padding:0}
 .card{background:var(--panel);border:1px solid var(--line);border-radius:12px;padding:16px 18px}.card h3{margin:0 0 6px;font-size:15px}.card .big{font-size:26px;font-weight:700}
-.card.stateful{border-top:4px solid var(--stateful)}.card.stateless{border-top:4px solid var(--stateless)}.card.stateless-occ{border-top:4px solid var(--occ)}
+.race-diagram svg{width:100%;max-width:520px;height:auto;background:#0c111b;border-radius:8px}.card.stateful{border-top:4px solid var(--stateful)}.card.stateless{border-top:4px solid var(--stateless)}.card.stateless-occ{border-top:4px solid var(--occ)}
 .card dl{display:grid;grid-template-columns:auto auto;gap:2px 12px;margin:8px 0 0;font-size:13px}.card dt{color:var(--dim)}.card dd{margin:0;text-align:right;font-variant-numeric:tabular-nums}
-table{border-collapse:collapse;width:100%;font-size:13px;font-variant-numeric:tabular-nums}th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}th{color:var(--dim);font-weight:600}td:first-child,th:first-child,td:nth-child(2),th:nth-child(2){text-align:left}
+table{border-collapse:collapse;width:100%;font-size:13px;font-variant-numeric:tabular-nums}th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}th{color:var(--dim);font-weight:600}td:first-child,th:first-child,td:nth-child(2),th:nth-child(2){text-align:left}table.claims td,table.sources td{white-space:normal;text-align:left}
 .scroll{overflow-x:auto}.cost-grid{display:grid;grid-template-columns:minmax(260px,340px) 1fr;gap:24px}
 form#prices{display:grid;grid-template-columns:1fr 110px;gap:6px 10px;align-content:start;font-size:13px}form#prices h4{grid-column:1/-1;margin:10px 0 2px;color:var(--dim);font-size:12px;text-transform:uppercase;letter-spacing:.05em}
 input,select{background:#0c111b;color:var(--ink);border:1px solid var(--line);border-radius:6px;padding:4px 6px;font:inherit;width:100%}
@@ -180,6 +264,15 @@ const byLoad = (id, pick, label) => new Chart(document.getElementById(id), {
 byLoad("lost", (f) => 100 * f.lostMoves.lostPerJudged, "% of moved pieces with a lost move");
 byLoad("desync", (f) => f.desync.piecesPerClientMean, "desynced pieces per client");
 
+// Revisions behind, per stateless mode of the base workload.
+if (document.getElementById("behind")) {
+  const raced = MODES.map((mode) => run(base, mode)).filter((r) => r && r.figures.race);
+  const buckets = raced[0].figures.race.revisionsBehind.length;
+  new Chart(document.getElementById("behind"), { type: "bar",
+    data: { labels: Array.from({ length: buckets }, (_, i) => i === buckets - 1 ? ">=" + (i + 1) : String(i + 1)), datasets: raced.map((r) => ({ label: r.figures.mode, backgroundColor: COLORS[r.figures.mode], data: r.figures.race.revisionsBehind })) },
+    options: { scales: { x: { title: { display: true, text: "revisions behind" } }, y: { beginAtZero: true, title: { display: true, text: "overwrites" } } } } });
+}
+
 // Bytes per move against puzzle size (workloads with the base player count).
 const sized = data.workloads.filter((w) => w.players === base.players && w.rooms === base.rooms).sort((a, b) => a.pieces - b.pieces);
 const bytesSets = [];
@@ -203,7 +296,7 @@ const LABELS = {
   concurrentPlayers: ["Traffic", "concurrent players"], actionsPerPlayerPerS: ["Traffic", "actions per player per s"], playersPerRoom: ["Traffic", "players per room"], activeShare: ["Traffic", "share of the month at that load"],
   vmMonthlyUsd: ["Centralised VM", "VM, USD/month"], vmCores: ["Centralised VM", "cores per VM"], vmUtilisation: ["Centralised VM", "target utilisation"], egressUsdPerGb: ["Centralised VM", "egress, USD/GB"],
   faasUsdPerMillionRequests: ["Stateless FaaS + store", "USD per million invocations"], faasUsdPerGbS: ["Stateless FaaS + store", "USD per GB-s"], faasMemoryGb: ["Stateless FaaS + store", "function memory, GB"],
-  storeUsdPerMillionOps: ["Stateless FaaS + store", "store, USD per million ops"], storeTransferUsdPerGb: ["Stateless FaaS + store", "store transfer, USD/GB"], pushUsdPerMillionMessages: ["Stateless FaaS + store", "push, USD per million messages"],
+  storeUsdPerMillionReadUnits: ["Stateless FaaS + store", "store, USD per million read units (4 KB)"], storeUsdPerMillionWriteUnits: ["Stateless FaaS + store", "store, USD per million write units (1 KB)"], storeTransferUsdPerGb: ["Stateless FaaS + store", "store transfer, USD/GB"], pushUsdPerMillionMessages: ["Stateless FaaS + store", "push, USD per million messages"],
   edgeUsdPerMillionRequests: ["Edge stateful room", "USD per million requests"], edgeMessagesPerRequest: ["Edge stateful room", "WebSocket messages per billed request"], edgeUsdPerMillionGbS: ["Edge stateful room", "USD per million GB-s"],
   edgeRoomMemoryGb: ["Edge stateful room", "room memory, GB"], edgeEgressUsdPerGb: ["Edge stateful room", "egress, USD/GB"],
 };

@@ -19,6 +19,13 @@ export interface MeasuredInputs {
   storeBytes: number;
   /** Store operations (reads + writes) per action, retries included. */
   storeOpsPerAction: number;
+  /**
+   * The same operations in DynamoDB's request units, which go by size: a read
+   * one unit per 4 KB of the item (strongly consistent), a write one unit per
+   * 1 KB. Whole-document reads and writes make these grow with the document.
+   */
+  storeReadUnitsPerAction: number;
+  storeWriteUnitsPerAction: number;
   /** WebSocket frames the server sends per action (all players together). */
   framesPerAction: number;
 }
@@ -40,7 +47,8 @@ export interface PriceInputs {
   faasUsdPerMillionRequests: number;
   faasUsdPerGbS: number;
   faasMemoryGb: number;
-  storeUsdPerMillionOps: number;
+  storeUsdPerMillionReadUnits: number;
+  storeUsdPerMillionWriteUnits: number;
   storeTransferUsdPerGb: number;
   pushUsdPerMillionMessages: number;
   // Edge isolate with a stateful room (Durable Object)
@@ -87,7 +95,8 @@ export function monthlyCosts(measured: MeasuredInputs, prices: PriceInputs): Arc
   const faas = total("Stateless container FaaS + central store", [
     { label: "Invocations", usd: millions * prices.faasUsdPerMillionRequests, detail: `${fmt(millions, 1)} M requests` },
     { label: "Function time", usd: gbSeconds * prices.faasUsdPerGbS, detail: `${fmt(gbSeconds)} GB-s at ${fmt(measured.statelessFunctionMs)} ms/action` },
-    { label: "Store operations", usd: millions * measured.storeOpsPerAction * prices.storeUsdPerMillionOps, detail: `${fmt(measured.storeOpsPerAction, 2)} ops/action` },
+    { label: "Store reads", usd: millions * measured.storeReadUnitsPerAction * prices.storeUsdPerMillionReadUnits, detail: `${fmt(measured.storeReadUnitsPerAction, 1)} read units/action (4 KB each)` },
+    { label: "Store writes", usd: millions * measured.storeWriteUnitsPerAction * prices.storeUsdPerMillionWriteUnits, detail: `${fmt(measured.storeWriteUnitsPerAction, 1)} write units/action (1 KB each)` },
     { label: "Store transfer", usd: gb(measured.storeBytes) * prices.storeTransferUsdPerGb, detail: `${fmt(gb(measured.storeBytes))} GB at ${fmt(measured.storeBytes)} B/action` },
     { label: "WebSocket push", usd: millions * measured.framesPerAction * prices.pushUsdPerMillionMessages, detail: `${fmt(measured.framesPerAction, 1)} frames/action` },
     { label: "Egress", usd: gb(measured.statelessEgressBytes) * prices.egressUsdPerGb, detail: `${fmt(gb(measured.statelessEgressBytes))} GB` },
@@ -106,8 +115,8 @@ export function monthlyCosts(measured: MeasuredInputs, prices: PriceInputs): Arc
 }
 
 /**
- * Starting prices for the inputs: rough public list prices, there to be edited.
- * The measured inputs come from the runs, never from here.
+ * Starting prices for the inputs: public list prices where PRICE_SOURCES names
+ * them, there to be edited. The measured inputs come from the runs, never from here.
  */
 export const DEFAULT_PRICES: PriceInputs = {
   concurrentPlayers: 2_000,
@@ -118,10 +127,11 @@ export const DEFAULT_PRICES: PriceInputs = {
   vmCores: 2,
   vmUtilisation: 0.5,
   egressUsdPerGb: 0.09,
-  faasUsdPerMillionRequests: 0.4,
-  faasUsdPerGbS: 0.000024,
+  faasUsdPerMillionRequests: 0.2,
+  faasUsdPerGbS: 0.0000166667,
   faasMemoryGb: 0.5,
-  storeUsdPerMillionOps: 1.25,
+  storeUsdPerMillionReadUnits: 0.25,
+  storeUsdPerMillionWriteUnits: 1.25,
   storeTransferUsdPerGb: 0.02,
   pushUsdPerMillionMessages: 1,
   edgeUsdPerMillionRequests: 0.15,
@@ -130,3 +140,23 @@ export const DEFAULT_PRICES: PriceInputs = {
   edgeRoomMemoryGb: 0.128,
   edgeEgressUsdPerGb: 0,
 };
+
+/** Where a default price comes from, and how sure it is. */
+export interface PriceSource {
+  keys: ReadonlyArray<keyof PriceInputs>;
+  what: string;
+  url: string;
+  /** When the page says it was updated, or when it was read here (stored copies; no internet on this machine). */
+  dated: string;
+  /** false: the figure could not be checked on the vendor's own page here. */
+  checked: boolean;
+}
+
+/** The published prices the defaults take, named and dated (read from stored copies on 2026-12-01). */
+export const PRICE_SOURCES: readonly PriceSource[] = [
+  { keys: ["edgeUsdPerMillionRequests", "edgeUsdPerMillionGbS"], what: "Durable Objects, paid plan: requests $0.15 per million (1 M included), duration $12.50 per million GB-s (400,000 GB-s included)", url: "https://developers.cloudflare.com/durable-objects/platform/pricing", dated: "page undated, read 2026-12-01", checked: true },
+  { keys: ["edgeMessagesPerRequest"], what: "Durable Objects bill incoming WebSocket messages 20:1 (1 M received messages = 50,000 requests)", url: "https://developers.cloudflare.com/durable-objects/platform/changelog/", dated: "changelog entry 2024-04-01", checked: true },
+  { keys: ["edgeRoomMemoryGb"], what: "Durable Objects duration is billed at 128 MB per object (the pricing page's examples)", url: "https://developers.cloudflare.com/durable-objects/platform/pricing", dated: "page undated, read 2026-12-01", checked: true },
+  { keys: ["faasUsdPerMillionRequests", "faasUsdPerGbS"], what: "AWS Lambda, x86, us-east-1: $0.20 per million requests, $0.0000166667 per GB-s (first 6 billion GB-s a month)", url: "https://aws.amazon.com/lambda/pricing/", dated: "figures from secondary copies (cloudchipr.com/blog/aws-lambda-pricing, 2024); AWS's own page here showed no figures", checked: false },
+  { keys: ["storeUsdPerMillionReadUnits", "storeUsdPerMillionWriteUnits"], what: "DynamoDB on-demand: a read unit per 4 KB (strongly consistent), a write unit per 1 KB; $0.25 per million read units, $1.25 per million write units (us-east-1)", url: "https://aws.amazon.com/dynamodb/pricing/on-demand/", dated: "unit sizes from AWS's page (read 2026-12-01); prices from secondary copies (zeonedge.com, infratally.com, 2025), which AWS may have cut since", checked: false },
+];

@@ -109,6 +109,9 @@ export function loadCommand(): Command {
     .addOption(new Option("--pool-size <n>", "stateless modes: function instances kept warm (local server only)").argParser(integer("--pool-size", 1, 10_000)))
     .addOption(new Option("--occ-retries <n>", "stateless-occ: retries on a version conflict before giving up (local server only)").argParser(integer("--occ-retries", 0, 1_000)))
     .addOption(new Option("--occ-backoff-ms <ms>", "stateless-occ: base of the exponential backoff between retries (local server only)").argParser(integer("--occ-backoff-ms", 0, 60_000)))
+    .addOption(new Option("--store-bandwidth-mbps <n>", "stateless modes: store link bandwidth in Mbit/s, each trip also takes its bytes' transfer time; 0: size costs no time (local server only)").argParser(integer("--store-bandwidth-mbps", 0, 1_000_000)))
+    .addOption(new Option("--store-item-bytes <n>", "stateless modes: largest store item; a larger document is read and written one page (round trip) per item (local server only)").argParser(integer("--store-item-bytes", 1_024, 1_000_000_000)))
+    .addOption(new Option("--store-pad-bytes <n>", "stateless modes: bytes per document beyond the puzzle's, modelling the case study's ~4 MB state, e.g. 4000000 (local server only)").argParser(integer("--store-pad-bytes", 0, 100_000_000)))
     .addOption(new Option("--max-players <n>", "player limit per room (local server only)").argParser(integer("--max-players", 1, 10_000)))
     .option("--json", "print one JSON document instead of the human summary", false)
     .option("--no-progress", "no live progress line")
@@ -142,7 +145,7 @@ export function parseLoadArgs(argv: readonly string[], command: Command = loadCo
   const think = /^(\d+)-(\d+)$/.exec(flags.think);
   if (!think || Number(think[1]) > Number(think[2])) command.error(`error: --think must be min-max in ms with min <= max, got "${flags.think}"`, { code: "load.invalidThink" });
   const settings: ModeSettings = {};
-  for (const key of ["storeLatencyMs", "storeJitterMs", "coldStartMs", "coldStartRate", "poolSize", "occRetries", "occBackoffMs", "maxPlayers"] as const) {
+  for (const key of ["storeLatencyMs", "storeJitterMs", "coldStartMs", "coldStartRate", "poolSize", "occRetries", "occBackoffMs", "storeBandwidthMbps", "storeItemBytes", "storePadBytes", "maxPlayers"] as const) {
     if (flags[key] !== undefined) settings[key] = flags[key];
   }
   if (flags.host && Object.keys(settings).length > 0) {

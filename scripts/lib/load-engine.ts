@@ -10,7 +10,8 @@ import { cpuDelta, type ProcessCpu } from "./process-cpu.ts";
 import { FanOutTracker } from "./fan-out.ts";
 import { judgeRun, wireMark, type ActionCounts, type LostPiece, type WireMark } from "../../testkit/judge.ts";
 import { ProtocolClient, type SentAction } from "../../testkit/protocol-client.ts";
-import { fetchRoomState } from "../../testkit/room-http.ts";
+import { fetchRoomEvidence, fetchRoomState } from "../../testkit/room-http.ts";
+import { BEHIND_BUCKETS, type OverwriteEvidence, type StoreEvidence, type TracedWrite } from "../../shared/http.ts";
 import { isAnswered, PlayTime, type ScriptedPlayer } from "../../testkit/scripted/play.ts";
 import { solve } from "../../testkit/scripted/solve.ts";
 import { drag } from "../../testkit/scripted/drag.ts";
@@ -71,6 +72,12 @@ export interface ModeFigures {
   /** workerd's CPU time (the rooms' runtime); `toolingMs` is partykit dev's own node and esbuild. */
   serverCpu: { totalMs: number; perActionUs: number; toolingMs: number; byProcess: Record<string, number>; serverRestarted: boolean } | null;
   server: ServerCounters;
+  /**
+   * The stateless store's trace (evidence.ts): every overwrite counted by how
+   * many revisions behind it was, the share of stored writes that were stale,
+   * and one overwrite that erased an acknowledged move the judgement found lost.
+   */
+  race: { revisionsBehind: number[]; staleShare: number; example: { overwrite: OverwriteEvidence; erased: TracedWrite } | null } | null;
   /** CPU the load generator itself used during play: it shares the cores with a local server. */
   loadGeneratorCpuMsPerS: number;
 }
@@ -134,7 +141,8 @@ export async function runMode(mode: Mode, config: LoadConfig, target: ServerTarg
     await quiet(clients);
     const cpuAfter = target.readCpu();
     const finals = await Promise.all(rooms.map((room) => readRoom(target, party, room.name)));
-    return measure(mode, rooms, finals, { playS, wireStart, framesStart, framesAtEnd, bytesDownAtEnd, cpuBefore, cpuAfter, generatorCpuMs: (generatorCpu.user + generatorCpu.system) / 1000 });
+    const evidence = mode === "stateful" ? null : await Promise.all(rooms.map((room) => fetchRoomEvidence(target.httpBase, party, room.name)));
+    return measure(mode, rooms, finals, evidence, { playS, wireStart, framesStart, framesAtEnd, bytesDownAtEnd, cpuBefore, cpuAfter, generatorCpuMs: (generatorCpu.user + generatorCpu.system) / 1000 });
   } finally {
     for (const client of clients) client.close();
   }
@@ -245,7 +253,7 @@ export interface ModeRun {
   desyncPerClient: number[];
 }
 
-function measure(mode: Mode, rooms: RoomRun[], finals: RoomFinal[], window: Window): ModeRun {
+function measure(mode: Mode, rooms: RoomRun[], finals: RoomFinal[], evidence: StoreEvidence[] | null, window: Window): ModeRun {
   const clients = rooms.flatMap((room) => room.clients);
   const judgement = judgeRun(
     mode,
@@ -292,9 +300,37 @@ function measure(mode: Mode, rooms: RoomRun[], finals: RoomFinal[], window: Wind
     conflicts: server[`${FUNCTIONS}.conflicts`] ?? null,
     serverCpu,
     server,
+    race: evidence ? raceOf(evidence, rooms, lostMoves.lostPieces, server) : null,
     loadGeneratorCpuMsPerS: window.generatorCpuMs / window.playS,
   };
   return { figures, ackSamples, fanOutSamples, desyncPerClient };
+}
+
+/**
+ * The run's race from the stores' traces: the histogram over every room, the
+ * stale share, and an overwrite that erased a write of a piece the judgement
+ * found lost, by the client it names (else any overwrite that erased a drop).
+ */
+function raceOf(evidence: StoreEvidence[], rooms: RoomRun[], lostPieces: readonly LostPiece[], server: ServerCounters): NonNullable<ModeFigures["race"]> {
+  const revisionsBehind = new Array<number>(BEHIND_BUCKETS).fill(0);
+  for (const room of evidence) room.revisionsBehind.forEach((count, index) => (revisionsBehind[index]! += count));
+  const writes = server["backend.store.writes"] ?? 0;
+  let example: { overwrite: OverwriteEvidence; erased: TracedWrite } | null = null;
+  for (const lost of lostPieces) {
+    const overwrites = evidence[rooms.findIndex((room) => room.name === lost.room)]?.overwrites ?? [];
+    for (const overwrite of overwrites) {
+      const erased = overwrite.erased.find((write) => write.trace?.playerId === lost.by && write.trace.pieceId === lost.pieceId && write.trace.action !== "grab");
+      if (erased) example = { overwrite, erased };
+    }
+    if (example) break;
+  }
+  if (!example) {
+    for (const overwrite of evidence.flatMap((room) => room.overwrites)) {
+      const erased = overwrite.erased.find((write) => write.trace?.action === "drop");
+      if (erased) example = { overwrite, erased };
+    }
+  }
+  return { revisionsBehind, staleShare: writes > 0 ? (server["backend.store.staleWrites"] ?? 0) / writes : 0, example };
 }
 
 /** Where the stateless hubs' summary keeps what their functions spent (party/stateless/hub.ts). */
@@ -376,6 +412,7 @@ export function totalOf(modeRuns: ModeRun[]): ModeFigures {
     conflicts: nullableSum((run) => run.conflicts),
     serverCpu: cpuRuns.length ? { totalMs: cpuMs, perActionUs: cpuActions ? (cpuMs * 1000) / cpuActions : Number.NaN, toolingMs: cpuRuns.reduce((total, run) => total + run.serverCpu!.toolingMs, 0), byProcess: {}, serverRestarted: cpuRuns.some((run) => run.serverCpu!.serverRestarted) } : null,
     server,
+    race: null,
     loadGeneratorCpuMsPerS: sum((run) => run.loadGeneratorCpuMsPerS * run.playS) / playS,
   };
 }

@@ -12,6 +12,10 @@ export interface ModeSettings {
   poolSize?: number;
   occRetries?: number;
   occBackoffMs?: number;
+  /** The store model's size settings (party/stateless/store-client.ts). */
+  storeBandwidthMbps?: number;
+  storeItemBytes?: number;
+  storePadBytes?: number;
   maxPlayers?: number;
   /** The connection limits (party/common/limits.ts); only the benchmarks raise them (bench:room to measure the room past them, bench:client for its pre-solve). */
   actionsPerS?: number;
@@ -28,6 +32,9 @@ export const MODE_SETTING_VARS: Record<keyof ModeSettings, string> = {
   poolSize: "FN_POOL_SIZE",
   occRetries: "OCC_MAX_RETRIES",
   occBackoffMs: "OCC_BACKOFF_MS",
+  storeBandwidthMbps: "STORE_BANDWIDTH_MBPS",
+  storeItemBytes: "STORE_ITEM_BYTES",
+  storePadBytes: "STORE_PAD_BYTES",
   maxPlayers: "MAX_PLAYERS",
   actionsPerS: "ACTIONS_PER_S",
   actionBurst: "ACTION_BURST",

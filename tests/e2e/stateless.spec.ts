@@ -1,7 +1,9 @@
 /**
  * The stateless-with-store mode in a real browser: while scripted players hammer
  * the same room through the real protocol, the player's own acknowledged moves
- * get overwritten by other functions' whole-state writes, and the HUD says so.
+ * get overwritten by other functions' whole-state writes, and the HUD says so;
+ * its counter opens the lost-move panel, which explains a loss from the store's
+ * trace with a sequence diagram (screenshots at 1366x768 and 390x844).
  * Nothing here injects a loss: it comes from the backend's read-modify-write race.
  */
 import { ProtocolClient } from "../../testkit/protocol-client.ts";
@@ -61,9 +63,9 @@ async function freePiece(page: Page, prng: () => number): Promise<number> {
   return -1;
 }
 
-test("in stateless mode under a concurrent workload, the HUD reports lost moves", async ({ newPlayer }, testInfo) => {
+test("in stateless mode under a concurrent workload, the HUD reports lost moves and its panel explains one with the store's trace", async ({ newPlayer }, testInfo) => {
   test.setTimeout(180_000);
-  const page = await newPlayer();
+  const page = await newPlayer({ viewport: { width: 1366, height: 768 } });
   const link = await createRoom(page, { name: "Ada", pieces: 96, mode: "stateless" });
   expect(link).toContain("mode=stateless");
   expect(await page.evaluate(() => window.__puzzle!.mode())).toBe("stateless");
@@ -97,6 +99,32 @@ test("in stateless mode under a concurrent workload, the HUD reports lost moves"
     await expect(page.locator("#integrity")).toContainText(/lost moves [1-9]/);
     await expect(page.locator("#integrity")).toHaveClass(/bad/);
     await attachScreenshot(page, testInfo, "stateless-lost-moves");
+
+    // The counter opens the lost-move panel: a lost move explained by the store's trace, drawn as a timeline.
+    until.stop();
+    await page.click("#integrity");
+    const panel = page.locator("#lost-panel");
+    await expect(panel).toBeVisible();
+    const explained = panel.locator(".lost-item", { has: page.locator(".lost-diagram svg") });
+    await expect(explained.first()).toBeVisible();
+    await expect(explained.first().locator("p")).toContainText(/^Your (drop|grab) of piece \d+, stored as revision [\d,]+, was erased by a write .*built on revision [\d,]+, \d+ ms later/);
+    // The diagram: two functions and the store, and the write that erased the move built on an older revision.
+    const svg = explained.first().locator(".lost-diagram svg");
+    await expect(svg).toContainText("function A");
+    await expect(svg).toContainText("function B");
+    await expect(svg).toContainText("store");
+    await expect(svg).toContainText(/write on r[\d,]+ → r[\d,]+/);
+    const seq = Number(await explained.first().getAttribute("data-seq"));
+    expect((await page.evaluate(() => window.__puzzle!.latestLost())).map((lost) => lost.seq)).toContain(seq);
+    await explained.first().locator(".lost-show").click();
+    await expect(explained.first().locator(".lost-show")).toHaveText("Hide on table");
+    await attachScreenshot(page, testInfo, "stateless-lost-move-panel-1366x768");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    const box = await panel.boundingBox();
+    expect(box!.x).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    await attachScreenshot(page, testInfo, "stateless-lost-move-panel-390x844");
   } finally {
     until.stop();
     await workload.catch(() => undefined);

@@ -77,6 +77,48 @@ describe("lost moves and desync against the authoritative state", () => {
     expect(store.drag).toBeNull();
   });
 
+  // Issue 13: in stateless-occ one player's actions run in concurrent functions, and their
+  // commits follow the compare-and-set retries, not the send order (seen in Chromium).
+  it("stateless-occ: does not count a move sent before the grab's ack and refused after it (read before the grab committed)", () => {
+    const { server, store, actions, batch, advance, inward } = setup(12, "stateless-occ");
+    const piece = store.view!.pieces[9]!;
+    store.beginDrag(9, piece.x, piece.y);
+    advance(MOVE_SEND_INTERVAL_MS);
+    const to = inward(9, 40);
+    store.dragTo(to.x, to.y);
+    const [grabMsg, moveMsg] = actions() as Array<{ seq: number }>;
+    grab(server, ME, 9, 0);
+    advance(50);
+    batch([{ type: "ack", seq: grabMsg!.seq, version: server.version }, { type: "holds", holds: [[9, ME, 9]] }]);
+    advance(50);
+    batch([{ type: "reject", seq: moveMsg!.seq, reason: "not-holding" }]);
+    expect(store.integrity.lostMoves).toBe(0);
+  });
+
+  it("stateless-occ: does not count a move refused because the player's own later drop committed first, but counts the drop's own refusal", () => {
+    const run = (refuseDrop: boolean) => {
+      const { server, store, actions, batch, advance, inward } = setup(12, "stateless-occ");
+      const piece = store.view!.pieces[9]!;
+      store.beginDrag(9, piece.x, piece.y);
+      const [grabMsg] = actions() as Array<{ seq: number }>;
+      grab(server, ME, 9, 0);
+      batch([{ type: "ack", seq: grabMsg!.seq, version: server.version }, { type: "holds", holds: [[9, ME, 9]] }]);
+      advance(MOVE_SEND_INTERVAL_MS);
+      const to = inward(9, 40);
+      store.dragTo(to.x, to.y);
+      store.endDrag(to.x, to.y);
+      const [moveMsg, dropMsg] = (actions() as Array<{ seq: number }>).slice(-2);
+      advance(100);
+      // The drop committed first and released the hold; the move's retry found nothing held. Its refusal comes first.
+      batch([{ type: "reject", seq: (refuseDrop ? dropMsg : moveMsg)!.seq, reason: "not-holding" }]);
+      return store.integrity;
+    };
+    expect(run(false).lostMoves).toBe(0);
+    const integrity = run(true);
+    expect(integrity.lostMoves).toBe(1);
+    expect(integrity.latestLost).toEqual([expect.objectContaining({ kind: "grab", pieceId: 9 })]);
+  });
+
   it("does not count a refused move after a grab that was itself refused", () => {
     const { server, store, actions, batch, inward, advance } = setup();
     const piece = store.view!.pieces[9]!;

@@ -54,7 +54,7 @@ describe("server CPU from /proc", () => {
 });
 
 describe("cost model", () => {
-  const measured: MeasuredInputs = { statefulCpuUs: 50, statelessCpuUs: 5_000, statelessFunctionMs: 200, statefulEgressBytes: 500, statelessEgressBytes: 800, storeBytes: 20_000, storeOpsPerAction: 2, framesPerAction: 8 };
+  const measured: MeasuredInputs = { statefulCpuUs: 50, statelessCpuUs: 5_000, statelessFunctionMs: 200, statefulEgressBytes: 500, statelessEgressBytes: 800, storeBytes: 20_000, storeOpsPerAction: 2, storeReadUnitsPerAction: 5, storeWriteUnitsPerAction: 20, framesPerAction: 8 };
   test("the estimate follows the measured inputs and the prices", () => {
     const [vm, faas, edge] = monthlyCosts(measured, DEFAULT_PRICES);
     expect(vm!.totalUsd).toBeGreaterThan(0);

@@ -31,6 +31,8 @@ interface AckedDrop {
   x: number;
   y: number;
   ackedAtMs: number;
+  /** When a check first found the piece away from where the drop left it (see check). */
+  suspectSinceMs?: number;
 }
 
 /** How many of the latest lost moves are kept with their details, for the lost-move panel. */
@@ -204,6 +206,14 @@ export class IntegrityTracker {
         continue;
       }
       if (Math.hypot(stored[0] - drop.x, stored[1] - drop.y) > LOST_TOLERANCE_PX) {
+        // Found away once, it is a suspect; it is lost if a later read still finds it
+        // there with no change told meanwhile. The store can show a commit before its
+        // hub's frame telling it reaches this client (frames of concurrent functions
+        // arrive in any order), and that frame, once here, ends the watch (changed()).
+        if (drop.suspectSinceMs === undefined || fetchStartedAtMs <= drop.suspectSinceMs) {
+          drop.suspectSinceMs ??= fetchStartedAtMs;
+          continue;
+        }
         this.lost++;
         newlyLost.push(drop.seq);
         this.drops.delete(pieceId);

@@ -8,7 +8,7 @@
 import { writeFileSync } from "node:fs";
 import type { Page, WebSocket } from "@playwright/test";
 import { createPrng } from "../../shared/prng.ts";
-import { PARTY_FOR_MODE, type ActionMessage, type Batch, type Welcome } from "../../shared/protocol.ts";
+import { PARTY_FOR_MODE, parseServerFrame, type ActionMessage } from "../../shared/protocol.ts";
 import { applyBatch, replicaFromSnapshot, type Replica } from "../../shared/replica.ts";
 import { actedGroup } from "../../testkit/acted-group.ts";
 import { RoomStateSchema, parseBody } from "../../shared/http.ts";
@@ -42,7 +42,10 @@ function recordWire(page: Page): WireLog {
     });
     socket.on("framereceived", ({ payload }) => {
       if (typeof payload !== "string") return;
-      const message = JSON.parse(payload) as Welcome | Batch | { type: "other" };
+      // Parsed by the schema, as the client parses it: a welcome's pieces come packed.
+      const parsed = parseServerFrame(payload);
+      if (!parsed.ok) return;
+      const message = parsed.message;
       if (message.type === "welcome") replica = replicaFromSnapshot(message.snapshot);
       if (message.type !== "batch" || !replica) return;
       log.timeline.push(`${Date.now()} got ${payload}`);

@@ -15,8 +15,9 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../client/store/clock.ts";
 import { PuzzleStore } from "../../client/store/puzzle-store.ts";
-import { createPrng, type Prng } from "../../shared/prng.ts";
-import { neighboursOf, solvedPosition, type PuzzleOptions } from "../../shared/puzzle-spec.ts";
+import { createPrng } from "../../shared/prng.ts";
+import { fuzzPuzzle, int, pick } from "./support/fuzz-draws.ts";
+import { neighboursOf, solvedPosition } from "../../shared/puzzle-spec.ts";
 import { wirePiece } from "../../shared/replica.ts";
 import type { ClientMessage, ServerMessage, Snapshot } from "../../shared/protocol.ts";
 import { GRAB_LEASE_MS } from "../../shared/rules.ts";
@@ -32,8 +33,6 @@ const ROOM_EPOCH_MS = 1_700_000_000_000;
 /** Rounds of "deliver everything, let time pass" allowed to reach quiescence. */
 const QUIESCE_ROUNDS = 400;
 
-const pick = <T>(prng: Prng, items: readonly T[]): T => items[Math.floor(prng() * items.length)]!;
-const int = (prng: Prng, min: number, max: number): number => min + Math.floor(prng() * (max - min + 1));
 
 interface Player {
   link: QueuedLink;
@@ -59,14 +58,7 @@ export interface ClientFuzzResult {
 export async function runClientFuzz(seed: number, { steps = STEPS, rotation = seed % 2 === 0 } = {}): Promise<ClientFuzzResult> {
   const prng = createPrng(seed);
   const turns = createPrng(seed ^ 0x7e57);
-  const puzzle: PuzzleOptions = {
-    imageId: "fuzz",
-    imageWidth: pick(prng, [800, 1200, 1600]),
-    imageHeight: pick(prng, [800, 900, 1200]),
-    pieceCount: pick(prng, [4, 6, 12, 20, 35]),
-    seed: int(prng, 0, 0xffffffff),
-    ...(rotation ? { rotation } : {}),
-  };
+  const puzzle = fuzzPuzzle(prng, rotation);
   const clock = new ManualClock(0);
   let room = new InMemoryRoom({ seed, startMs: ROOM_EPOCH_MS });
   let restarts = 0;

@@ -10,7 +10,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { createPrng, type Prng } from "../../shared/prng.ts";
-import { neighboursOf, solvedPosition, type PuzzleOptions, type PuzzleSpec } from "../../shared/puzzle-spec.ts";
+import { fuzzPuzzle, int, pick } from "./support/fuzz-draws.ts";
+import { neighboursOf, solvedPosition, type PuzzleSpec } from "../../shared/puzzle-spec.ts";
 import { GRAB_LEASE_MS } from "../../shared/rules.ts";
 import { PROTOCOL_VERSION, type Snapshot } from "../../shared/protocol.ts";
 import { wirePiece, type Replica } from "../../shared/replica.ts";
@@ -26,8 +27,6 @@ interface SimPlayer {
   holding: number | null;
 }
 
-const pick = <T>(prng: Prng, items: readonly T[]): T => items[Math.floor(prng() * items.length)]!;
-const int = (prng: Prng, min: number, max: number): number => min + Math.floor(prng() * (max - min + 1));
 
 /** Checks what must hold of the room after any sequence of actions. */
 function checkInvariants(snapshot: Snapshot, where: string): void {
@@ -141,14 +140,7 @@ export async function runFuzz(seed: number, { steps, rotation = "seeded" }: Fuzz
   const prng = createPrng(seed);
   const turns = createPrng(seed ^ ROTATION_STREAM_SALT);
   const rotating = rotation === "seeded";
-  const puzzle: PuzzleOptions = {
-    imageId: "fuzz",
-    imageWidth: pick(prng, [800, 1200, 1600]),
-    imageHeight: pick(prng, [800, 900, 1200]),
-    pieceCount: pick(prng, [4, 6, 12, 20, 35]),
-    seed: int(prng, 0, 0xffffffff),
-    rotation: rotating && turns() < 0.5,
-  };
+  const puzzle = fuzzPuzzle(prng, rotating && turns() < 0.5);
   let room = new InMemoryRoom({ seed, maxPlayers: 64 });
   const log = room.log;
   let restarts = 0;

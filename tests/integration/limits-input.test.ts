@@ -34,7 +34,11 @@ describe("one client cannot hurt a room: what it hands over", () => {
     expect([413, 0]).toContain(byCase["64 MiB with no declared length"]!.status);
     expect(byCase["a JPEG declared as a JPEG"]).toMatchObject({ status: 201 });
     expect(result.served).toEqual({ contentType: "image/jpeg", nosniff: "nosniff" });
-    expect(result.flood).toEqual({ stored: DEFAULT_QUOTAS.uploadsPerAddressPerMin, refused: { 429: 6 - DEFAULT_QUOTAS.uploadsPerAddressPerMin } });
+    // Past the quota each upload is refused with 429 before its 4 MiB body is read, so the
+    // client may instead see the connection cut while it is still sending (status 0).
+    expect(result.flood.stored).toBe(DEFAULT_QUOTAS.uploadsPerAddressPerMin);
+    expect(Object.keys(result.flood.refused).every((status) => status === "429" || status === "0")).toBe(true);
+    expect((result.flood.refused[429] ?? 0) + (result.flood.refused[0] ?? 0)).toBe(6 - DEFAULT_QUOTAS.uploadsPerAddressPerMin);
   });
 
   test("a picture no room was made with is deleted; one a room (stateful or stateless) was made with is kept", async () => {

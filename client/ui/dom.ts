@@ -18,3 +18,16 @@ export function formatDuration(ms: number): string {
 export function setText(target: HTMLElement, text: string): void {
   if (target.textContent !== text) target.textContent = text;
 }
+
+/** A function that asks for `render` on the next animation frame, at most once per frame however often it is called. */
+export function onNextFrame(render: () => void): () => void {
+  let scheduled = false;
+  return () => {
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      render();
+    });
+  };
+}

@@ -8,7 +8,7 @@
 import type { Mode } from "../../shared/protocol.ts";
 import type { PuzzleStore } from "../store/puzzle-store.ts";
 import type { TidyKind } from "../store/tidy.ts";
-import { element, formatDuration, setText } from "./dom.ts";
+import { element, formatDuration, onNextFrame, setText } from "./dom.ts";
 import { AudiencePanel } from "./audience.ts";
 import { finishVerdict, type StoredProgress } from "./finish-gate.ts";
 import type { HudLayout } from "./hud-layout.ts";
@@ -47,7 +47,7 @@ const ZOOM_STEP = 1.25;
 const FINISH_PANEL_DELAY_MS = 900;
 
 export class Hud {
-  private scheduled = false;
+  private readonly schedule = onNextFrame(() => this.render());
   private finishShown = false;
   private readonly shownNotices = new Set<number>();
   private readonly players: PlayersPanel;
@@ -173,14 +173,6 @@ export class Hud {
     }
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    requestAnimationFrame(() => {
-      this.scheduled = false;
-      this.render();
-    });
-  }
 
   private render(): void {
     const store = this.store;

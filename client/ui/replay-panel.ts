@@ -7,7 +7,7 @@
  * and drives it; the video itself is video-export.ts's.
  */
 import "./replay-panel.css";
-import { formatDuration, setText } from "./dom.ts";
+import { formatDuration, onNextFrame, setText } from "./dom.ts";
 import { REPLAY_SPEEDS, type ReplayPlayer } from "../replay/replay-player.ts";
 
 export interface ReplayPlayerInfo {
@@ -50,7 +50,7 @@ export class ReplayPanel {
   private readonly body: HTMLElement;
   private player: ReplayPlayer | null = null;
   private players: ReplayPlayerInfo[] = [];
-  private scheduled = false;
+  private readonly schedule = onNextFrame(() => this.render());
   private playersSignature = "";
 
   constructor(gameLink: string) {
@@ -189,14 +189,6 @@ export class ReplayPanel {
     });
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    requestAnimationFrame(() => {
-      this.scheduled = false;
-      this.render();
-    });
-  }
 
   private render(): void {
     const player = this.player;

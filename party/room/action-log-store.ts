@@ -23,7 +23,7 @@ import * as v from "valibot";
 import { LOG_CHUNK_ENTRIES, LogChunkSchema, LogChunkWriter, LogFormatError, decodeLogChunk, type LogChunk, type LogEntry } from "../../shared/action-log.ts";
 import { LogCheckpointSchema, checkpointBytes, checkpointOf, type LogCheckpoint } from "../../shared/log-checkpoint.ts";
 import type { PuzzleState } from "../../shared/puzzle-state.ts";
-import { KEYS_PER_CALL, type RoomStorage } from "./room-storage.ts";
+import { KEYS_PER_CALL, Unreadable, checkStored, type RoomStorage } from "./room-storage.ts";
 
 /** Sealed chunks and checkpoints a room keeps at most; older entries are folded into a checkpoint. */
 export const LOG_BUDGET_BYTES = 8 * 1024 * 1024;
@@ -92,7 +92,6 @@ export type LogSliceResult = { ok: true; slice: LogSlice } | { ok: false; status
 export type LoadedLog = { kind: "loaded"; log: ActionLogStore } | { kind: "unreadable"; problem: string };
 
 /** Thrown inside loading only. */
-class Unreadable extends Error {}
 
 export class ActionLogStore {
   /** Full chunks not yet written (normally none or one). */
@@ -115,7 +114,7 @@ export class ActionLogStore {
   static async load(storage: RoomStorage): Promise<LoadedLog> {
     try {
       const stored = (await storage.get<unknown>([LOG_HEAD_KEY])).get(LOG_HEAD_KEY);
-      const head = stored === undefined ? freshHead() : check(StoredLogHeadSchema, stored, LOG_HEAD_KEY);
+      const head = stored === undefined ? freshHead() : checkStored(StoredLogHeadSchema, stored, LOG_HEAD_KEY);
       const from = head.chunks * LOG_CHUNK_ENTRIES;
       const slots: StoredOpenSlot[] = [];
       // Slots are written in order, so the open chunk is the run of slots tagged with its number.
@@ -125,7 +124,7 @@ export class ActionLogStore {
         for (const key of keys) {
           const value = found.get(key);
           if (value === undefined) break;
-          const slot = check(StoredOpenSlotSchema, value, key);
+          const slot = checkStored(StoredOpenSlotSchema, value, key);
           if (slot.chunk !== head.chunks) break;
           if (slot.from !== from) throw new Unreadable(`${key} starts at entry ${slot.from}, but chunk ${head.chunks} at ${from}`);
           slots.push(slot);
@@ -249,7 +248,7 @@ export class ActionLogStore {
       for (let chunk = firstChunk; chunk < lastSealed; chunk += KEYS_PER_CALL) {
         const keys = Array.from({ length: Math.min(KEYS_PER_CALL, lastSealed - chunk) }, (_, offset) => logChunkKey(chunk + offset));
         const found = await storage.get<unknown>(keys);
-        for (const key of keys) chunks.push(check(LogChunkSchema, found.get(key), key));
+        for (const key of keys) chunks.push(checkStored(LogChunkSchema, found.get(key), key));
       }
       let end = (firstChunk + chunks.length) * LOG_CHUNK_ENTRIES;
       if (firstChunk + chunks.length >= sealed) {
@@ -262,7 +261,7 @@ export class ActionLogStore {
       let checkpoint: LogCheckpoint | null = null;
       if (start === first && base !== null) {
         const key = logCheckpointKey(base);
-        checkpoint = check(LogCheckpointSchema, (await storage.get<unknown>([key])).get(key), key);
+        checkpoint = checkStored(LogCheckpointSchema, (await storage.get<unknown>([key])).get(key), key);
       }
       return { ok: true, slice: { first, total, checkpoint, chunks, next: end < total ? end : null } };
     } catch (error) {
@@ -277,11 +276,3 @@ export class ActionLogStore {
   }
 }
 
-function check<T extends v.GenericSchema>(schema: T, value: unknown, key: string): v.InferOutput<T> {
-  if (value === undefined) throw new Unreadable(`${key} is missing`);
-  const result = v.safeParse(schema, value);
-  if (result.success) return result.output;
-  const issue = result.issues[0];
-  const path = issue?.path?.map((item) => String(item.key)).join(".");
-  throw new Unreadable(`${key}${path ? `.${path}` : ""}: ${issue?.message ?? "not readable"}`);
-}

@@ -109,7 +109,8 @@ export type StoredRoom =
   | { kind: "unreadable"; problem: string };
 
 /** Thrown inside loadRoom only, to give up on storage it cannot read. */
-class Unreadable extends Error {}
+/** A stored value the room cannot read: the message names the key and what is wrong. */
+export class Unreadable extends Error {}
 
 /**
  * Reads meta, progress and every piece chunk, after migrating an older layout
@@ -120,15 +121,15 @@ export async function loadRoom(storage: RoomStorage): Promise<StoredRoom> {
   const stored = (await storage.get<unknown>([META_KEY])).get(META_KEY);
   if (stored === undefined) return { kind: "empty" };
   try {
-    const { storageVersion } = check(StoredVersionSchema, stored, META_KEY);
+    const { storageVersion } = checkStored(StoredVersionSchema, stored, META_KEY);
     if (storageVersion > STORAGE_VERSION) throw new Unreadable(`${META_KEY} is at storage version ${storageVersion}, newer than the ${STORAGE_VERSION} this code reads (was the room served by a newer deploy?)`);
     const { view, applied } = await migrate(storage, storageVersion);
     const head = await view.get<unknown>([META_KEY, PROGRESS_KEY]);
     const migratedMeta = head.get(META_KEY);
     // Migrated values are at this version once meta says so.
-    const meta = check(StoredMetaSchema, applied.length > 0 && typeof migratedMeta === "object" ? { ...migratedMeta, storageVersion: STORAGE_VERSION } : migratedMeta, META_KEY);
+    const meta = checkStored(StoredMetaSchema, applied.length > 0 && typeof migratedMeta === "object" ? { ...migratedMeta, storageVersion: STORAGE_VERSION } : migratedMeta, META_KEY);
     if (applied.length > 0) await view.put({ [META_KEY]: meta });
-    const progress = check(StoredProgressSchema, head.get(PROGRESS_KEY), PROGRESS_KEY);
+    const progress = checkStored(StoredProgressSchema, head.get(PROGRESS_KEY), PROGRESS_KEY);
     const pieces = await readPieces(view, meta.spec);
 
     // Everything is readable: only now may the migrated layout replace the old one.
@@ -157,7 +158,7 @@ async function readPieces(storage: RoomStorage, spec: PuzzleSpec): Promise<Puzzl
   }
   return keys.flatMap((key, index) => {
     if (!chunks.has(key)) throw new Unreadable(`${key} is missing (the spec has ${pieceCount} pieces in ${keys.length} chunks)`);
-    const chunk = check(StoredChunkSchema, chunks.get(key), key);
+    const chunk = checkStored(StoredChunkSchema, chunks.get(key), key);
     const expected = Math.min(PIECES_PER_CHUNK, pieceCount - index * PIECES_PER_CHUNK);
     if (chunk.length !== expected) throw new Unreadable(`${key} holds ${chunk.length} pieces, not ${expected}`);
     const outside = chunk.findIndex(([, , group]) => group >= pieceCount);
@@ -176,7 +177,7 @@ async function writeBack(storage: RoomStorage, staged: ReadonlyMap<string, unkno
 }
 
 /** Parses one stored value; throws Unreadable naming the key and what is wrong. */
-function check<T extends v.GenericSchema>(schema: T, value: unknown, key: string): v.InferOutput<T> {
+export function checkStored<T extends v.GenericSchema>(schema: T, value: unknown, key: string): v.InferOutput<T> {
   if (value === undefined) throw new Unreadable(`${key} is missing`);
   const result = v.safeParse(schema, value);
   if (result.success) return result.output;

@@ -31,6 +31,7 @@ export class AudiencePanel {
     this.watching.id = "watching";
     this.seat.id = "take-seat";
     this.seat.type = "button";
+    this.seat.className = "ghost-button";
     this.seat.textContent = "Take a seat";
     this.seat.addEventListener("click", () => store.takeSeat());
     this.panel.append(this.counts, this.watching, this.seat);

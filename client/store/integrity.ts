@@ -76,6 +76,8 @@ export class IntegrityTracker {
    */
   private readonly holds = new Map<number, { grabSeq: number; grabVersion: number; grabAckedAtMs: number; renewedAtMs: number; judged: boolean; dropSent: boolean }>();
   private readonly recent: LostMove[] = [];
+  /** Pieces whose latest grab was sent while this player's drop of the group was unanswered. */
+  private readonly tangledGrabs = new Set<number>();
   /** Versions come in commit order (the stateful room, stateless-occ); the naive mode has none. */
   private ordered = true;
   /** The highest version this client has heard of: the state it has seen is at least that recent. */
@@ -118,9 +120,15 @@ export class IntegrityTracker {
     this.seenVersion = Math.max(this.seenVersion, version);
   }
 
-  /** A new grab starts a new hold; an older one of the piece says nothing about it. */
-  grabSent(pieceId: number): void {
+  /**
+   * A new grab starts a new hold; an older one of the piece says nothing about it.
+   * `tangled`: this player's drop of the group was still unanswered, so the hold may
+   * end by that drop, committed after the grab (stateless hubs); its refusals prove nothing.
+   */
+  grabSent(pieceId: number, tangled = false): void {
     this.holds.delete(pieceId);
+    if (tangled) this.tangledGrabs.add(pieceId);
+    else this.tangledGrabs.delete(pieceId);
   }
 
   /**
@@ -130,7 +138,7 @@ export class IntegrityTracker {
   holdRenewed(seq: number, pieceId: number, sentAtMs: number, isGrab: boolean, version: number, ackedAtMs: number): void {
     const hold = this.holds.get(pieceId);
     if (hold) hold.renewedAtMs = Math.max(hold.renewedAtMs, sentAtMs);
-    else if (isGrab) this.holds.set(pieceId, { grabSeq: seq, grabVersion: version, grabAckedAtMs: ackedAtMs, renewedAtMs: sentAtMs, judged: false, dropSent: false });
+    else if (isGrab) this.holds.set(pieceId, { grabSeq: seq, grabVersion: version, grabAckedAtMs: ackedAtMs, renewedAtMs: sentAtMs, judged: this.tangledGrabs.delete(pieceId), dropSent: false });
   }
 
   /** This player sent the drop of its hold of `pieceId`: from now on the hold may end by its own hand. */

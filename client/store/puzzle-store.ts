@@ -482,11 +482,22 @@ export class PuzzleStore {
 
   // ---- internals ----
 
+  private unansweredDropOfGroup(pieceId: number): boolean {
+    const view = this.replicaState?.puzzle;
+    const group = view?.pieces[pieceId]?.group;
+    if (!view || group === undefined) return false;
+    const members = new Set(groupMembers(view, group));
+    return this.pending.some((pending) => pending.message.type === "drop" && pending.ackedAtMs === undefined && members.has(pending.message.pieceId));
+  }
+
   private sendAction(action: PuzzleAction): PendingAction {
     // Every input path stops a watcher before here; this keeps a new one from slipping through.
     if (this.ownRole === "watcher") throw new Error("a watcher's input reached sendAction");
+    // A grab sent while this player's drop of the same group is unanswered: in the stateless
+    // hubs that drop may commit after the grab and end the new hold by this player's own hand.
+    const tangled = action.type === "grab" && this.mode !== "stateful" && this.unansweredDropOfGroup(action.pieceId);
     const pending = this.actions.add(action, this.clock.now());
-    if (action.type === "grab") this.integrity.grabSent(action.pieceId);
+    if (action.type === "grab") this.integrity.grabSent(action.pieceId, tangled);
     if (action.type === "drop") this.integrity.dropSent(action.pieceId);
     this.link.send(pending.message);
     this.viewStale = true;

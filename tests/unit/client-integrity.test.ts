@@ -115,6 +115,31 @@ describe("lost moves and desync against the authoritative state", () => {
     expect(store.integrity.lostMoves).toBe(0);
   });
 
+  it("stateless-occ: does not count a refusal in a hold grabbed while this player's drop of the piece was unanswered (that drop may commit after the grab)", () => {
+    const { server, store, actions, batch, advance, inward } = setup(12, "stateless-occ");
+    const piece = store.view!.pieces[9]!;
+    store.beginDrag(9, piece.x, piece.y);
+    const [firstGrab] = actions() as Array<{ seq: number }>;
+    grab(server, ME, 9, 0);
+    batch([{ type: "ack", seq: firstGrab!.seq, version: server.version }, { type: "holds", holds: [[9, ME, 9]] }]);
+    const near = inward(9, 30);
+    store.endDrag(near.x, near.y);
+    // The drop is still unanswered when the player grabs the piece again.
+    advance(MOVE_SEND_INTERVAL_MS);
+    store.beginDrag(9, near.x, near.y);
+    const secondGrab = actions().at(-1) as { seq: number; type: string };
+    expect(secondGrab.type).toBe("grab");
+    batch([{ type: "ack", seq: secondGrab.seq, version: server.version + 1 }]);
+    advance(MOVE_SEND_INTERVAL_MS);
+    const to = inward(9, 60);
+    store.dragTo(to.x, to.y);
+    const move = actions().at(-1) as { seq: number; type: string };
+    expect(move.type).toBe("move");
+    // The first drop committed after the second grab and ended the hold: the move is refused, nothing was lost.
+    batch([{ type: "reject", seq: move.seq, reason: "not-holding" }]);
+    expect(store.integrity.lostMoves).toBe(0);
+  });
+
   it("stateless-occ: does not count a move refused because the player's own later drop committed first, but counts the drop's own refusal", () => {
     const run = (refuseDrop: boolean) => {
       const { server, store, actions, batch, advance, inward } = setup(12, "stateless-occ");

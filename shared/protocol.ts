@@ -29,8 +29,9 @@ import { unpackPieces } from "./packed-pieces.ts";
  *              reason "watching" and error code "watching" (a watcher cannot act).
  *              replay (issue 13): no socket message changed; the stateful room serves its
  *              action log over HTTP, GET /parties/main/<room>/log (shared/http.ts LogPage).
+ *          4 - a room people gather in (issue 14):
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Largest frame a client may send; hello is the biggest legitimate one. */
 export const MAX_CLIENT_FRAME_BYTES = 2_048;

@@ -11,7 +11,7 @@ import { MAX_PIECES, pieceCountOf, solvedPosition, type PuzzleOptions } from "..
 import { createPuzzle, groupMembers, mergeGroups, setGroupLocked, type PuzzleState } from "../../shared/puzzle-state.ts";
 import { ROTATIONS } from "../../shared/rotation.ts";
 import { createPrng } from "../../shared/prng.ts";
-import { SnapshotSchema, parseServerFrame, type WireSnapshot } from "../../shared/protocol.ts";
+import { PROTOCOL_VERSION, SnapshotSchema, parseServerFrame, type WireSnapshot } from "../../shared/protocol.ts";
 import { wirePiece, wireSnapshot } from "../../shared/replica.ts";
 import { serverFrame } from "../../shared/frames.ts";
 
@@ -134,7 +134,7 @@ describe("packed pieces size", () => {
     const players = Array.from({ length: 64 }, (_, index) => ({ id: `player-${index}`, name: `Player ${index}`, color: "#ff8800", connected: true, placed: index }));
     const holds = players.map((player, index): [number, string, number] => [state.pieces[index * 7]!.group, player.id, index * 7]);
     const snapshot = wireSnapshot(state, { holds, players, version: 12_345, completedAtMs: null, startedAtMs: 1_700_000_000_000 });
-    const frame = serverFrame({ type: "welcome", protocol: 3, mode: "stateful", playerId: "player-0", token: "t".repeat(32), snapshot });
+    const frame = serverFrame({ type: "welcome", protocol: PROTOCOL_VERSION, mode: "stateful", playerId: "player-0", token: "t".repeat(32), snapshot });
     expect(new TextEncoder().encode(frame).length / pieceCountOf(state.spec)).toBeLessThanOrEqual(12);
     const parsed = parseServerFrame(frame);
     expect(parsed.ok && parsed.message.type === "welcome" && parsed.message.snapshot.pieces).toEqual(state.pieces.map(wirePiece));

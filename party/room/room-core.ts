@@ -34,6 +34,9 @@ import {
 } from "./room-storage.ts";
 import { STORAGE_VERSION } from "./storage-migrations.ts";
 import { ActionLogStore, type LogSliceResult } from "./action-log-store.ts";
+import { RoomChat } from "./room-chat.ts";
+import { DEFAULT_CHAT_LIMITS, type ChatLimits } from "../common/limits.ts";
+import { WATCHER_COLOR } from "../../shared/chat.ts";
 
 /**
  * Frames are paced per client. Everyone gets what changed on the room's
@@ -139,6 +142,8 @@ export interface RoomOptions {
   roomFramesPerS?: number;
   /** How long still renewals keep a hold (default STILL_HOLD_MAX_MS). */
   stillHoldMaxMs?: number;
+  /** What one speaker may say and mark (default DEFAULT_CHAT_LIMITS). */
+  chat?: ChatLimits;
 }
 
 /** A joined client, with its pacing: only a joined session is sent frames. */
@@ -206,6 +211,8 @@ export class RoomCore {
   /** True while the puzzle is in storage only (unload); ensureLoaded() brings it back. */
   private inStorageOnly = false;
   private reloading: Promise<void> | null = null;
+  /** Chat lines and marks, and the last lines in storage (room-chat.ts). */
+  private readonly chat: RoomChat<PacedSession>;
 
   constructor(
     private readonly host: RoomHost,
@@ -221,8 +228,18 @@ export class RoomCore {
         this.requestFlushAt(this.host.now() + CURSOR_INTERVAL_MS);
       },
       seat: (session) => this.seat(session),
+      chat: (session, chat) => this.chat.say(session, chat),
+      mark: (session, mark) => this.chat.mark(session, mark),
       now: () => this.host.now(),
     };
+    const chatHost = { storage: host.storage, now: () => host.now(), spec: () => this.state?.spec ?? null, broadcast: (event: BatchEvent) => {
+        this.broadcastEvent(event);
+        this.scheduleFlush();
+      } };
+    this.chat = new RoomChat<PacedSession>(chatHost, options.chat ?? DEFAULT_CHAT_LIMITS, (session) => {
+      const player = session.role === "player" ? this.roster.players.get(session.playerId) : undefined;
+      return { from: session.playerId, name: player?.name ?? session.name, color: player?.color ?? WATCHER_COLOR, watcher: !player };
+    }, (session, event) => this.reply(session, event));
   }
 
   /**
@@ -252,6 +269,7 @@ export class RoomCore {
       console.error(`room storage cannot be read, so this room refuses to serve: ${log.problem}`);
       return;
     }
+    await this.chat.load();
     this.state = stored.state;
     this.log = log.log;
     this.startedAtMs = stored.meta.startedAtMs;
@@ -518,7 +536,8 @@ export class RoomCore {
       ...identity,
       replies: [],
       repliesDueMs: 0,
-      events: [],
+      // A joiner hears the room's recent talk in its first frame.
+      events: this.chat.history(),
       pieces: new Set(),
       holds: new Set(),
       cursorsSeen: this.cursorSerial,

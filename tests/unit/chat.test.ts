@@ -161,7 +161,7 @@ describe("the room's chat", () => {
     ann.send({ type: "mark", x: spec.tableWidth + 10, y: 5, kind: "look" });
     room.settle();
     for (const [index, client] of [ann, bob, watcher].entries()) {
-      const marks = eventsOf(client.since(before[index])).filter((event) => event.type === "mark");
+      const marks = eventsOf(client.since(before[index]!)).filter((event) => event.type === "mark");
       expect(marks.map((mark) => mark.type === "mark" && [mark.name, mark.x, mark.y, mark.kind, mark.watcher])).toEqual([
         ["Bob", 100, 201, "look", false],
         ["Wes", 5, 6, "heart", true],

@@ -76,6 +76,8 @@ export interface PuzzleHook {
   /** Marks showing, at their table spots: as the store holds them, and as the table draws them. */
   marks(): Array<{ from: string; kind: string; x: number; y: number }>;
   drawnMarks(): Array<{ from: string; kind: string; x: number; y: number }>;
+  /** The last marks received and the last drawn, faded or not (a loaded machine may look after a mark faded). */
+  markHistory(): { received: Array<{ from: string; kind: string; x: number; y: number }>; drawn: Array<{ from: string; kind: string; x: number; y: number }> };
 }
 
 declare global {
@@ -191,5 +193,9 @@ export function installTestHook(room: string, store: PuzzleStore, scene: () => P
     }),
     marks: () => page.chat.marks.map((mark) => ({ from: mark.from, kind: mark.kind, x: mark.x, y: mark.y })),
     drawnMarks: () => sceneOrThrow().drawnMarks(),
+    markHistory: () => ({
+      received: page.chat.markHistory.map((mark) => ({ from: mark.from, kind: mark.kind, x: mark.x, y: mark.y })),
+      drawn: sceneOrThrow().drawnMarkHistory(),
+    }),
   };
 }

@@ -311,6 +311,11 @@ export class PuzzleScene extends Phaser.Scene {
     return this.marks.drawnMarks();
   }
 
+  /** The last marks the table drew, where it drew them (the test hook). */
+  drawnMarkHistory(): Array<{ from: string; kind: string; x: number; y: number }> {
+    return this.marks.drawnHistory();
+  }
+
   /** The lost-move panel's highlight: where a lost move left a piece and where it is; null clears it. */
   showLostMove(mark: { expected: TablePoint | null; found: TablePoint | null } | null): void {
     this.lostMove.show(mark);

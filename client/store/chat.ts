@@ -29,11 +29,16 @@ export interface KeyValueStore {
   setItem(key: string, value: string): void;
 }
 
+/** Marks remembered after they faded, for tests. */
+const MARK_LOG_LENGTH = 32;
+
 export type SendResult = { ok: true } | { ok: false; message: string };
 
 export class ChatStore {
   private lineList: ChatLine[] = [];
   private markList: ShownMark[] = [];
+  /** The last marks received (shown or since faded), for the test hook. */
+  private readonly markLog: ShownMark[] = [];
   private nextMarkId = 1;
   private readonly muted: Set<string>;
   private unreadCount = 0;
@@ -81,6 +86,11 @@ export class ChatStore {
   /** How many speakers this player muted in this room. */
   get mutedCount(): number {
     return this.muted.size;
+  }
+
+  /** The last marks received, oldest first, faded or not. */
+  get markHistory(): readonly ShownMark[] {
+    return this.markLog;
   }
 
   /** Marks showing now, oldest first (muted speakers' are never kept). */
@@ -194,7 +204,10 @@ export class ChatStore {
       case "mark": {
         if (this.muted.has(event.from)) return false;
         const shownAtMs = this.clock.now();
-        this.markList.push({ id: this.nextMarkId++, from: event.from, name: event.name, color: event.color, x: event.x, y: event.y, kind: event.kind, shownAtMs });
+        const mark: ShownMark = { id: this.nextMarkId++, from: event.from, name: event.name, color: event.color, x: event.x, y: event.y, kind: event.kind, shownAtMs };
+        this.markList.push(mark);
+        this.markLog.push(mark);
+        if (this.markLog.length > MARK_LOG_LENGTH) this.markLog.shift();
         this.expiry.setAt(this.markList[0]!.shownAtMs + MARK_SHOWN_MS);
         return true;
       }

@@ -182,7 +182,7 @@ export class ChatPanel {
       mute.dataset.mute = line.from;
       mute.title = `Mute ${line.name} in this room`;
       mute.setAttribute("aria-label", `Mute ${line.name}`);
-      mute.textContent = "🔇";
+      mute.textContent = "mute";
       item.append(mute);
     }
     return item;

@@ -11,8 +11,11 @@ import type { ChatStore, ShownMark } from "../store/chat.ts";
 import { worldToScreen } from "./camera-math.ts";
 import type { Rect } from "./play-area.ts";
 
-/** What each mark kind looks like, on the table and on the chat panel's buttons. */
-export const MARK_GLYPHS: Record<MarkKind, string> = { look: "👀", "thumbs-up": "👍", question: "❓", heart: "❤️" };
+/**
+ * What each mark kind looks like, on the table and on the chat panel's buttons:
+ * symbols every system font has (a browser without an emoji font showed emoji as boxes).
+ */
+export const MARK_GLYPHS: Record<MarkKind, string> = { look: "◎", "thumbs-up": "✔", question: "?", heart: "❤" };
 
 /** A mark fades out over its last this long. */
 const MARK_FADE_MS = 1_000;
@@ -37,8 +40,13 @@ export interface MarkFrame {
   damaged: (rect: Rect) => void;
 }
 
+/** Marks remembered as drawn, for the test hook. */
+const DRAWN_LOG_LENGTH = 32;
+
 export class PingLayer {
   private readonly sprites = new Map<number, MarkSprite>();
+  /** The last marks this layer drew, where it first drew them (table px). */
+  private readonly drawnLog: Array<{ from: string; kind: string; x: number; y: number }> = [];
 
   constructor(
     private readonly scene: Phaser.Scene,
@@ -73,6 +81,11 @@ export class PingLayer {
     }
   }
 
+  /** The last marks drawn, oldest first, where they were drawn (table px): for the test hook, which may look after they faded. */
+  drawnHistory(): Array<{ from: string; kind: string; x: number; y: number }> {
+    return this.drawnLog.map((mark) => ({ ...mark }));
+  }
+
   /** The marks drawn now, at their table spots: for the test hook. */
   drawnMarks(): Array<{ from: string; kind: string; x: number; y: number }> {
     const marks = new Map(this.chat.marks.map((mark) => [mark.id, mark]));
@@ -89,13 +102,15 @@ export class PingLayer {
     ring.fillStyle(color, 0.35).fillCircle(0, 0, RING_RADIUS_CSS_PX);
     ring.lineStyle(3, color, 1).strokeCircle(0, 0, RING_RADIUS_CSS_PX);
     ring.lineStyle(1.5, 0xffffff, 0.9).strokeCircle(0, 0, RING_RADIUS_CSS_PX + 2.5);
-    const glyph = this.scene.add.text(0, 0, MARK_GLYPHS[mark.kind], { fontFamily: "system-ui, 'Noto Color Emoji', sans-serif", fontSize: "22px", resolution: 3 }).setOrigin(0.5, 0.5);
+    const glyph = this.scene.add.text(0, 0, MARK_GLYPHS[mark.kind], { fontFamily: "system-ui, sans-serif", fontSize: "24px", fontStyle: "bold", color: "#ffffff", resolution: 3 }).setOrigin(0.5, 0.5);
     const label = this.scene.add
       .text(0, RING_RADIUS_CSS_PX + 6, mark.name, { fontFamily: "system-ui, sans-serif", fontSize: "12px", color: "#ffffff", backgroundColor: mark.color, padding: { x: 5, y: 2 }, resolution: 3 })
       .setOrigin(0.5, 0);
     const container = this.scene.add.container(mark.x, mark.y, [ring, glyph, label]).setDepth(this.depth);
     const sprite: MarkSprite = { container, drawn: null };
     this.sprites.set(mark.id, sprite);
+    this.drawnLog.push({ from: mark.from, kind: mark.kind, x: container.x, y: container.y });
+    if (this.drawnLog.length > DRAWN_LOG_LENGTH) this.drawnLog.shift();
     return sprite;
   }
 }

@@ -35,14 +35,18 @@ const StoredChatBlockSchema = v.object({
 });
 type StoredChatBlock = v.InferOutput<typeof StoredChatBlockSchema>;
 
-/** What the room gives its chat: storage, the table, and its own ways to send. */
-export interface RoomChatHost {
+/** What the room gives its chat about its sessions `S`: storage, the table, who a session is, and its own ways to send. */
+export interface RoomChatHost<S> {
   storage: RoomHostStorage;
   now(): number;
   /** The puzzle's spec (null before there is one): marks must fall on its table. */
   spec(): PuzzleSpec | null;
   /** To every joined session, on the room's next tick. */
   broadcast(event: BatchEvent): void;
+  /** To that session alone (a refusal), with its next replies. */
+  reply(session: S, event: Json<BatchEvent>): void;
+  /** Who a session is, as its lines and marks show it. */
+  speaker(session: S): Speaker;
 }
 
 export class RoomChat<S> {
@@ -52,12 +56,8 @@ export class RoomChat<S> {
   private historyJson: Json<BatchEvent> | null = null;
 
   constructor(
-    private readonly host: RoomChatHost,
     limits: ChatLimits,
-    /** Who a session is, as its lines and marks show it. */
-    private readonly speakerOf: (session: S) => Speaker,
-    /** Sends a refusal to that session alone. */
-    private readonly refuse: (session: S, event: Json<BatchEvent>) => void,
+    private readonly host: RoomChatHost<S>,
   ) {
     this.relay = new ChatRelay(limits);
   }
@@ -87,8 +87,8 @@ export class RoomChat<S> {
   say(session: S, chat: Chat): void {
     const nowMs = this.host.now();
     const id = (this.lines.at(-1)?.id ?? -1) + 1;
-    const said = this.relay.say(this.speakerOf(session), chat.text, id, nowMs);
-    if (!said.ok) return this.refuse(session, json<BatchEvent>(said.refusal));
+    const said = this.relay.say(this.host.speaker(session), chat.text, id, nowMs);
+    if (!said.ok) return this.host.reply(session, json<BatchEvent>(said.refusal));
     const line = said.event;
     this.lines.push(line);
     if (this.lines.length > CHAT_HISTORY_LENGTH) this.lines.shift();
@@ -98,8 +98,8 @@ export class RoomChat<S> {
   }
 
   mark(session: S, mark: Mark): void {
-    const marked = this.relay.mark(this.speakerOf(session), mark, this.host.spec(), this.host.now());
-    if (!marked.ok) return this.refuse(session, json<BatchEvent>(marked.refusal));
+    const marked = this.relay.mark(this.host.speaker(session), mark, this.host.spec(), this.host.now());
+    if (!marked.ok) return this.host.reply(session, json<BatchEvent>(marked.refusal));
     this.host.broadcast(marked.event);
   }
 

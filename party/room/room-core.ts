@@ -232,14 +232,21 @@ export class RoomCore {
       mark: (session, mark) => this.chat.mark(session, mark),
       now: () => this.host.now(),
     };
-    const chatHost = { storage: host.storage, now: () => host.now(), spec: () => this.state?.spec ?? null, broadcast: (event: BatchEvent) => {
+    this.chat = new RoomChat<PacedSession>(options.chat ?? DEFAULT_CHAT_LIMITS, {
+      storage: host.storage,
+      now: () => host.now(),
+      spec: () => this.state?.spec ?? null,
+      broadcast: (event) => {
         this.broadcastEvent(event);
         this.scheduleFlush();
-      } };
-    this.chat = new RoomChat<PacedSession>(chatHost, options.chat ?? DEFAULT_CHAT_LIMITS, (session) => {
-      const player = session.role === "player" ? this.roster.players.get(session.playerId) : undefined;
-      return { from: session.playerId, name: player?.name ?? session.name, color: player?.color ?? WATCHER_COLOR, watcher: !player };
-    }, (session, event) => this.reply(session, event));
+      },
+      reply: (session, event) => this.reply(session, event),
+      // A watcher has no roster entry: its hello's name and the watchers' grey.
+      speaker: (session) => {
+        const player = session.role === "player" ? this.roster.players.get(session.playerId) : undefined;
+        return { from: session.playerId, name: player?.name ?? session.name, color: player?.color ?? WATCHER_COLOR, watcher: !player };
+      },
+    });
   }
 
   /**

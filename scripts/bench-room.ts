@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   const core = flags.clients.map((clients) => ({ clients, ...measureRoomCore(clients, flags.rate, flags.duration) }));
   for (const cost of core) {
     log(`  RoomCore in-process, ${cost.clients} clients x ${flags.rate} Hz: receive ${cost.receiveUsPerAction.toFixed(1)} us/action, flush ${cost.flushUsPerAction.toFixed(1)} us/action (${cost.flushUsPerFrame.toFixed(1)} us/frame), process CPU ${cost.cpuUsPerAction.toFixed(1)} us/action`);
+    log(`    counted: ${cost.framesPerAction.toFixed(2)} frames/action (${cost.framesPerClientPerS.toFixed(1)} per client per s, ${Math.round((100 * cost.ackFrames) / Math.max(1, cost.frames))}% with acks), ${Math.round(cost.bytesPerAction)} B/action out, ${cost.flushesPerS.toFixed(0)} flushes/s, ${cost.putsPerS.toFixed(0)} storage puts/s`);
   }
   if (flags.coreOnly) {
     if (flags.json) console.log(JSON.stringify({ machine, core }, null, 2));

@@ -14,6 +14,15 @@ export interface RoomCoreCost {
   actions: number;
   frames: number;
   bytesOut: number;
+  /** Counted, not timed (the same on any machine): frames and bytes sent per action, frames per client per second. */
+  framesPerAction: number;
+  bytesPerAction: number;
+  framesPerClientPerS: number;
+  /** Frames that carried an ack: the rest carried only news. */
+  ackFrames: number;
+  /** Flushes the room asked for and ran, and the storage writes they made, per second of play. */
+  flushesPerS: number;
+  putsPerS: number;
   /** Wall time in RoomCore.receive (parse, rules, bookkeeping) per action, us. */
   receiveUsPerAction: number;
   /** Wall time in RoomCore.flush (persist, serialize, send) per action, us, less the storage's own time below. */
@@ -26,11 +35,17 @@ export interface RoomCoreCost {
   cpuUsPerAction: number;
 }
 
+/** How an ack looks in a frame (shared/frames.ts ackEvent). */
+const ACK_MARK = '{"type":"ack"';
+
 export function measureRoomCore(clients: number, rateHz: number, seconds: number, pieces = 100): RoomCoreCost {
   let nowMs = 0;
   let flushDueMs: number | null = null;
   let frames = 0;
   let bytesOut = 0;
+  let ackFrames = 0;
+  let flushes = 0;
+  let puts = 0;
   let nextId = 0;
   // Timed apart from the room: what the runtime's storage spends is not the room's logic.
   const memory = new MemoryStorage();
@@ -42,6 +57,7 @@ export function measureRoomCore(clients: number, rateHz: number, seconds: number
       const started = performance.now();
       const written = memory.put(entries);
       storageMs += performance.now() - started;
+      puts++;
       return written;
     },
   };
@@ -60,6 +76,7 @@ export function measureRoomCore(clients: number, rateHz: number, seconds: number
     send: (frame: string) => {
       frames++;
       bytesOut += frame.length;
+      if (frame.includes(ACK_MARK)) ackFrames++;
     },
     close: () => {},
   }));
@@ -73,6 +90,8 @@ export function measureRoomCore(clients: number, rateHz: number, seconds: number
   room.flush();
   frames = 0;
   bytesOut = 0;
+  ackFrames = 0;
+  puts = 0;
   storageMs = 0;
 
   const intervalMs = 1000 / rateHz;
@@ -98,6 +117,7 @@ export function measureRoomCore(clients: number, rateHz: number, seconds: number
       const storageBefore = storageMs;
       room.flush();
       flushMs += performance.now() - started - (storageMs - storageBefore);
+      flushes++;
     }
   }
   const cpu = process.cpuUsage(cpuStart);
@@ -105,6 +125,12 @@ export function measureRoomCore(clients: number, rateHz: number, seconds: number
     actions,
     frames,
     bytesOut,
+    framesPerAction: frames / actions,
+    bytesPerAction: bytesOut / actions,
+    framesPerClientPerS: frames / clients / seconds,
+    ackFrames,
+    flushesPerS: flushes / seconds,
+    putsPerS: puts / seconds,
     receiveUsPerAction: (receiveMs * 1000) / actions,
     flushUsPerAction: (flushMs * 1000) / actions,
     flushUsPerFrame: (flushMs * 1000) / Math.max(1, frames),

@@ -76,8 +76,8 @@ async function main(): Promise<void> {
 }
 
 function table(results: BenchFigures[]): string {
-  const header = ["clients", "Hz", "applied/s", "ack p50", "ack p99", "fan-out p99", "frames/client/s", "B/action", "CPU/action", "lost", "unacked"];
-  const rows = results.map((r) => [r.clients, r.rateHz, Math.round(r.appliedPerS), `${r.ackP50Ms.toFixed(1)} ms`, `${r.ackP99Ms.toFixed(1)} ms`, `${r.fanOutP99Ms.toFixed(1)} ms`, r.framesPerClientPerS.toFixed(1), Math.round(r.bytesPerAction), `${r.cpuPerActionUs.toFixed(1)} us`, r.lost, r.unacknowledged].map(String));
+  const header = ["clients", "Hz", "applied/s", "ack p50", "ack p99", "fan-out p50", "fan-out p99", "frames/client/s", "B/action", "CPU/action", "lost", "unacked"];
+  const rows = results.map((r) => [r.clients, r.rateHz, Math.round(r.appliedPerS), `${r.ackP50Ms.toFixed(1)} ms`, `${r.ackP99Ms.toFixed(1)} ms`, `${r.fanOutP50Ms.toFixed(1)} ms`, `${r.fanOutP99Ms.toFixed(1)} ms`, r.framesPerClientPerS.toFixed(1), Math.round(r.bytesPerAction), `${r.cpuPerActionUs.toFixed(1)} us`, r.lost, r.unacknowledged].map(String));
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padStart(widths[column]!)).join("  ");
   return [line(header), ...rows.map(line)].join("\n");

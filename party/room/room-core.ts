@@ -152,7 +152,9 @@ interface PacedSession extends Joined {
   /** Acks and rejects owed to this client (serialized), and when its frame with them is due. */
   replies: Json<BatchEvent>[];
   repliesDueMs: number;
-  /** The room's news serial up to which this client has been sent events, pieces and holds (see NewsJournal). */
+  /** Events for this client alone (serialized), sent with its next frame; what everyone hears is in the room's news. */
+  events: Json<BatchEvent>[];
+  /** The room's news serial up to which this client has been sent room events, pieces and holds (see NewsJournal). */
   newsSeen: number;
   /** The room's cursor serial up to which this client has been sent cursors. */
   cursorsSeen: number;
@@ -528,6 +530,7 @@ export class RoomCore {
       ...identity,
       replies: [],
       repliesDueMs: 0,
+      events: [],
       newsSeen: this.news.serial,
       cursorsSeen: this.cursorSerial,
       versionSent: this.state!.version,
@@ -677,7 +680,7 @@ export class RoomCore {
     let due: number;
     if (session.replies.length > 0) {
       due = session.repliesDueMs;
-    } else if (session.newsSeen < this.news.serial || session.versionSent !== this.state!.version) {
+    } else if (session.events.length > 0 || session.newsSeen < this.news.serial || session.versionSent !== this.state!.version) {
       // The first tick after this client's last frame: one tick frame per tick at most.
       due = tickAtOrAfter(session.lastFrameMs + 1, this.tickMs());
     } else if (this.hasCursorNews(session)) {
@@ -712,8 +715,9 @@ export class RoomCore {
   private sendFrame(session: PacedSession, now: number): void {
     const state = this.state!;
     // The news part is the same array for every client sent news up to the same serial.
-    const parts = session.replies.concat(this.news.since(session.newsSeen, this.newsEncoders));
+    const parts = session.replies.concat(session.events, this.news.since(session.newsSeen, this.newsEncoders));
     session.replies = [];
+    session.events = [];
     session.newsSeen = this.news.serial;
     if (this.cursorSerial > session.cursorsSeen && now - session.lastCursorMs >= CURSOR_INTERVAL_MS) {
       const cursors = this.cursorsEventFor(session, now);

@@ -35,6 +35,10 @@ import { ChatEventSchema, ChatHistoryEventSchema, ChatRefusedEventSchema, ChatSc
  *              batch events `chat`, `chat-history` (a joiner's first frame), `mark` and
  *              `chat-refused` (reasons "empty", "too-long", "control-characters",
  *              "rate-limited", "off-table"), in every mode.
+ *              public lobby: hello's optional `listed` (with `create`: the new stateful
+ *              room reports itself to the directory party); the directory's HTTP API
+ *              (shared/directory.ts) is party to party and GET only, no other socket
+ *              message changed.
  */
 export const PROTOCOL_VERSION = 4;
 
@@ -111,6 +115,8 @@ export const HelloSchema = v.object({
   create: v.optional(PuzzleOptionsSchema),
   /** Absent: a player. A player hello into a room whose seats are all taken is admitted as a watcher. */
   role: v.optional(RoleSchema),
+  /** With `create`: list the new room in the public lobby (party/room/directory-reporter.ts); ignored otherwise. */
+  listed: v.optional(v.boolean()),
 });
 export const GrabSchema = v.object({ type: v.literal("grab"), seq: Seq, pieceId: PieceId });
 export const MoveSchema = v.object({ type: v.literal("move"), seq: Seq, pieceId: PieceId, x: Coordinate, y: Coordinate });

@@ -125,6 +125,8 @@ export interface RoomHost {
   admitPuzzle?(pieces: number, address: string | undefined): string | null;
   /** A socket joined or took a seat: what it needs after a wake (see SessionAttachment). */
   attach?(socketId: string, attachment: SessionAttachment): void;
+  /** The hello that created the puzzle (the public lobby's listing reads it: directory-reporter.ts). */
+  puzzleCreated?(hello: Hello): void;
 }
 
 /** A page of the log, or why not (a sentence, and the HTTP status to answer with). */
@@ -470,6 +472,7 @@ export class RoomCore {
       this.startedAtMs = this.host.now();
       for (let index = 0; index < chunkCount(this.state.spec); index++) this.dirtyChunks.add(index);
       this.metaDirty = true;
+      this.host.puzzleCreated?.(hello);
     }
     const { player } = this.roster.bind(session, hello.name, admission.resumed, ({ id, token }) => this.pacedSession(session, { playerId: id, role: "player", token, name: hello.name }));
     this.metaDirty = true;

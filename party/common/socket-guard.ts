@@ -24,9 +24,11 @@
  * storage alarm in the stateful room, so that a hibernating room is woken for
  * its deadlines instead of being kept awake by them).
  *
- * A socket refused as it opens is closed on the next turn (`defer`), not while
- * the runtime is still answering its upgrade: with hibernation on, `partykit
- * dev` never delivers a close made inside onConnect (docs/architecture.md, Crowds).
+ * A socket refused as it opens is closed when it sends its first frame (a
+ * client says hello first thing), or at its hello deadline if it never does:
+ * not while the runtime is still answering its upgrade, and not before its
+ * first frame if it sends one. With hibernation on, `partykit dev` never sends
+ * a close made before a socket's first frame (docs/architecture.md, Crowds).
  */
 import * as v from "valibot";
 import {
@@ -119,6 +121,8 @@ interface Guarded<Raw> {
 export class SocketGuard<Raw extends RoomSocket> {
   private readonly sockets = new Map<Raw, Guarded<Raw>>();
   private readonly byKey = new Map<string, Guarded<Raw>>();
+  /** Sockets refused as they opened, not closed yet: the close, and when it is made if no frame comes first. */
+  private readonly refused = new Map<Raw, { code: number; reason: string; atMs: number }>();
   /** Addresses whose socket was closed for flooding, and until when their new sockets are refused. */
   private readonly penalised = new Map<string, number>();
   private keys = 0;
@@ -138,9 +142,14 @@ export class SocketGuard<Raw extends RoomSocket> {
     private readonly defer: (task: () => void) => void = (task) => void setTimeout(task, 0),
   ) {}
 
-  /** Open sockets. */
+  /** Open sockets (refused ones not counted). */
   get size(): number {
     return this.sockets.size;
+  }
+
+  /** Sockets refused as they opened whose close is still to be made. */
+  get refusing(): number {
+    return this.refused.size;
   }
 
   /** Open sockets that have not joined yet (each has a hello deadline to keep). */
@@ -167,8 +176,8 @@ export class SocketGuard<Raw extends RoomSocket> {
 
   /**
    * A socket the runtime accepted; `address` where the runtime shows it. One
-   * refused here is never guarded (its frames are ignored) and is closed on
-   * the next turn, once its upgrade has been answered.
+   * refused here is never guarded nor seen by the room: it is closed when its
+   * first frame comes (the frame dropped) or at its hello deadline.
    */
   open(raw: Raw, address: string | undefined): void {
     if (address !== undefined && (this.penalised.get(address) ?? 0) > this.now()) {
@@ -220,6 +229,11 @@ export class SocketGuard<Raw extends RoomSocket> {
 
   /** A frame from `raw`: charged to its bucket, then handed to the room, or answered and dropped. */
   receive(raw: Raw, frame: string | ArrayBuffer | ArrayBufferView): void {
+    const refusal = this.refused.get(raw);
+    if (refusal) {
+      this.refused.delete(raw);
+      return tolerantSocket(raw).close(refusal.code, closeReason(refusal.reason));
+    }
     const guarded = this.sockets.get(raw);
     if (!guarded || guarded.ended) return;
     const nowMs = this.now();
@@ -242,6 +256,7 @@ export class SocketGuard<Raw extends RoomSocket> {
 
   /** The runtime says `raw` closed (or failed). */
   closed(raw: Raw): void {
+    this.refused.delete(raw);
     const guarded = this.sockets.get(raw);
     if (!guarded) return;
     this.forget(guarded);
@@ -259,6 +274,7 @@ export class SocketGuard<Raw extends RoomSocket> {
     const { helloTimeoutMs, heartbeatIntervalMs, heartbeatTimeoutMs } = this.limits;
     const nowMs = this.now();
     let earliest = Number.POSITIVE_INFINITY;
+    for (const refusal of this.refused.values()) earliest = Math.min(earliest, refusal.atMs);
     for (const guarded of this.sockets.values()) {
       if (guarded.ended) continue;
       if (!this.core.hasJoined(guarded.socket.id)) earliest = Math.min(earliest, guarded.openedAtMs + helloTimeoutMs);
@@ -275,6 +291,11 @@ export class SocketGuard<Raw extends RoomSocket> {
   tick(): void {
     const nowMs = this.now();
     const { helloTimeoutMs, heartbeatIntervalMs, heartbeatTimeoutMs } = this.limits;
+    for (const [raw, refusal] of [...this.refused]) {
+      if (refusal.atMs > nowMs) continue;
+      this.refused.delete(raw);
+      tolerantSocket(raw).close(refusal.code, closeReason(refusal.reason));
+    }
     for (const guarded of [...this.sockets.values()]) {
       if (guarded.ended) continue;
       if (!this.core.hasJoined(guarded.socket.id)) {
@@ -340,9 +361,14 @@ export class SocketGuard<Raw extends RoomSocket> {
     sendError(guarded.socket, "rate-limited", `too many action frames (at most ${this.limits.actionsPerS} a second): this one was dropped`);
   }
 
-  /** A socket refused as it opened: closed once its upgrade has been answered. */
+  /**
+   * A socket refused as it opened: closed at its first frame or its hello
+   * deadline. Past MAX_CONNECTING_SOCKETS of them (a storm of refused sockets),
+   * closed on the next turn instead, after its upgrade has been answered.
+   */
   private refuse(raw: Raw, code: number, reason: string): void {
-    this.defer(() => tolerantSocket(raw).close(code, closeReason(reason)));
+    if (this.refused.size >= this.limits.maxConnectingSockets) return this.defer(() => tolerantSocket(raw).close(code, closeReason(reason)));
+    this.refused.set(raw, { code, reason, atMs: this.now() + this.limits.helloTimeoutMs });
   }
 
   /** Closes a socket from this side: the room forgets it at once, whether or not the runtime reports the close. */

@@ -112,7 +112,7 @@ export abstract class SocketParty {
    */
   protected runDeadlines(): void {
     this.armedAtMs = null;
-    if (this.guard.size === 0) return;
+    if (this.guard.size === 0 && this.guard.refusing === 0) return;
     this.guard.tick();
     this.afterSocketsChanged();
     this.armNext();
@@ -156,10 +156,12 @@ export abstract class SocketParty {
 
   private afterSocketsChanged(): void {
     if (this.guard.size > 0) return;
-    // No socket, no deadline: an alarm still armed finds nothing to do.
-    if (this.deadlineTimer !== null) clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = null;
-    this.armedAtMs = null;
+    if (this.guard.refusing === 0) {
+      // No socket, no deadline: an alarm still armed finds nothing to do.
+      if (this.deadlineTimer !== null) clearTimeout(this.deadlineTimer);
+      this.deadlineTimer = null;
+      this.armedAtMs = null;
+    }
     this.onIdle();
   }
 }

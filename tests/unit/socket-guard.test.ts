@@ -128,7 +128,7 @@ describe("rate limits per connection", () => {
   });
 
   it("closes a socket that keeps sending past its limit as a flood, and ignores it after", () => {
-    const { core, guard, open, send, runDeferred } = setup({ actionBurst: 10, floodRefusals: 20 });
+    const { core, guard, open, send, advance } = setup({ actionBurst: 10, floodRefusals: 20, helloTimeoutMs: 10_000 });
     const socket = open("flooder", "192.0.2.1");
     for (let seq = 1; seq <= 100; seq++) send(socket, move(seq));
     expect(core.frames).toHaveLength(10);
@@ -137,14 +137,25 @@ describe("rate limits per connection", () => {
     expect(core.disconnected).toEqual([core.key(0)]);
     expect(guard.counters).toMatchObject({ flooding: 1, rateLimited: 21 });
     // The same address is refused for a while: its next socket is closed, unseen by the room,
-    // on the next turn (after the runtime has answered its upgrade), not inside open().
+    // at its first frame (the frame dropped), not inside open() while its upgrade is answered.
     const again = open("flooder-again", "192.0.2.1");
     expect(again.closed).toBeNull();
+    expect(guard.refusing).toBe(1);
     guard.receive(again, move(1));
-    expect(core.frames).toHaveLength(10);
-    runDeferred();
     expect(again.closed).toMatchObject({ code: CLOSE_FLOODING });
+    expect(core.frames).toHaveLength(10);
     expect(core.sockets.size).toBe(1);
+    // One that never sends a frame is closed at its hello deadline.
+    const mute = open("flooder-mute", "192.0.2.1");
+    expect(guard.nextDeadlineMs(false)).toBe(10_000);
+    advance(9_999);
+    guard.tick();
+    expect(mute.closed).toBeNull();
+    advance(1);
+    guard.tick();
+    expect(mute.closed).toMatchObject({ code: CLOSE_FLOODING });
+    expect(guard.refusing).toBe(0);
+    expect(guard.nextDeadlineMs(true)).toBeNull();
   });
 });
 
@@ -194,13 +205,19 @@ describe("bounded memory per connection", () => {
   });
 
   it("allows MAX_SOCKETS_PER_ADDRESS sockets from one address, and counts no unknown address", () => {
-    const { core, open, runDeferred } = setup({ maxSocketsPerAddress: 2, maxConnectingSockets: 100 });
+    const { core, guard, open, runDeferred } = setup({ maxSocketsPerAddress: 2, maxConnectingSockets: 2 });
     const fromOne = [1, 2, 3].map((n) => open(`one-${n}`, "192.0.2.1"));
-    // The refused one is closed on the next turn, once its upgrade has been answered; the room never saw it.
+    // The refused one is closed when it says hello (its first frame); the room never saw it.
     expect(fromOne.map((socket) => socket.closed?.code ?? null)).toEqual([null, null, null]);
     expect(core.sockets.size).toBe(2);
-    runDeferred();
+    guard.receive(fromOne[2]!, JSON.stringify({ type: "hello", protocol: 4, name: "C" }));
     expect(fromOne.map((socket) => socket.closed?.code ?? null)).toEqual([null, null, CLOSE_TOO_MANY_SOCKETS]);
+    expect(core.frames).toEqual([]);
+    // Past MAX_CONNECTING_SOCKETS refusals still to close, the next is closed on the next turn instead.
+    const more = [4, 5, 6].map((n) => open(`one-${n}`, "192.0.2.1"));
+    expect(guard.refusing).toBe(2);
+    runDeferred();
+    expect(more.map((socket) => socket.closed?.code ?? null)).toEqual([null, null, CLOSE_TOO_MANY_SOCKETS]);
     expect(open("other", "192.0.2.2").closed).toBeNull();
     expect([1, 2, 3].map((n) => open(`unknown-${n}`).closed)).toEqual([null, null, null]);
   });

@@ -130,8 +130,8 @@ export abstract class SocketParty {
   /**
    * Calls `runDeadlines` at (or a little after) `atMs`. Here a timer, for the
    * hubs, which do not hibernate; the stateful room overrides it with the
-   * storage alarm, an event the runtime delivers to a hibernating room (a
-   * timer keeps it awake instead, and a close made from one is not always sent).
+   * storage alarm, an event that wakes a hibernating room (a pending timer
+   * keeps it awake instead).
    */
   protected wakeAt(atMs: number): void {
     if (this.deadlineTimer !== null) clearTimeout(this.deadlineTimer);

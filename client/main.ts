@@ -92,7 +92,7 @@ async function play(choice: LobbyResult): Promise<void> {
   url.search = new URLSearchParams({ room: choice.room, mode: choice.mode, ...(choice.watch ? { watch: "1" } : {}) }).toString();
   history.replaceState(null, "", url);
 
-  const connection = new Connection({ host: location.host, room: choice.room, mode: choice.mode, name: choice.name, create: choice.create, watch: choice.watch });
+  const connection = new Connection({ host: location.host, room: choice.room, mode: choice.mode, name: choice.name, create: choice.create, listed: choice.listed, watch: choice.watch });
   const store = new PuzzleStore(connection, browserClock);
   connection.connect();
   let scene: PuzzleScene | null = null;

@@ -30,6 +30,10 @@ import { unpackPieces } from "./packed-pieces.ts";
  *              replay (issue 13): no socket message changed; the stateful room serves its
  *              action log over HTTP, GET /parties/main/<room>/log (shared/http.ts LogPage).
  *          4 - a room people gather in (issue 14):
+ *              public lobby: hello's optional `listed` (with `create`: the new stateful
+ *              room reports itself to the directory party); the directory's HTTP API
+ *              (shared/directory.ts) is party to party and GET only, no other socket
+ *              message changed.
  */
 export const PROTOCOL_VERSION = 4;
 
@@ -106,6 +110,8 @@ export const HelloSchema = v.object({
   create: v.optional(PuzzleOptionsSchema),
   /** Absent: a player. A player hello into a room whose seats are all taken is admitted as a watcher. */
   role: v.optional(RoleSchema),
+  /** With `create`: list the new room in the public lobby (party/room/directory-reporter.ts); ignored otherwise. */
+  listed: v.optional(v.boolean()),
 });
 export const GrabSchema = v.object({ type: v.literal("grab"), seq: Seq, pieceId: PieceId });
 export const MoveSchema = v.object({ type: v.literal("move"), seq: Seq, pieceId: PieceId, x: Coordinate, y: Coordinate });

@@ -51,6 +51,8 @@ export interface ProtocolClientOptions {
   address?: string;
   /** Join as a watcher (issue 11). */
   role?: Role;
+  /** With `create`: list the new room in the public lobby (issue 14). */
+  listed?: boolean;
 }
 
 export class ProtocolClient {
@@ -168,6 +170,7 @@ export class ProtocolClient {
         token: this.token || this.options.token,
         create: this.options.create,
         role: this.role === "player" ? undefined : this.options.role,
+        listed: this.options.listed,
       }),
     );
   }

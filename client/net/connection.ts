@@ -52,6 +52,8 @@ export interface ConnectionOptions {
   create?: PuzzleOptions;
   /** Join as a watcher (the link's ?watch=1). */
   watch?: boolean;
+  /** With `create`: list the new room in the public lobby. */
+  listed?: boolean;
 }
 
 function tokenKey(mode: Mode, room: string): string {
@@ -121,7 +123,7 @@ export class Connection extends RoomLinkListeners {
     this.report("connecting");
     const token = sessionStorage.getItem(tokenKey(this.options.mode, this.options.room)) ?? undefined;
     // A watcher comes back watching; one that took a seat comes back as its player (by the token).
-    this.send({ type: "hello", protocol: PROTOCOL_VERSION, name: this.options.name, token, create: this.options.create, ...(this.role === "watcher" ? { role: "watcher" as const } : {}) });
+    this.send({ type: "hello", protocol: PROTOCOL_VERSION, name: this.options.name, token, create: this.options.create, ...(this.options.listed ? { listed: true } : {}), ...(this.role === "watcher" ? { role: "watcher" as const } : {}) });
     this.stopPings();
     this.ping();
     this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS);

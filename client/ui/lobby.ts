@@ -1,6 +1,7 @@
 /**
  * The lobby: pick a name (remembered), and either create a room (picture, piece
- * count, rotation, server mode) or join the room a link points to. Every
+ * count, rotation, server mode, listed in the public rooms or not), join or
+ * watch a public room (room-directory.ts), or join the room a link points to. Every
  * refusal is a sentence next to the field it is about, decided by the same
  * rules the rooms apply (shared/names.ts, shared/room-id.ts) or read from the
  * link (lobby-link.ts).
@@ -13,6 +14,8 @@ import { uploadImage } from "../net/http-api.ts";
 import { prepareUpload, type PreparedImage } from "./image-upload.ts";
 import { element } from "./dom.ts";
 import { readLobbyLink } from "./lobby-link.ts";
+import { RoomDirectoryView } from "./room-directory.ts";
+import { pollDirectory } from "../net/directory-api.ts";
 
 const NAME_KEY = "puzzle-rooms:name";
 /** Counts the slider suggests, where they fit under MAX_PIECES. */
@@ -23,9 +26,14 @@ export interface LobbyResult {
   mode: Mode;
   name: string;
   create?: PuzzleOptions;
-  /** The link's ?watch=1: join as a watcher. */
+  /** The link's ?watch=1, or a public room's Watch: join as a watcher. */
   watch?: boolean;
+  /** With `create`: the creator listed the room in the public rooms. */
+  listed?: boolean;
 }
+
+/** Why the stateless modes cannot be listed: shown next to the disabled choice. */
+export const UNLISTABLE_MODE_TEXT = "Only stateful rooms can be listed: a stateless room has no room of its own to tell the lobby how it is doing.";
 
 /** A room id: short, unguessable enough for a link, URL-safe. */
 function newRoomId(): string {
@@ -56,6 +64,10 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
   const startButton = element<HTMLButtonElement>("start");
   const pieceInput = element<HTMLInputElement>("piece-count");
   const rotationInput = element<HTMLInputElement>("rotation");
+  const listedInput = element<HTMLInputElement>("listed");
+  const listedHint = element("listed-hint");
+  const directory = element("directory");
+  const listedField = element("listed-field");
   const pieceLabel = element("piece-count-label");
   const pieceGrid = element("piece-grid");
   const uploadInput = element<HTMLInputElement>("upload");
@@ -83,6 +95,7 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
 
   const joining = link.room !== null;
   createFields.hidden = joining;
+  listedField.hidden = joining;
   body.classList.toggle("joining", joining);
   joinInfo.hidden = !joining && link.roomProblem === null;
   startButton.textContent = joining ? (link.watch ? "Watch room" : "Join room") : "Create room";
@@ -94,11 +107,23 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
   // A join link names its mode; the choice is offered only when the link's mode is unknown.
   modeField.hidden = joining && link.mode !== null;
   const radios = [...form.querySelectorAll<HTMLInputElement>('input[name="mode"]')];
+  // Listing is the stateful room's alone: the choice is off, with why, for the other modes.
+  const showListable = (): void => {
+    const listable = chosenMode() === "stateful";
+    listedInput.disabled = !listable;
+    if (!listable) listedInput.checked = false;
+    listedHint.hidden = listable;
+    setMessage(listedHint, listable ? "" : UNLISTABLE_MODE_TEXT, false);
+  };
   for (const radio of radios) {
     radio.checked = radio.value === link.mode;
-    radio.onchange = () => setMessage(modeError, "", false);
+    radio.onchange = () => {
+      setMessage(modeError, "", false);
+      showListable();
+    };
   }
   if (link.modeProblem) setMessage(modeError, link.modeProblem, true);
+  listedInput.checked = false;
 
   // ---- name ----
   // While typing, the count against the limit (or why the name will not do); on submit, also a blank name.
@@ -172,12 +197,34 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
   pieceInput.oninput = showCount;
   showCount();
 
-  const chosenMode = (): Mode | null => {
+  function chosenMode(): Mode | null {
     const value = new FormData(form).get("mode");
     return radios.some((radio) => radio.value === value) ? (value as Mode) : null;
-  };
+  }
+  showListable();
 
   return new Promise((resolve) => {
+    // ---- public rooms: shown, and refreshed, while the landing page is open ----
+    directory.hidden = joining;
+    let stopDirectory = (): void => {};
+    const leave = (result: LobbyResult): void => {
+      stopDirectory();
+      panel.hidden = true;
+      resolve(result);
+    };
+    if (!joining) {
+      const view = new RoomDirectoryView(element("directory-list"), element("directory-status"), (room, watch) => {
+        errorText.textContent = "";
+        const check = checkName(true);
+        if (!check.ok) return nameInput.focus();
+        localStorage.setItem(NAME_KEY, check.name);
+        leave({ room, mode: "stateful", name: check.name, watch });
+      });
+      stopDirectory = pollDirectory(
+        (listing) => view.show(listing),
+        (reason) => view.failed(reason),
+      );
+    }
     form.onsubmit = async (event) => {
       event.preventDefault();
       errorText.textContent = "";
@@ -188,10 +235,7 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
       if (!check.ok || !mode) return;
       const name = check.name;
       localStorage.setItem(NAME_KEY, name);
-      if (link.room) {
-        panel.hidden = true;
-        return resolve({ room: link.room, mode, name, watch: link.watch });
-      }
+      if (link.room) return leave({ room: link.room, mode, name, watch: link.watch });
       const room = newRoomId();
       startButton.disabled = true;
       try {
@@ -202,8 +246,8 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
           image = { id: imageId, width: upload.width, height: upload.height };
         }
         const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
-        panel.hidden = true;
-        resolve({ room, mode, name, create: { imageId: image.id, imageWidth: image.width, imageHeight: image.height, pieceCount: pieceCount(), seed, rotation: rotationInput.checked } });
+        const listed = mode === "stateful" && listedInput.checked;
+        leave({ room, mode, name, listed, create: { imageId: image.id, imageWidth: image.width, imageHeight: image.height, pieceCount: pieceCount(), seed, rotation: rotationInput.checked } });
       } catch (error) {
         errorText.textContent = `Could not create the room: ${(error as Error).message}`;
         startButton.textContent = "Create room";

@@ -16,7 +16,7 @@ import { decimal, integer, listOf } from "./lib/cli-args.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { varsFor } from "./lib/mode-settings.ts";
 import { MAX_PIECES, MIN_PIECES } from "../shared/puzzle-spec.ts";
-import { chromium, type Page } from "@playwright/test";
+import { chromium, type Browser, type CDPSession, type Page } from "@playwright/test";
 import { startPartykitDev } from "../testkit/partykit-dev.ts";
 import { ProtocolClient } from "../testkit/protocol-client.ts";
 import { percentile } from "../testkit/stats.ts";
@@ -26,6 +26,7 @@ import { PlayTime } from "../testkit/scripted/play.ts";
 import { solve } from "../testkit/scripted/solve.ts";
 import { aboveBoard } from "../testkit/scripted/choices.ts";
 import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
+import { CUT_MEASURE } from "../client/views/piece-atlas.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -51,8 +52,9 @@ const program = new Command()
   .option("--screenshot <path>", "save a screenshot of the first puzzle in progress", "docs/screenshot-game.png")
   .option("--no-build", "use the existing dist/ instead of building first")
   .option("--profile", "record a CPU profile of the page while measuring and print the hottest functions")
+  .option("--trace <path>", "record a Chrome trace (devtools.timeline, cc, viz) of the first run's measurement window to this file and print the busiest threads' events")
   .parse();
-const options = program.opts<{ pieces: number[]; dpr: number[]; rotation: boolean[]; players: number; seconds: number; warmup: number; screenshot: string; build: boolean; profile?: boolean }>();
+const options = program.opts<{ pieces: number[]; dpr: number[]; rotation: boolean[]; players: number; seconds: number; warmup: number; screenshot: string; build: boolean; profile?: boolean; trace?: string }>();
 const VIEWPORT = { width: 1280, height: 800 };
 
 function onOff(raw: string): boolean {
@@ -68,11 +70,17 @@ interface Result {
   canvas: string;
   /** From the lobby's button to the table drawn: snapshot, picture, atlas, first frame. */
   tableDrawnMs: number;
+  /** Of that, cutting the pieces (geometry and atlas pages, every mip level). */
+  cutMs: number;
   frames: number;
   medianFps: number;
   p5Fps: number;
   mainThreadMsPerFrame: number;
   scriptMsPerFrame: number;
+  /** CPU of the page's renderer process (every thread: main, compositor, raster) per frame. */
+  rendererCpuMsPerFrame: number;
+  /** CPU of the GPU process per frame: with the GPU disabled it is the display compositor, drawing the page in software. */
+  compositorCpuMsPerFrame: number;
   longTasks: number;
   actionsPerSecond: number;
 }
@@ -117,8 +125,24 @@ function startPlayers(players: ProtocolClient[], until: PlayTime): { actions: ()
   return { actions: () => actions, done };
 }
 
-async function measure(page: Page, seconds: number): Promise<Omit<Result, "pieces" | "dpr" | "rotation" | "canvas" | "tableDrawnMs" | "actionsPerSecond">> {
+/** CPU seconds so far of each of the browser's processes, by type and id (CDP SystemInfo). */
+async function processCpu(browserCdp: CDPSession): Promise<Array<{ type: string; id: number; cpuTime: number }>> {
+  return ((await browserCdp.send("SystemInfo.getProcessInfo")) as { processInfo: Array<{ type: string; id: number; cpuTime: number }> }).processInfo;
+}
+
+/**
+ * CPU ms per frame of the busiest renderer (the page's: the benchmark opens one
+ * page at a time) and of the GPU process, between two processCpu readings.
+ */
+function processCpuPerFrame(before: Awaited<ReturnType<typeof processCpu>>, after: Awaited<ReturnType<typeof processCpu>>, frames: number): { renderer: number; compositor: number } {
+  const spent = (type: string) => after.filter((entry) => entry.type === type).map((entry) => entry.cpuTime - (before.find((old) => old.id === entry.id)?.cpuTime ?? 0));
+  const msPerFrame = (seconds: number) => (seconds * 1_000) / Math.max(1, frames);
+  return { renderer: msPerFrame(Math.max(0, ...spent("renderer"))), compositor: msPerFrame(spent("GPU").reduce((sum, value) => sum + value, 0)) };
+}
+
+async function measure(browser: Browser, page: Page, seconds: number, tracePath: string | undefined): Promise<Omit<Result, "pieces" | "dpr" | "rotation" | "canvas" | "tableDrawnMs" | "cutMs" | "actionsPerSecond">> {
   const cdp = await page.context().newCDPSession(page);
+  const browserCdp = await browser.newBrowserCDPSession();
   await cdp.send("Performance.enable");
   const metrics = async () => Object.fromEntries(((await cdp.send("Performance.getMetrics")) as { metrics: Array<{ name: string; value: number }> }).metrics.map((metric) => [metric.name, metric.value]));
   // A string, not a function: tsx would wrap named functions in a helper the page lacks.
@@ -138,9 +162,13 @@ async function measure(page: Page, seconds: number): Promise<Omit<Result, "piece
     await cdp.send("Profiler.enable");
     await cdp.send("Profiler.start");
   }
+  if (tracePath) await browser.startTracing(page, { path: tracePath, categories: ["devtools.timeline", "cc", "viz", "gpu", "blink"] });
   const before = await metrics();
+  const cpuBefore = await processCpu(browserCdp);
   await page.waitForTimeout(seconds * 1_000);
   const after = await metrics();
+  const cpuAfter = await processCpu(browserCdp);
+  if (tracePath) printBusiestThreads(JSON.parse((await browser.stopTracing()).toString("utf8")) as Trace, seconds);
   if (options.profile) printHottest(((await cdp.send("Profiler.stop")) as { profile: CpuProfile }).profile);
   const bench = (await page.evaluate(`(() => {
     window.__bench.running = false;
@@ -149,6 +177,7 @@ async function measure(page: Page, seconds: number): Promise<Omit<Result, "piece
   const sorted = [...bench.deltas].sort((a, b) => a - b);
   const quantile = (q: number) => percentile(sorted, q);
   const frames = sorted.length;
+  const cpu = processCpuPerFrame(cpuBefore, cpuAfter, frames);
   return {
     frames,
     medianFps: 1_000 / quantile(0.5),
@@ -156,29 +185,77 @@ async function measure(page: Page, seconds: number): Promise<Omit<Result, "piece
     p5Fps: 1_000 / quantile(0.95),
     mainThreadMsPerFrame: (((after.TaskDuration ?? 0) - (before.TaskDuration ?? 0)) * 1_000) / frames,
     scriptMsPerFrame: (((after.ScriptDuration ?? 0) - (before.ScriptDuration ?? 0)) * 1_000) / frames,
+    rendererCpuMsPerFrame: cpu.renderer,
+    compositorCpuMsPerFrame: cpu.compositor,
     longTasks: bench.longTasks,
   };
 }
 
 interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
   samples: number[];
   timeDeltas: number[];
 }
 
-/** Self time per function, for finding what to optimise. */
+interface Trace {
+  traceEvents: Array<{ name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; args?: { name?: string } }>;
+}
+
+/**
+ * Where the threads of the page and the compositor spent the traced window:
+ * per thread, its busy share and the events (complete ones, nested ones
+ * counted inside their parents too) with the most total time.
+ */
+function printBusiestThreads(trace: Trace, seconds: number): void {
+  const names = new Map<string, string>();
+  for (const event of trace.traceEvents) if (event.ph === "M" && event.name === "thread_name") names.set(`${event.pid}:${event.tid}`, event.args?.name ?? "?");
+  const byThread = new Map<string, Map<string, number>>();
+  for (const event of trace.traceEvents) {
+    if (event.ph !== "X" || !event.dur) continue;
+    const thread = `${event.pid}:${event.tid}`;
+    const events = byThread.get(thread) ?? new Map<string, number>();
+    events.set(event.name, (events.get(event.name) ?? 0) + event.dur);
+    byThread.set(thread, events);
+  }
+  console.log(`trace: busiest threads over ${seconds} s (ms per second of the window, nested events included in their parents)`);
+  const top = (events: Map<string, number>) => Math.max(...events.values());
+  for (const [thread, events] of [...byThread].sort((a, b) => top(b[1]) - top(a[1])).slice(0, 6)) {
+    console.log(`  ${names.get(thread) ?? thread}:`);
+    for (const [name, us] of [...events].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`    ${(us / 1_000 / seconds).toFixed(1).padStart(7)} ms/s  ${name}`);
+  }
+}
+
+/**
+ * Self time per function, and total time (with what it calls) of the page's
+ * own functions, for finding what to optimise.
+ */
 function printHottest(profile: CpuProfile): void {
   const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const keyOf = (frame: CpuProfile["nodes"][number]["callFrame"]) => `${frame.functionName || "(anonymous)"} ${frame.url.split("/").pop()}:${frame.lineNumber}`;
   const selfUs = new Map<string, number>();
+  const totalUs = new Map<string, number>();
   profile.samples.forEach((nodeId, index) => {
     const frame = byNode.get(nodeId)?.callFrame;
     if (!frame) return;
-    const key = `${frame.functionName || "(anonymous)"} ${frame.url.split("/").pop()}:${frame.lineNumber}`;
-    selfUs.set(key, (selfUs.get(key) ?? 0) + (profile.timeDeltas[index] ?? 0));
+    const delta = profile.timeDeltas[index] ?? 0;
+    selfUs.set(keyOf(frame), (selfUs.get(keyOf(frame)) ?? 0) + delta);
+    // Each function on the sample's stack once, however deep it recurses.
+    const onStack = new Set<string>();
+    for (let id: number | undefined = nodeId; id !== undefined; id = parentOf.get(id)) {
+      const node = byNode.get(id);
+      if (node && node.callFrame.url) onStack.add(keyOf(node.callFrame));
+    }
+    for (const key of onStack) totalUs.set(key, (totalUs.get(key) ?? 0) + delta);
   });
   const total = [...selfUs.values()].reduce((sum, value) => sum + value, 0);
-  console.log("hottest functions (self time):");
-  for (const [name, us] of [...selfUs].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`);
+  const print = (title: string, times: Map<string, number>, count: number) => {
+    console.log(`${title} (of ${(total / 1_000).toFixed(0)} ms sampled):`);
+    for (const [name, us] of [...times].sort((a, b) => b[1] - a[1]).slice(0, count)) console.log(`  ${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`);
+  };
+  print("hottest functions (self time)", selfUs, 20);
+  print("page functions with what they call (total time)", totalUs, 15);
 }
 
 async function main(): Promise<void> {
@@ -203,16 +280,27 @@ async function main(): Promise<void> {
       page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
       await page.goto(`${server.url}/?room=${room}&mode=stateful`);
       await page.fill("#name", "Viewer");
+      const joinCdp = options.profile ? await page.context().newCDPSession(page) : null;
+      if (joinCdp) {
+        await joinCdp.send("Profiler.enable");
+        await joinCdp.send("Profiler.start");
+      }
       const joinedAtMs = Date.now();
       await page.click("#start");
       await page.waitForFunction(() => window.__puzzle?.ready === true, null, { timeout: 120_000 });
       const tableDrawnMs = Date.now() - joinedAtMs;
+      const cutMs = (await page.evaluate(`performance.getEntriesByName(${JSON.stringify(CUT_MEASURE)})[0]?.duration ?? Number.NaN`)) as number;
+      if (joinCdp) {
+        console.log(`joining ${pieces} pieces at ratio ${dpr}, ${(tableDrawnMs / 1_000).toFixed(1)} s to the table drawn:`);
+        printHottest(((await joinCdp.send("Profiler.stop")) as { profile: CpuProfile }).profile);
+        await joinCdp.detach();
+      }
       const backing = (await page.evaluate("(() => { const c = window.__puzzle.canvas(); return c.width + 'x' + c.height; })()")) as string;
       const until = new PlayTime();
       const load = startPlayers(players, until);
       await page.waitForTimeout(options.warmup * 1_000);
       const startActions = load.actions();
-      const measured = await measure(page, options.seconds);
+      const measured = await measure(browser, page, options.seconds, index === 0 ? options.trace : undefined);
       const actionsPerSecond = (load.actions() - startActions) / options.seconds;
       if (index === 0 && options.screenshot) {
         mkdirSync(dirname(options.screenshot), { recursive: true });
@@ -223,7 +311,7 @@ async function main(): Promise<void> {
       }
       until.stop();
       await load.done;
-      results.push({ pieces, dpr, rotation, canvas: backing, tableDrawnMs, ...measured, actionsPerSecond });
+      results.push({ pieces, dpr, rotation, canvas: backing, tableDrawnMs, cutMs, ...measured, actionsPerSecond });
       await page.close();
       for (const player of players) player.close();
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -235,11 +323,11 @@ async function main(): Promise<void> {
 
   console.log(`\nbench:client on ${loadAtStart} at the start (${describeMachine().replace(/.*load average /, "")} at the end)`);
   console.log(`headless Chromium ${VIEWPORT.width}x${VIEWPORT.height} CSS px, Phaser canvas renderer; ${options.players} scripted players dragging at ${PLAYER_MOVE_HZ} Hz; top ${PRE_SOLVED_FRACTION * 100}% of rows solved first; ${options.warmup} s warm-up, ${options.seconds} s measured\n`);
-  console.log("| pieces | device pixel ratio | rotation | canvas px | join to table drawn s | median fps | p5 fps | main thread ms/frame | script ms/frame | long tasks | room actions/s |");
-  console.log("|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  console.log("| pieces | device pixel ratio | rotation | canvas px | join to table drawn s | of which cutting s | median fps | p5 fps | main thread ms/frame | script ms/frame | renderer CPU ms/frame | compositor CPU ms/frame | long tasks | room actions/s |");
+  console.log("|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const result of results) {
     console.log(
-      `| ${result.pieces} | ${result.dpr} | ${result.rotation ? "on" : "off"} | ${result.canvas} | ${(result.tableDrawnMs / 1_000).toFixed(1)} | ${result.medianFps.toFixed(1)} | ${result.p5Fps.toFixed(1)} | ${result.mainThreadMsPerFrame.toFixed(2)} | ${result.scriptMsPerFrame.toFixed(2)} | ${result.longTasks} | ${result.actionsPerSecond.toFixed(0)} |`,
+      `| ${result.pieces} | ${result.dpr} | ${result.rotation ? "on" : "off"} | ${result.canvas} | ${(result.tableDrawnMs / 1_000).toFixed(1)} | ${(result.cutMs / 1_000).toFixed(2)} | ${result.medianFps.toFixed(1)} | ${result.p5Fps.toFixed(1)} | ${result.mainThreadMsPerFrame.toFixed(2)} | ${result.scriptMsPerFrame.toFixed(2)} | ${result.rendererCpuMsPerFrame.toFixed(2)} | ${result.compositorCpuMsPerFrame.toFixed(2)} | ${result.longTasks} | ${result.actionsPerSecond.toFixed(0)} |`,
     );
   }
   if (options.screenshot) console.log(`\nscreenshot of the ${options.pieces[0]}-piece game in progress: ${options.screenshot}`);

@@ -17,7 +17,7 @@
 import Phaser from "phaser";
 import { boardRect, pieceCountOf } from "../../shared/puzzle-spec.ts";
 import type { PuzzleStore } from "../store/puzzle-store.ts";
-import { buildAtlas, type PieceAtlas } from "../views/piece-atlas.ts";
+import { buildAtlas, CUT_MEASURE, cutFinerLevels, levelFor, wantedLevel, type PieceAtlas } from "../views/piece-atlas.ts";
 import { buildGeometry, cellPadding, pieceLocal, type PieceGeometry } from "../views/piece-geometry.ts";
 import { HoldOutlines } from "../views/hold-outlines.ts";
 import { PieceBatch } from "../views/piece-batch.ts";
@@ -47,6 +47,8 @@ const MIN_FIRST_VIEW_PIECE_CSS_PX = 28;
 const FINGER_QUERY = "(pointer: coarse)";
 /** Space kept between what a fit shows and the HUD's boxes or the screen's edge, in CSS px. */
 const FIT_MARGIN_CSS_PX = 10;
+/** Main-thread time a frame may spend cutting finer atlas levels, in ms (a piece at a time). */
+const FINER_CUT_BUDGET_MS = 4;
 /** Wheel delta that doubles or halves the zoom. */
 const WHEEL_PER_DOUBLING = 600;
 /**
@@ -126,6 +128,8 @@ export class PuzzleScene extends Phaser.Scene {
   private hitContext: CanvasRenderingContext2D | null = null;
   private minZoom = 0.05;
   private celebrated = false;
+  /** A view wanted an atlas level not cut yet: the finer levels are being cut. */
+  private refining = false;
   /** The finished picture is fading in: everything is drawn each frame. */
   private fading = false;
   private picture: HTMLCanvasElement | null = null;
@@ -147,8 +151,14 @@ export class PuzzleScene extends Phaser.Scene {
     const { store, image, imageWidth, imageHeight } = this.input_;
     const view = store.view!;
     const spec = view.spec;
+    const cutStartMs = performance.now();
     this.geometry = buildGeometry(spec);
-    this.atlas = buildAtlas(spec, this.geometry, image, imageWidth, imageHeight, this.pixelRatio);
+    this.drawn = new DrawnPositions(store);
+    // The first view's zoom picks the atlas level cut now; finer ones wait until a view needs them.
+    this.firstView();
+    this.atlas = buildAtlas(spec, this.geometry, image, imageWidth, imageHeight, this.pixelRatio, this.cameras.main.zoom);
+    // bench:client reports how long cutting the puzzle took, apart from the network.
+    performance.measure(CUT_MEASURE, { start: cutStartMs });
     this.hitContext = document.createElement("canvas").getContext("2d");
 
     const board = boardRect(spec);
@@ -162,7 +172,6 @@ export class PuzzleScene extends Phaser.Scene {
     this.picture = picture;
     this.finished = this.add.image(board.x, board.y, pictureKey).setOrigin(0, 0).setDisplaySize(board.width, board.height).setAlpha(0).setDepth(DEPTH_FINISHED);
 
-    this.drawn = new DrawnPositions(store);
     const smoothing = this.drawn.smoothing;
     const solved = new LockedLayer(this.atlas, board, spec.pieceWidth, spec.pieceHeight);
     // The room around the table is painted by this layer, not cleared by the renderer (clearBeforeRender is off).
@@ -274,6 +283,7 @@ export class PuzzleScene extends Phaser.Scene {
       this.changed.clear();
     }
     const camera = this.cameras.main;
+    this.refineAtlas(camera.zoom);
     const pixelRatio = this.pixelRatio;
     const cssZoom = camera.zoom / pixelRatio;
     this.outlines.update(camera.zoom, cssZoom, this.damageTable);
@@ -314,6 +324,23 @@ export class PuzzleScene extends Phaser.Scene {
   /** The last marks the table drew, where it drew them (the test hook). */
   drawnMarkHistory(): Array<{ from: string; kind: string; x: number; y: number }> {
     return this.marks.drawnHistory();
+  }
+
+  /**
+   * Once a view is closer than the atlas levels cut so far, cuts the finer
+   * ones a few ms a frame (the table keeps drawing from the coarser level
+   * meanwhile), and draws everything again when a level it wants is ready.
+   */
+  private refineAtlas(zoom: number): void {
+    const atlas = this.atlas;
+    if (!atlas.finer) return;
+    this.refining ||= wantedLevel(atlas, zoom) < levelFor(atlas, zoom);
+    if (!this.refining) return;
+    const drawnLevel = levelFor(atlas, zoom);
+    cutFinerLevels(atlas, FINER_CUT_BUDGET_MS);
+    if (levelFor(atlas, zoom) === drawnLevel) return;
+    this.table.atlasRefined();
+    this.damage.all();
   }
 
   /** The lost-move panel's highlight: where a lost move left a piece and where it is; null clears it. */

@@ -85,6 +85,11 @@ export class TableLayer {
     this.copyCamera = null;
   }
 
+  /** A finer atlas level was cut (piece-atlas.ts): the copy is made again, from it. */
+  atlasRefined(): void {
+    this.copyCamera = null;
+  }
+
   private render(renderer: Phaser.Renderer.Canvas.CanvasRenderer, camera: Phaser.Cameras.Scene2D.Camera): void {
     const state = { scrollX: camera.scrollX, scrollY: camera.scrollY, zoom: camera.zoom, width: camera.width, height: camera.height };
     const moving = !sameCamera(this.lastCamera, state);

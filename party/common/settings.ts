@@ -24,14 +24,13 @@ export function readMaxWatchers(env: Record<string, unknown>): number {
 }
 
 /**
- * The HIBERNATE setting (default false). With hibernation on, `partykit dev`
- * 0.0.115 delivers the closes a room makes from a timer (the guard's hello
- * deadline, heartbeat and not-reading closes) only when the server stops:
- * measured by tests/integration/limits-load.test.ts and limits-fair-play.test.ts,
- * which fail with it on. Closes made while handling a frame arrive. Until the
- * guard runs from the storage alarm (an event the runtime delivers), the room
- * keeps its sockets' limits and runs awake.
+ * The HIBERNATE setting (default true: "false" runs the room awake, as before
+ * issue 11). With it on, the runtime may drop an idle room from memory while
+ * its sockets stay open and build it again for the next event (server.ts
+ * onStart); the guard's deadlines run from the storage alarm, which wakes it.
+ * What `partykit dev` does and does not deliver with it on is in
+ * docs/architecture.md (Crowds).
  */
 export function readHibernate(env: Record<string, unknown>): boolean {
-  return readBoolean(env, "HIBERNATE", false);
+  return readBoolean(env, "HIBERNATE", true);
 }

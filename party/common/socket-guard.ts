@@ -20,7 +20,15 @@
  *   closed (4004), its player's holds released and whatever the room held for it freed.
  *
  * Transport-free like the rooms: the party passes its runtime sockets, a clock,
- * randomness, and calls `tick()` on a timer.
+ * randomness, and calls `tick()` at `nextDeadlineMs()` (a timer in the hubs, the
+ * storage alarm in the stateful room, so that a hibernating room is woken for
+ * its deadlines instead of being kept awake by them).
+ *
+ * A socket refused as it opens is closed when it sends its first frame (a
+ * client says hello first thing), or at its hello deadline if it never does:
+ * not while the runtime is still answering its upgrade, and not before its
+ * first frame if it sends one. With hibernation on, `partykit dev` never sends
+ * a close made before a socket's first frame (docs/architecture.md, Crowds).
  */
 import * as v from "valibot";
 import {
@@ -113,6 +121,8 @@ interface Guarded<Raw> {
 export class SocketGuard<Raw extends RoomSocket> {
   private readonly sockets = new Map<Raw, Guarded<Raw>>();
   private readonly byKey = new Map<string, Guarded<Raw>>();
+  /** Sockets refused as they opened, not closed yet: the close, and when it is made if no frame comes first. */
+  private readonly refused = new Map<Raw, { code: number; reason: string; atMs: number }>();
   /** Addresses whose socket was closed for flooding, and until when their new sockets are refused. */
   private readonly penalised = new Map<string, number>();
   private keys = 0;
@@ -124,13 +134,22 @@ export class SocketGuard<Raw extends RoomSocket> {
     private readonly now: () => number,
     /** An unpredictable unsigned integer: a heartbeat's `t`, so that only a client that read the ping can answer it. */
     private readonly random: () => number,
-    /** Runs a task once the current one returns (queueMicrotask). */
-    private readonly defer: (task: () => void) => void = (task) => queueMicrotask(task),
+    /**
+     * Runs a task once the current one has returned: the next turn of the event
+     * loop, which is also after the upgrade the runtime is answering (a
+     * microtask is not: it runs before onConnect's caller answers).
+     */
+    private readonly defer: (task: () => void) => void = (task) => void setTimeout(task, 0),
   ) {}
 
-  /** Open sockets. */
+  /** Open sockets (refused ones not counted). */
   get size(): number {
     return this.sockets.size;
+  }
+
+  /** Sockets refused as they opened whose close is still to be made. */
+  get refusing(): number {
+    return this.refused.size;
   }
 
   /** Open sockets that have not joined yet (each has a hello deadline to keep). */
@@ -155,17 +174,19 @@ export class SocketGuard<Raw extends RoomSocket> {
     return this.guard(raw, address).socket;
   }
 
-  /** A socket the runtime accepted; `address` where the runtime shows it. */
+  /**
+   * A socket the runtime accepted; `address` where the runtime shows it. One
+   * refused here is never guarded nor seen by the room: it is closed when its
+   * first frame comes (the frame dropped) or at its hello deadline.
+   */
   open(raw: Raw, address: string | undefined): void {
     if (address !== undefined && (this.penalised.get(address) ?? 0) > this.now()) {
       this.counters.flooding++;
-      tolerantSocket(raw).close(CLOSE_FLOODING, `this address flooded the room; connect again in ${this.limits.floodPenaltyMs / 1000} s`);
-      return;
+      return this.refuse(raw, CLOSE_FLOODING, `this address flooded the room; connect again in ${this.limits.floodPenaltyMs / 1000} s`);
     }
     if (address !== undefined && this.countAt(address) >= this.limits.maxSocketsPerAddress) {
       this.counters.tooManySockets++;
-      tolerantSocket(raw).close(CLOSE_TOO_MANY_SOCKETS, `at most ${this.limits.maxSocketsPerAddress} connections from one address may be open in this room`);
-      return;
+      return this.refuse(raw, CLOSE_TOO_MANY_SOCKETS, `at most ${this.limits.maxSocketsPerAddress} connections from one address may be open in this room`);
     }
     const waiting = [...this.sockets.values()].filter((guarded) => !this.core.hasJoined(guarded.socket.id));
     if (waiting.length >= this.limits.maxConnectingSockets) {
@@ -208,6 +229,11 @@ export class SocketGuard<Raw extends RoomSocket> {
 
   /** A frame from `raw`: charged to its bucket, then handed to the room, or answered and dropped. */
   receive(raw: Raw, frame: string | ArrayBuffer | ArrayBufferView): void {
+    const refusal = this.refused.get(raw);
+    if (refusal) {
+      this.refused.delete(raw);
+      return tolerantSocket(raw).close(refusal.code, closeReason(refusal.reason));
+    }
     const guarded = this.sockets.get(raw);
     if (!guarded || guarded.ended) return;
     const nowMs = this.now();
@@ -230,16 +256,46 @@ export class SocketGuard<Raw extends RoomSocket> {
 
   /** The runtime says `raw` closed (or failed). */
   closed(raw: Raw): void {
+    this.refused.delete(raw);
     const guarded = this.sockets.get(raw);
     if (!guarded) return;
     this.forget(guarded);
     this.core.disconnect(guarded.socket.id);
   }
 
-  /** Hello deadlines and heartbeats; the party calls it every HEARTBEAT_INTERVAL_MS or so. */
+  /**
+   * When `tick` next has something to do, or null: the earliest hello deadline
+   * of a socket that has not joined and, with `heartbeat`, the earliest ping due
+   * or ping timing out of a joined one. The party stops the heartbeat while its
+   * room is quiet, so that nothing wakes a sleeping room but its hello deadlines.
+   * O(sockets): the party asks after a tick, not per frame.
+   */
+  nextDeadlineMs(heartbeat: boolean): number | null {
+    const { helloTimeoutMs, heartbeatIntervalMs, heartbeatTimeoutMs } = this.limits;
+    const nowMs = this.now();
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const refusal of this.refused.values()) earliest = Math.min(earliest, refusal.atMs);
+    for (const guarded of this.sockets.values()) {
+      if (guarded.ended) continue;
+      if (!this.core.hasJoined(guarded.socket.id)) earliest = Math.min(earliest, guarded.openedAtMs + helloTimeoutMs);
+      else if (heartbeat) {
+        // Never pinged (just joined, or adopted after a wake): its first ping is due now.
+        const nextPingMs = Math.max(nowMs, guarded.lastPingAtMs + heartbeatIntervalMs);
+        earliest = Math.min(earliest, nextPingMs, (guarded.pings[0]?.sentAtMs ?? Number.POSITIVE_INFINITY) + heartbeatTimeoutMs);
+      }
+    }
+    return Number.isFinite(earliest) ? earliest : null;
+  }
+
+  /** Hello deadlines and heartbeats; the party calls it at `nextDeadlineMs()` (a little late is fine). */
   tick(): void {
     const nowMs = this.now();
     const { helloTimeoutMs, heartbeatIntervalMs, heartbeatTimeoutMs } = this.limits;
+    for (const [raw, refusal] of [...this.refused]) {
+      if (refusal.atMs > nowMs) continue;
+      this.refused.delete(raw);
+      tolerantSocket(raw).close(refusal.code, closeReason(refusal.reason));
+    }
     for (const guarded of [...this.sockets.values()]) {
       if (guarded.ended) continue;
       if (!this.core.hasJoined(guarded.socket.id)) {
@@ -303,6 +359,16 @@ export class SocketGuard<Raw extends RoomSocket> {
     const message = parsed.message;
     if (isActionMessage(message)) return this.core.refuseAction(guarded.socket.id, message.seq);
     sendError(guarded.socket, "rate-limited", `too many action frames (at most ${this.limits.actionsPerS} a second): this one was dropped`);
+  }
+
+  /**
+   * A socket refused as it opened: closed at its first frame or its hello
+   * deadline. Past MAX_CONNECTING_SOCKETS of them (a storm of refused sockets),
+   * closed on the next turn instead, after its upgrade has been answered.
+   */
+  private refuse(raw: Raw, code: number, reason: string): void {
+    if (this.refused.size >= this.limits.maxConnectingSockets) return this.defer(() => tolerantSocket(raw).close(code, closeReason(reason)));
+    this.refused.set(raw, { code, reason, atMs: this.now() + this.limits.helloTimeoutMs });
   }
 
   /** Closes a socket from this side: the room forgets it at once, whether or not the runtime reports the close. */

@@ -29,7 +29,9 @@ export function refuseRoomId(lobby: { id: string }): Response | null {
 export abstract class SocketParty {
   protected abstract readonly core: SocketCore;
   private guardOf: SocketGuard<Party.Connection> | null = null;
-  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  /** When the guard's next deadline is armed for (`wakeAt`), or null: nothing is armed. */
+  private armedAtMs: number | null = null;
+  private deadlineTimer: ReturnType<typeof setTimeout> | null = null;
   private limitsOf: ConnectionLimits | null = null;
   /** When a socket last connected or sent something other than a ping or a pong. */
   private lastActiveMs = 0;
@@ -88,25 +90,55 @@ export abstract class SocketParty {
   }
 
   /**
-   * Something happened: the heartbeat runs (again). It stops once the room has
-   * been quiet (no frame but pings and pongs, nobody waiting to join) for a
-   * heartbeat timeout, so that no timer keeps a hibernating room awake; a socket
-   * that is not reading matters only once frames are sent, and they are sent
-   * only after something happened.
+   * Something happened: the guard's deadlines are armed (again) unless what is
+   * armed is at most a heartbeat interval away. O(1) per frame while the
+   * heartbeat runs (a tick re-arms for the next deadline); a deadline added
+   * since (a new socket's hello deadline, a joiner's first ping) is kept at most
+   * an interval late.
    */
   private active(): void {
-    this.lastActiveMs = Date.now();
-    this.heartbeat ??= setInterval(() => this.beat(), this.limits.heartbeatIntervalMs);
+    const nowMs = Date.now();
+    this.lastActiveMs = nowMs;
+    if (this.armedAtMs === null || this.armedAtMs > nowMs + this.limits.heartbeatIntervalMs) this.armNext();
   }
 
-  private beat(): void {
+  /**
+   * The guard's deadlines are due: hello deadlines, pings, heartbeat timeouts.
+   * The heartbeat stops once the room has been quiet (no frame but pings and
+   * pongs, nobody waiting to join) for a heartbeat timeout, so that nothing
+   * keeps a hibernating room awake; a socket that is not reading matters only
+   * once frames are sent, and they are sent only after something happened.
+   * The stateful room calls this from its storage alarm; the hubs from a timer.
+   */
+  protected runDeadlines(): void {
+    this.armedAtMs = null;
+    if (this.guard.size === 0 && this.guard.refusing === 0) return;
     this.guard.tick();
     this.afterSocketsChanged();
-    const quietMs = Date.now() - this.lastActiveMs;
-    if (this.heartbeat !== null && this.guard.waiting === 0 && quietMs > this.limits.heartbeatTimeoutMs + this.limits.heartbeatIntervalMs) {
-      clearInterval(this.heartbeat);
-      this.heartbeat = null;
-    }
+    this.armNext();
+  }
+
+  /** Arms the guard's earliest deadline, if it has one (heartbeat deadlines only while the room is not quiet). */
+  private armNext(): void {
+    const quiet = this.guard.waiting === 0 && Date.now() - this.lastActiveMs > this.limits.heartbeatTimeoutMs + this.limits.heartbeatIntervalMs;
+    const atMs = this.guard.nextDeadlineMs(!quiet);
+    if (atMs === null) return;
+    this.armedAtMs = atMs;
+    this.wakeAt(atMs);
+  }
+
+  /**
+   * Calls `runDeadlines` at (or a little after) `atMs`. Here a timer, for the
+   * hubs, which do not hibernate; the stateful room overrides it with the
+   * storage alarm, an event that wakes a hibernating room (a pending timer
+   * keeps it awake instead).
+   */
+  protected wakeAt(atMs: number): void {
+    if (this.deadlineTimer !== null) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = null;
+      this.runDeadlines();
+    }, Math.max(0, atMs - Date.now()));
   }
 
   onClose(connection: Party.Connection): void {
@@ -124,8 +156,12 @@ export abstract class SocketParty {
 
   private afterSocketsChanged(): void {
     if (this.guard.size > 0) return;
-    if (this.heartbeat !== null) clearInterval(this.heartbeat);
-    this.heartbeat = null;
+    if (this.guard.refusing === 0) {
+      // No socket, no deadline: an alarm still armed finds nothing to do.
+      if (this.deadlineTimer !== null) clearTimeout(this.deadlineTimer);
+      this.deadlineTimer = null;
+      this.armedAtMs = null;
+    }
     this.onIdle();
   }
 }

@@ -15,6 +15,7 @@ import { expirePicture, handleImageRequest, type ImageHost } from "./image-store
 import { KEEP_PICTURE_PATH, PICTURE_PATH } from "../common/picture-paths.ts";
 import { loadedPiecesTotal, makeRoomFor, registerLoaded, unregisterLoaded, type LoadedRoom } from "./loaded-rooms.ts";
 import { LOG_PATH, handleLogRequest } from "./log-endpoint.ts";
+import { reportFailure } from "../common/frame-dispatch.ts";
 import type { ErrorBody, WireRoomState } from "../../shared/http.ts";
 import { DirectoryReporter } from "./directory-reporter.ts";
 import { directoryReporterFor } from "./directory-post.ts";
@@ -25,8 +26,8 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
    * its sockets stay open, and build it again for the next event: the
    * constructor, onStart (the puzzle from storage, the sockets from their
    * attachments), then the event. PartyKit reads this from the instance (a
-   * static `options` is ignored). Off unless HIBERNATE says so (settings.ts
-   * says why); docs/architecture.md says what was run.
+   * static `options` is ignored). On unless HIBERNATE says "false"
+   * (settings.ts); docs/architecture.md says what was run.
    */
   readonly options: { hibernate: boolean };
 
@@ -34,6 +35,8 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
   private readonly directory: DirectoryReporter;
   private readonly quotas: Quotas;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The storage alarm this object armed and has not seen fire yet (unknown after a wake: null). */
+  private alarmAtMs: number | null = null;
   private unloadTimer: ReturnType<typeof setTimeout> | null = null;
   /** Sockets between the runtime's connect and the guard's open (a reload may be under way). */
   private arriving = 0;
@@ -123,10 +126,26 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
     return Response.json(body, { headers: CORS });
   }
 
-  /** Woken for an uploaded picture's deadline. */
+  /**
+   * The one storage alarm, for the earliest of two kinds of deadline: an
+   * uploaded picture's (expirePicture arms it again while the picture waits)
+   * and the guard's (hello deadlines, heartbeat: SocketParty). Both run on every
+   * alarm; each re-arms for its own next deadline. An alarm, unlike a timer, wakes
+   * a hibernating room and lets it sleep in between. (PartyKit forbids `room.id`
+   * here; neither path reads it.)
+   */
   async onAlarm(): Promise<void> {
+    this.alarmAtMs = null;
     await this.reload();
     await expirePicture(this.imageHost());
+    this.runDeadlines();
+  }
+
+  /** Arms the alarm for `atMs` unless one armed earlier (and not yet fired) will come first. */
+  protected override wakeAt(atMs: number): void {
+    if (this.alarmAtMs !== null && this.alarmAtMs <= atMs && this.alarmAtMs > Date.now()) return;
+    this.alarmAtMs = atMs;
+    this.room.storage.setAlarm(atMs).catch((error: unknown) => reportFailure("arming the room's alarm", error));
   }
 
   // ---- LoadedRoom: this room's share of the process's budget ----
@@ -181,7 +200,7 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
       roomCreated: () => this.core.summary().created,
       admitUpload: (request) =>
         quotas.uploads.admit(request.headers.get(CLIENT_ADDRESS_HEADER) ?? undefined, this.room.id, Date.now()) ? null : `you have uploaded ${this.quotas.uploadsPerAddressPerMin} pictures in the last minute; wait a little before uploading another`,
-      wakeAt: (atMs) => void this.room.storage.setAlarm(atMs),
+      wakeAt: (atMs) => this.wakeAt(atMs),
       unclaimedTtlMs: this.quotas.unclaimedPictureTtlMs,
     };
   }

@@ -71,6 +71,10 @@ export interface HoldEverythingResult {
   bots: number;
   /** A good player's grab attempts, one a second, and how many the room granted, per ten seconds. */
   grabs: Array<{ fromS: number; tried: number; granted: number }>;
+  /** When each piece's bot sent its grab (performance.now() of the attack's process): its hold is fresh for a lease from then at least. */
+  heldFromMs: number[];
+  /** Every grab attempt of the good player: when it was answered (same clock), and whether the room granted it. */
+  attempts: Array<{ pieceId: number; answeredAtMs: number; granted: boolean }>;
 }
 
 /** One bot per piece (each from its own address, so no per-address limit stops them) sits on its piece. */
@@ -78,11 +82,14 @@ export async function holdEverything(options: HoldEverythingOptions): Promise<Ho
   const { host, room } = options;
   const pieces = SQUAT_PUZZLE.pieceCount;
   const bots: ProtocolClient[] = [];
+  const heldFromMs: number[] = [];
   for (let pieceId = 0; pieceId < pieces; pieceId++) {
     const bot = await ProtocolClient.join({ host, room, name: `Bot ${pieceId}`, create: SQUAT_PUZZLE, address: `203.0.113.${pieceId + 1}`, keepEvents: false });
+    heldFromMs.push(performance.now());
     await bot.answered(bot.act({ type: "grab", pieceId }));
     bots.push(bot);
   }
+  const attempts: HoldEverythingResult["attempts"] = [];
   const player = await ProtocolClient.join({ host, room, name: "Player", address: "198.51.100.1", keepEvents: false });
   const startMs = performance.now();
   const grabs: HoldEverythingResult["grabs"] = [];
@@ -98,6 +105,7 @@ export async function holdEverything(options: HoldEverythingOptions): Promise<Ho
     }
     const pieceId = attempt++ % pieces;
     const record = await player.answered(player.act({ type: "grab", pieceId }));
+    attempts.push({ pieceId, answeredAtMs: performance.now(), granted: record.ackedAtMs !== undefined });
     const bucket = Math.floor((performance.now() - startMs) / 10_000);
     grabs[bucket] ??= { fromS: bucket * 10, tried: 0, granted: 0 };
     grabs[bucket]!.tried++;
@@ -108,5 +116,5 @@ export async function holdEverything(options: HoldEverythingOptions): Promise<Ho
     await sleep(1_000);
   }
   for (const client of [...bots, player]) client.close();
-  return { pieces, bots: bots.length, grabs: grabs.filter((entry) => entry !== undefined) };
+  return { pieces, bots: bots.length, grabs: grabs.filter((entry) => entry !== undefined), heldFromMs, attempts };
 }

@@ -69,10 +69,19 @@ describe("one client cannot hurt a room: load and memory", () => {
   });
 
   test("sockets that never say hello are closed at the deadline, and a real player still joins", async () => {
-    const attack = await runAttack("silentSockets", { host: host(), room: "silent", sockets: 100, waitMs: 10_000 });
+    // Half of them send one frame that is not a hello (a ping) as they open, the other half none.
+    // With hibernation on, partykit dev never sends a close the room made to a socket before its
+    // first frame (docs/architecture.md, Crowds): the mute half is closed by the room (counted,
+    // its session freed) but may never see it; the speaking half must see 4005.
+    const speakers = 50;
+    const attack = await runAttack("silentSockets", { host: host(), room: "silent", sockets: 100, waitMs: 10_000, speakers });
+    const limits = await fetchRoomLimits(file.server.url, "main", "silent");
+    console.log(`silent sockets: closes seen ${JSON.stringify(attack.closes)}, still open ${attack.stillOpen} (of ${100 - speakers} that never sent a frame); the room counted ${limits.guard?.helloTimeouts} hello timeouts`);
     expect(attack.opened).toBe(100);
-    expect(attack.closes).toEqual({ [CLOSE_HELLO_TIMEOUT]: 100 });
-    expect(attack.stillOpen).toBe(0);
+    expect(limits.guard?.helloTimeouts).toBe(100);
+    expect(Object.keys(attack.closes)).toEqual([String(CLOSE_HELLO_TIMEOUT)]);
+    expect(attack.closes[CLOSE_HELLO_TIMEOUT]).toBeGreaterThanOrEqual(speakers);
+    expect(attack.stillOpen).toBeLessThanOrEqual(100 - speakers);
     expect(attack.newcomerJoined).toBe(true);
   });
 

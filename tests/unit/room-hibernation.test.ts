@@ -3,14 +3,19 @@
  * storage, handed the sockets that stayed open with their attachments (as
  * server.ts's onStart does after the runtime woke it), serves every player and
  * watcher on: acts are acked, everyone hears them, a watcher can still take a
- * seat, and nothing acknowledged before the sleep is lost. What `partykit dev`
- * itself was and was not shown to do is in docs/architecture.md.
+ * seat, and nothing acknowledged before the sleep is lost; the guard's
+ * deadlines (party/common/socket-guard.ts) start over for the adopted sockets.
+ * What `partykit dev` itself was and was not shown to do is in
+ * docs/architecture.md (and tests/integration/hibernation.test.ts).
  */
 import { describe, expect, it } from "vitest";
 import { SessionAttachmentSchema } from "../../party/room/room-core.ts";
 import type { Batch, BatchEvent, ServerMessage } from "../../shared/protocol.ts";
 import * as v from "valibot";
-import { FakeClient, InMemoryRoom } from "../../testkit/in-memory-room.ts";
+import { FakeClient, InMemoryRoom, type FakeSocket } from "../../testkit/in-memory-room.ts";
+import { SocketGuard } from "../../party/common/socket-guard.ts";
+import { DEFAULT_CONNECTION_LIMITS } from "../../party/common/limits.ts";
+import { CLOSE_NOT_READING } from "../../shared/protocol.ts";
 
 const PUZZLE = { imageId: "test", imageWidth: 1600, imageHeight: 1200, pieceCount: 40, seed: 11 };
 const events = (messages: ServerMessage[]): BatchEvent[] => messages.flatMap((message) => (message.type === "batch" ? (message as Batch).events : []));
@@ -99,5 +104,32 @@ describe("a wake from hibernation", () => {
     const stranger = all[0]!;
     expect(awake.adopt(stranger, { playerId: "nobody-here", role: "player", token: "x", name: "Zed" })).toBe(false);
     expect(awake.core.summary()).toMatchObject({ connected: 0 });
+  });
+
+  it("hands the adopted sockets to a fresh guard: pings are due at once, and one left unanswered is closed and its player's seat freed", async () => {
+    const { room, players, watchers, all } = sleepingRoom();
+    const awake = new InMemoryRoom({ storage: room.storage, startMs: room.nowMs + 60_000, seed: 7 });
+    await awake.core.load();
+    const limits = { ...DEFAULT_CONNECTION_LIMITS, heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 5_000 };
+    let t = 1;
+    const guard = new SocketGuard<FakeSocket>(awake.core, limits, () => awake.nowMs, () => t++);
+    // As SocketParty.adoptSockets does after onStart: the guard takes each socket back, the room restores its session.
+    for (const client of all) expect(awake.core.restore(guard.adopt(client.socket, undefined).id, room.attachments.get(client.socket.id)!)).toBe(true);
+    expect(awake.core.summary()).toMatchObject({ connected: 3, watchers: 5 });
+    expect(guard.nextDeadlineMs(true)).toBe(awake.nowMs);
+    expect(guard.nextDeadlineMs(false)).toBeNull();
+    const silent = players[2]!;
+    const pingsOf = (client: FakeClient) => client.socket.received.flatMap((message) => (message.type === "ping" ? [message.t] : []));
+    for (let second = 0; second <= 5; second++) {
+      guard.tick();
+      for (const client of all) if (client !== silent && pingsOf(client).length > 0) guard.receive(client.socket, JSON.stringify({ type: "pong", t: pingsOf(client).at(-1) }));
+      awake.advance(1_000);
+    }
+    expect(pingsOf(silent).length).toBeGreaterThanOrEqual(5);
+    expect(silent.socket.closed).toMatchObject({ code: CLOSE_NOT_READING });
+    for (const client of all) if (client !== silent) expect(client.socket.closed).toBeNull();
+    awake.settle();
+    expect(awake.core.summary()).toMatchObject({ connected: 2, watchers: watchers.length });
+    expect(guard.counters.notReading).toBe(1);
   });
 });

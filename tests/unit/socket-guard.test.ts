@@ -128,7 +128,7 @@ describe("rate limits per connection", () => {
   });
 
   it("closes a socket that keeps sending past its limit as a flood, and ignores it after", () => {
-    const { core, guard, open, send } = setup({ actionBurst: 10, floodRefusals: 20 });
+    const { core, guard, open, send, advance } = setup({ actionBurst: 10, floodRefusals: 20, helloTimeoutMs: 10_000 });
     const socket = open("flooder", "192.0.2.1");
     for (let seq = 1; seq <= 100; seq++) send(socket, move(seq));
     expect(core.frames).toHaveLength(10);
@@ -136,10 +136,26 @@ describe("rate limits per connection", () => {
     expect(socket.closed).toMatchObject({ code: CLOSE_FLOODING });
     expect(core.disconnected).toEqual([core.key(0)]);
     expect(guard.counters).toMatchObject({ flooding: 1, rateLimited: 21 });
-    // The same address is refused for a while: its next socket is closed at once, unseen by the room.
+    // The same address is refused for a while: its next socket is closed, unseen by the room,
+    // at its first frame (the frame dropped), not inside open() while its upgrade is answered.
     const again = open("flooder-again", "192.0.2.1");
+    expect(again.closed).toBeNull();
+    expect(guard.refusing).toBe(1);
+    guard.receive(again, move(1));
     expect(again.closed).toMatchObject({ code: CLOSE_FLOODING });
+    expect(core.frames).toHaveLength(10);
     expect(core.sockets.size).toBe(1);
+    // One that never sends a frame is closed at its hello deadline.
+    const mute = open("flooder-mute", "192.0.2.1");
+    expect(guard.nextDeadlineMs(false)).toBe(10_000);
+    advance(9_999);
+    guard.tick();
+    expect(mute.closed).toBeNull();
+    advance(1);
+    guard.tick();
+    expect(mute.closed).toMatchObject({ code: CLOSE_FLOODING });
+    expect(guard.refusing).toBe(0);
+    expect(guard.nextDeadlineMs(true)).toBeNull();
   });
 });
 
@@ -189,11 +205,67 @@ describe("bounded memory per connection", () => {
   });
 
   it("allows MAX_SOCKETS_PER_ADDRESS sockets from one address, and counts no unknown address", () => {
-    const { open } = setup({ maxSocketsPerAddress: 2, maxConnectingSockets: 100 });
+    const { core, guard, open, runDeferred } = setup({ maxSocketsPerAddress: 2, maxConnectingSockets: 2 });
     const fromOne = [1, 2, 3].map((n) => open(`one-${n}`, "192.0.2.1"));
+    // The refused one is closed when it says hello (its first frame); the room never saw it.
+    expect(fromOne.map((socket) => socket.closed?.code ?? null)).toEqual([null, null, null]);
+    expect(core.sockets.size).toBe(2);
+    guard.receive(fromOne[2]!, JSON.stringify({ type: "hello", protocol: 4, name: "C" }));
     expect(fromOne.map((socket) => socket.closed?.code ?? null)).toEqual([null, null, CLOSE_TOO_MANY_SOCKETS]);
+    expect(core.frames).toEqual([]);
+    // Past MAX_CONNECTING_SOCKETS refusals still to close, the next is closed on the next turn instead.
+    const more = [4, 5, 6].map((n) => open(`one-${n}`, "192.0.2.1"));
+    expect(guard.refusing).toBe(2);
+    runDeferred();
+    expect(more.map((socket) => socket.closed?.code ?? null)).toEqual([null, null, CLOSE_TOO_MANY_SOCKETS]);
     expect(open("other", "192.0.2.2").closed).toBeNull();
     expect([1, 2, 3].map((n) => open(`unknown-${n}`).closed)).toEqual([null, null, null]);
+  });
+
+  it("names its next deadline: hello deadlines always, pings and their timeouts only with the heartbeat on", () => {
+    const { core, guard, open, advance, send } = setup({ helloTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 5_000 });
+    expect(guard.nextDeadlineMs(true)).toBeNull();
+    open("waiting");
+    advance(2_000);
+    expect(guard.nextDeadlineMs(true)).toBe(10_000);
+    const joined = open("joined");
+    core.joined.add(core.key(1));
+    // Never pinged: its first ping is due now; without the heartbeat only the hello deadline is left.
+    expect(guard.nextDeadlineMs(true)).toBe(2_000);
+    expect(guard.nextDeadlineMs(false)).toBe(10_000);
+    guard.tick();
+    expect(joined.pings()).toHaveLength(1);
+    expect(guard.nextDeadlineMs(true)).toBe(3_000);
+    advance(1_000);
+    guard.tick();
+    send(joined, JSON.stringify({ type: "pong", t: joined.pings()[1] }));
+    expect(guard.nextDeadlineMs(true)).toBe(4_000);
+    // Unanswered pings: the oldest one's timeout comes before a ping once pings are sparse.
+    advance(1_000);
+    guard.tick();
+    expect(guard.nextDeadlineMs(true)).toBe(5_000);
+    advance(8_000);
+    guard.tick();
+    expect(core.disconnected).toEqual([core.key(0), core.key(1)]);
+    expect(joined.closed).toMatchObject({ code: CLOSE_NOT_READING });
+    expect(guard.nextDeadlineMs(true)).toBeNull();
+  });
+
+  it("after a wake, adopted sockets are due a ping at once and closed if it goes unanswered", () => {
+    const { core, guard, advance } = setup({ heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 5_000 });
+    advance(60_000);
+    const [kept, gone] = [new RuntimeSocket("kept"), new RuntimeSocket("gone")];
+    for (const raw of [kept, gone]) core.joined.add(guard.adopt(raw, undefined).id);
+    expect(guard.nextDeadlineMs(true)).toBe(60_000);
+    guard.tick();
+    expect([kept.pings().length, gone.pings().length]).toEqual([1, 1]);
+    for (let second = 1; second <= 5; second++) {
+      advance(1_000);
+      guard.tick();
+      guard.receive(kept, JSON.stringify({ type: "pong", t: kept.pings().at(-1) }));
+    }
+    expect(gone.closed).toMatchObject({ code: CLOSE_NOT_READING });
+    expect(kept.closed).toBeNull();
   });
 
   it("pings every joined socket; one that answers stays, one that does not is closed at the deadline", () => {

@@ -1,0 +1,74 @@
+/**
+ * The wake path of hibernation (issue 11) on a real `partykit dev`: a room whose
+ * players and watcher have stopped sending anything is dropped from memory by
+ * workerd while their sockets stay open (no timer keeps it awake once the
+ * heartbeat has stopped), and the next frame builds it again: onStart rebuilds
+ * the puzzle from storage and the sessions from the sockets' attachments, the
+ * move is acked and everyone sees it, and the guard's heartbeat runs again from
+ * the storage alarm. The rebuild is seen in the action log: every load from
+ * storage appends a restart entry. Only counts and states are asserted.
+ */
+import { describe, expect, test } from "vitest";
+import { serverPerFile } from "../../testkit/server-per-file.ts";
+import { ProtocolClient } from "../../testkit/protocol-client.ts";
+import { SMALL_PUZZLE } from "../../testkit/room-fixture.ts";
+import { fetchLogPage, fetchRoomSummary } from "../../testkit/room-http.ts";
+import { decodeLogChunk } from "../../shared/action-log.ts";
+import { sleep } from "../../testkit/scripted/play.ts";
+
+/** A short heartbeat timeout, so the heartbeat stops after about 3 s of quiet; the rest are the defaults. */
+const VARS = { HEARTBEAT_INTERVAL_MS: "1000", HEARTBEAT_TIMEOUT_MS: "2000" };
+/**
+ * How long everyone stays quiet: the heartbeat's 3 s, then workerd's eviction of
+ * an object with nothing pending (about 10 s in the probe of docs/architecture.md), and a margin.
+ */
+const QUIET_MS = 25_000;
+
+const file = serverPerFile(VARS);
+
+async function restarts(room: string): Promise<number> {
+  const page = await fetchLogPage(file.server.url, room, 0);
+  expect(page.first + page.chunks.length, "the log fits one page").toBeGreaterThan(0);
+  return page.chunks.flatMap((chunk) => decodeLogChunk(chunk)).filter((entry) => entry.kind === "restart").length;
+}
+
+describe("hibernation on partykit dev", () => {
+  test("a quiet room is evicted with its sockets open, and the next frame wakes it: everyone is served on", async () => {
+    const host = file.host();
+    const room = "sleepy";
+    const ann = await ProtocolClient.join({ host, room, name: "Ann", create: SMALL_PUZZLE });
+    const bob = await ProtocolClient.join({ host, room, name: "Bob" });
+    const wes = await ProtocolClient.join({ host, room, name: "Wes", role: "watcher" });
+    expect(wes.role).toBe("watcher");
+    await ann.answered(ann.act({ type: "grab", pieceId: 1 }));
+    await ann.answered(ann.act({ type: "move", pieceId: 1, x: 40, y: 50 }));
+    expect((await ann.answered(ann.act({ type: "drop", pieceId: 1, x: 40, y: 50 }))).ackedAtMs).toBeDefined();
+    const restartsAwake = await restarts(room);
+
+    await sleep(QUIET_MS);
+    // The heartbeat stopped while the room was quiet: no ping for the last several seconds.
+    const heartbeatsAsleep = ann.heartbeats;
+    await sleep(2_000);
+    expect(ann.heartbeats).toBe(heartbeatsAsleep);
+
+    const grab = await bob.answered(bob.act({ type: "grab", pieceId: 2 }));
+    expect(grab.ackedAtMs, "the waking frame is acked").toBeDefined();
+    await bob.answered(bob.act({ type: "move", pieceId: 2, x: 120, y: 90 }));
+    expect((await bob.answered(bob.act({ type: "drop", pieceId: 2, x: 120, y: 90 }))).ackedAtMs).toBeDefined();
+    for (const client of [ann, bob, wes]) await client.until(() => client.replica!.puzzle.pieces[2]!.x === 120 && client.replica!.puzzle.pieces[2]!.y === 90);
+    // What was acknowledged before the sleep is still there for everyone.
+    for (const client of [ann, bob, wes]) expect(client.replica!.puzzle.pieces[1]).toMatchObject({ x: 40, y: 50 });
+
+    // The object was built again while the sockets stayed open: the load from storage logged a restart.
+    expect(await restarts(room)).toBeGreaterThan(restartsAwake);
+    expect(await fetchRoomSummary(file.server.url, "main", room)).toMatchObject({ connected: 2, watchers: 1 });
+    // The guard took the sockets back: the heartbeat runs again (from the storage alarm).
+    const heartbeatsAwake = ann.heartbeats;
+    await ann.until(() => ann.heartbeats > heartbeatsAwake, 10_000);
+    // A watcher is still a watcher after the wake.
+    const refused = await wes.answered(wes.act({ type: "grab", pieceId: 3 }));
+    expect(refused.rejected).toBe("watching");
+    for (const client of [ann, bob, wes]) expect(client.closeEvents).toEqual([]);
+    for (const client of [ann, bob, wes]) client.close();
+  }, 90_000);
+});

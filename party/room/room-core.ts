@@ -365,7 +365,8 @@ export class RoomCore {
     if (!session || session.state !== "connecting" || !this.state) return false;
     const watching = attachment.role === "watcher";
     if (!watching && !this.roster.players.has(attachment.playerId)) return false;
-    this.roster.restore(this.pacedSession(session, attachment), watching);
+    // It heard the room's talk before the room slept: no history again on every wake.
+    this.roster.restore({ ...this.pacedSession(session, attachment), events: [] }, watching);
     this.audienceDirty = true;
     if (!watching) this.playersGeneration++;
     this.scheduleFlush();

@@ -21,6 +21,8 @@ import { UPLOAD_PREFIX, imageUrl } from "./images.ts";
 import { loadRoomPicture } from "./net/picture.ts";
 import { installTestHook } from "./test-hook.ts";
 import { offerReplay } from "./ui/replay-panel.ts";
+import { ChatStore } from "./store/chat.ts";
+import { ChatPanel } from "./ui/chat-panel.ts";
 
 /** The browser's clock: the store's throttles, renewals and notices run on it, frames or not. */
 const browserClock: Clock = {
@@ -94,6 +96,7 @@ async function play(choice: LobbyResult): Promise<void> {
 
   const connection = new Connection({ host: location.host, room: choice.room, mode: choice.mode, name: choice.name, create: choice.create, listed: choice.listed, watch: choice.watch });
   const store = new PuzzleStore(connection, browserClock);
+  const chat = new ChatStore(connection, browserClock, localStorage, choice.room);
   connection.connect();
   let scene: PuzzleScene | null = null;
   const layout = new HudLayout();
@@ -101,6 +104,7 @@ async function play(choice: LobbyResult): Promise<void> {
   installTestHook(choice.room, store, () => scene, () => ({ invalidFrames: connection.invalidFrames }), {
     hudBoxes: () => measureHudBoxes(),
     sound: () => ({ enabled: sound.enabled, ...sound.played }),
+    chat,
   });
   try {
     await welcomed(store, connection);
@@ -164,7 +168,9 @@ async function play(choice: LobbyResult): Promise<void> {
     url.toString(),
     { layout, preview: new PicturePreview(image, spec.imageWidth, spec.imageHeight), sound, stored: () => stored },
   );
+  new ChatPanel(chat, () => layout.invalidate());
   game.scene.add(SCENE_KEY, sceneInstance, true, {
+    chat,
     store,
     image,
     imageWidth: spec.imageWidth,

@@ -5,6 +5,7 @@
 import { solvedPosition } from "../shared/puzzle-spec.ts";
 import type { PuzzleStore } from "./store/puzzle-store.ts";
 import type { PuzzleScene } from "./scenes/puzzle-scene.ts";
+import type { ChatStore } from "./store/chat.ts";
 import type { Rect } from "./views/play-area.ts";
 
 export interface PuzzleHook {
@@ -70,6 +71,13 @@ export interface PuzzleHook {
   /** The puzzle's picture: id and size from the spec, and a colour sample of what was loaded. */
   image(): { imageId: string; width: number; height: number };
   samplePicture(u: number, v: number): [number, number, number];
+  /** The chat as this page holds it (issue 14): the lines shown (muted speakers' left out), the unread count, whether the panel is open. */
+  chat(): { lines: Array<{ id: number; from: string; name: string; text: string; watcher: boolean }>; unread: number; open: boolean; refusal: string | null };
+  /** Marks showing, at their table spots: as the store holds them, and as the table draws them. */
+  marks(): Array<{ from: string; kind: string; x: number; y: number }>;
+  drawnMarks(): Array<{ from: string; kind: string; x: number; y: number }>;
+  /** The last marks received and the last drawn, faded or not (a loaded machine may look after a mark faded). */
+  markHistory(): { received: Array<{ from: string; kind: string; x: number; y: number }>; drawn: Array<{ from: string; kind: string; x: number; y: number }> };
 }
 
 declare global {
@@ -82,6 +90,7 @@ declare global {
 export interface HookPage {
   hudBoxes(): readonly Rect[];
   sound(): { enabled: boolean; clicks: number; chimes: number };
+  chat: ChatStore;
 }
 
 /**
@@ -176,5 +185,17 @@ export function installTestHook(room: string, store: PuzzleStore, scene: () => P
       return { imageId: spec.imageId, width: spec.imageWidth, height: spec.imageHeight };
     },
     samplePicture: (u, v) => sceneOrThrow().samplePicture(u, v),
+    chat: () => ({
+      lines: page.chat.lines.map((line) => ({ id: line.id, from: line.from, name: line.name, text: line.text, watcher: line.watcher })),
+      unread: page.chat.unread,
+      open: page.chat.open,
+      refusal: page.chat.lastRefusal,
+    }),
+    marks: () => page.chat.marks.map((mark) => ({ from: mark.from, kind: mark.kind, x: mark.x, y: mark.y })),
+    drawnMarks: () => sceneOrThrow().drawnMarks(),
+    markHistory: () => ({
+      received: page.chat.markHistory.map((mark) => ({ from: mark.from, kind: mark.kind, x: mark.x, y: mark.y })),
+      drawn: sceneOrThrow().drawnMarkHistory(),
+    }),
   };
 }

@@ -7,6 +7,7 @@ import * as v from "valibot";
 import { MAX_PIECES, PuzzleOptionsSchema, PuzzleSpecSchema } from "./puzzle-spec.ts";
 import { MAX_NAME_CHARS, MAX_RAW_NAME_LENGTH, normalizeName } from "./names.ts";
 import { unpackPieces } from "./packed-pieces.ts";
+import { ChatEventSchema, ChatHistoryEventSchema, ChatRefusedEventSchema, ChatSchema, MarkEventSchema, MarkSchema } from "./chat.ts";
 
 /**
  * Bump on any change to the wire format.
@@ -30,6 +31,10 @@ import { unpackPieces } from "./packed-pieces.ts";
  *              replay (issue 13): no socket message changed; the stateful room serves its
  *              action log over HTTP, GET /parties/main/<room>/log (shared/http.ts LogPage).
  *          4 - a room people gather in (issue 14):
+ *              chat and marks (shared/chat.ts): the client messages `chat` and `mark`, the
+ *              batch events `chat`, `chat-history` (a joiner's first frame), `mark` and
+ *              `chat-refused` (reasons "empty", "too-long", "control-characters",
+ *              "rate-limited", "off-table"), in every mode.
  *              public lobby: hello's optional `listed` (with `create`: the new stateful
  *              room reports itself to the directory party); the directory's HTTP API
  *              (shared/directory.ts) is party to party and GET only, no other socket
@@ -127,7 +132,7 @@ export const PingSchema = v.object({ type: v.literal("ping"), t: v.pipe(v.number
 /** A watcher asks for a player seat: granted with a `seated` event, or refused with `room-full`. */
 export const SeatSchema = v.object({ type: v.literal("seat") });
 
-export const ClientMessageSchema = v.variant("type", [HelloSchema, GrabSchema, MoveSchema, DropSchema, RotateSchema, CursorSchema, PingSchema, SeatSchema]);
+export const ClientMessageSchema = v.variant("type", [HelloSchema, GrabSchema, MoveSchema, DropSchema, RotateSchema, CursorSchema, PingSchema, SeatSchema, ChatSchema, MarkSchema]);
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 export type Hello = v.InferOutput<typeof HelloSchema>;
 /** The messages that are a player's action on the puzzle, numbered by `seq`. */
@@ -273,6 +278,10 @@ export const BatchEventSchema = v.variant("type", [
   CompleteEventSchema,
   AudienceEventSchema,
   SeatedEventSchema,
+  ChatEventSchema,
+  ChatHistoryEventSchema,
+  MarkEventSchema,
+  ChatRefusedEventSchema,
 ]);
 export type BatchEvent = v.InferOutput<typeof BatchEventSchema>;
 

@@ -102,6 +102,10 @@ export function applyBatchEvent(replica: Replica, event: BatchEvent): void {
     case "cursors":
     case "audience":
     case "seated":
+    case "chat":
+    case "chat-history":
+    case "mark":
+    case "chat-refused":
       return;
     default: {
       const unreachable: never = event;

@@ -30,6 +30,10 @@ import { largestClearRect, rectHeight, rectWidth, type Rect } from "../views/pla
 import { Damage } from "../views/damage.ts";
 import { LockedLayer } from "../views/locked-layer.ts";
 import { TableLayer } from "../views/table-layer.ts";
+import { PingLayer } from "../views/ping-layer.ts";
+import type { ChatStore } from "../store/chat.ts";
+import { LongPress } from "./long-press.ts";
+import { isTyping } from "../ui/dom.ts";
 
 export const SCENE_KEY = "puzzle";
 /** Closest view: CSS px per table px. */
@@ -81,6 +85,8 @@ export interface SceneInput {
   hudBoxes: () => readonly Rect[];
   /** Called for every snap the table shows (the click sound). */
   onSnap: () => void;
+  /** Chat and marks: the marks are drawn on the table, and X, Alt+click or a long press makes one. */
+  chat: ChatStore;
 }
 
 /** A second finger on the table while the first drags a piece that turns: a tap or a twist. */
@@ -111,6 +117,9 @@ export class PuzzleScene extends Phaser.Scene {
   private snapFlash!: SnapFlash;
   private table!: TableLayer;
   private lostMove!: LostMoveOverlay;
+  private marks!: PingLayer;
+  /** A touch held still on the empty table marks it (see LongPress). */
+  private readonly longPress = new LongPress();
   private finished!: Phaser.GameObjects.Image;
   private gesture: Gesture = { kind: "none" };
   private readonly pointers = new Map<number, { x: number; y: number }>();
@@ -176,6 +185,13 @@ export class PuzzleScene extends Phaser.Scene {
     this.snapFlash = new SnapFlash(this, store, smoothing, this.geometry, this.input_.onSnap);
     this.snapFlash.object.setDepth(DEPTH_GLOWS);
     this.lostMove = new LostMoveOverlay(this, spec);
+    this.marks = new PingLayer(this, this.input_.chat, Number.MAX_SAFE_INTEGER - 1);
+    // X marks the table where the pointer is; not while a text field has the keys.
+    this.input.keyboard?.on("keydown-X", (event: KeyboardEvent) => {
+      if (isTyping(event) || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+      const pointer = this.input.activePointer;
+      this.markAt(pointer.x, pointer.y);
+    });
 
     this.input.on("pointerdown", (pointer: Phaser.Input.Pointer) => this.onPointerDown(pointer));
     this.input.on("pointermove", (pointer: Phaser.Input.Pointer) => this.onPointerMove(pointer));
@@ -184,7 +200,7 @@ export class PuzzleScene extends Phaser.Scene {
     this.input.on("wheel", (pointer: Phaser.Input.Pointer, _over: unknown, _dx: number, dy: number) => this.zoomAt(Math.pow(2, -dy / WHEEL_PER_DOUBLING), pointer.x, pointer.y));
     // Space turns the held piece (Shift+Space the other way); only while holding does it keep the page's Space from buttons.
     this.input.keyboard?.on("keydown-SPACE", (event: KeyboardEvent) => {
-      if (this.gesture.kind !== "drag" || event.repeat) return;
+      if (this.gesture.kind !== "drag" || event.repeat || isTyping(event)) return;
       event.preventDefault();
       store.rotateHeld(event.shiftKey ? -1 : 1);
     });
@@ -273,6 +289,7 @@ export class PuzzleScene extends Phaser.Scene {
     this.outlines.update(camera.zoom, cssZoom, this.damageTable);
     this.cursors.draw({ camera, pixelRatio, nowMs: now, obstacles: this.hudBoxesOnCanvas(), damaged: (rect) => this.damage.add(rect) });
     this.snapFlash.update(camera.zoom, cssZoom, now, this.damageTable);
+    this.marks.draw({ camera, pixelRatio, nowMs: now, damaged: (rect) => this.damage.add(rect) });
     this.pieces.updateLockedLayer({
       entered: (id) => {
         const pad = cellPadding(this.input_.store.view!.spec);
@@ -291,6 +308,22 @@ export class PuzzleScene extends Phaser.Scene {
     // The mark of a lost move is drawn over everything; when it changes, the whole frame is drawn again.
     if (this.lostMove.draw(camera.zoom)) this.damage.all();
     if (store.completedAtMs() !== null && !this.celebrated) this.celebrate();
+  }
+
+  /** Marks the table under a canvas point for everyone (a mark off the table is refused, and said so). */
+  private markAt(canvasX: number, canvasY: number): void {
+    const world = screenToWorld(this.cameras.main, canvasX, canvasY);
+    this.input_.chat.mark(world.x, world.y);
+  }
+
+  /** The marks drawn now, at their table spots (the test hook). */
+  drawnMarks(): Array<{ from: string; kind: string; x: number; y: number }> {
+    return this.marks.drawnMarks();
+  }
+
+  /** The last marks the table drew, where it drew them (the test hook). */
+  drawnMarkHistory(): Array<{ from: string; kind: string; x: number; y: number }> {
+    return this.marks.drawnHistory();
   }
 
   /**
@@ -490,6 +523,9 @@ export class PuzzleScene extends Phaser.Scene {
   private onPointerDown(pointer: Phaser.Input.Pointer): void {
     const store = this.input_.store;
     const current = this.gesture;
+    this.longPress.cancel();
+    // Alt+click marks the table (a mark, not a drag).
+    if ((pointer.event as MouseEvent | undefined)?.altKey && current.kind === "none") return this.markAt(pointer.x, pointer.y);
     if (pointer.button === RIGHT_BUTTON && store.rotation) {
       // The mouse is one pointer whatever its buttons: the right one while the left drags turns the held piece.
       if (current.kind === "drag" && current.pointerId === pointer.id) {
@@ -530,10 +566,12 @@ export class PuzzleScene extends Phaser.Scene {
       return;
     }
     this.gesture = { kind: "pan", pointerId: pointer.id, lastX: pointer.x, lastY: pointer.y };
+    if (pointer.wasTouch) this.longPress.start(pointer.id, pointer.x, pointer.y, this.pixelRatio, () => this.markAt(pointer.x, pointer.y));
   }
 
   private onPointerMove(pointer: Phaser.Input.Pointer): void {
     if (this.pointers.has(pointer.id)) this.pointers.set(pointer.id, { x: pointer.x, y: pointer.y });
+    this.longPress.moved(pointer.id, pointer.x, pointer.y);
     const store = this.input_.store;
     const world = screenToWorld(this.cameras.main, pointer.x, pointer.y);
     store.pointerAt(world.x, world.y);
@@ -571,6 +609,7 @@ export class PuzzleScene extends Phaser.Scene {
     // The right button let go while the left still drags: the drag goes on.
     if (pointer.button === RIGHT_BUTTON && (pointer.buttons & PRIMARY_BUTTONS_MASK) !== 0) return;
     this.pointers.delete(pointer.id);
+    this.longPress.cancel();
     const gesture = this.gesture;
     if (gesture.kind === "drag" && gesture.twist?.pointerId === pointer.id) {
       const twist = gesture.twist;

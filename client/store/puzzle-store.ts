@@ -423,6 +423,12 @@ export class PuzzleStore {
         case "placed":
         case "complete":
           break;
+        // Talk and marks are the chat store's (chat.ts), which hears the same frames.
+        case "chat":
+        case "chat-history":
+        case "mark":
+        case "chat-refused":
+          break;
         default: {
           const unreachable: never = event;
           return unreachable;

@@ -31,3 +31,9 @@ export function onNextFrame(render: () => void): () => void {
     });
   };
 }
+
+/** Whether a key went to a text field (or anything editable): the game's shortcuts leave it to the field. */
+export function isTyping(event: KeyboardEvent): boolean {
+  const target = event.target;
+  return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement || (target instanceof HTMLElement && target.isContentEditable);
+}

@@ -8,7 +8,7 @@
 import type { Mode } from "../../shared/protocol.ts";
 import type { PuzzleStore } from "../store/puzzle-store.ts";
 import type { TidyKind } from "../store/tidy.ts";
-import { element, formatDuration, onNextFrame, setText } from "./dom.ts";
+import { element, formatDuration, isTyping, onNextFrame, setText } from "./dom.ts";
 import { AudiencePanel } from "./audience.ts";
 import { finishVerdict, type StoredProgress } from "./finish-gate.ts";
 import type { HudLayout } from "./hud-layout.ts";
@@ -127,7 +127,7 @@ export class Hud {
   }
 
   private onKey(event: KeyboardEvent): void {
-    if (event.target instanceof HTMLInputElement || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event) || event.ctrlKey || event.metaKey || event.altKey) return;
     const keys: Record<string, string | [number, number]> = {
       f: "fit",
       "+": "zoom-in",

@@ -6,6 +6,7 @@
  * rejection.
  */
 import { CLOSE_REFUSED, parseClientFrame, type ActionMessage, type ClientMessage, type Hello } from "../../shared/protocol.ts";
+import type { Chat, Mark } from "../../shared/chat.ts";
 import { frameType } from "./socket-guard.ts";
 import { WATCHING_NOT_OFFERED, type Connecting, type Joined, type Joining, type Session } from "./player-roster.ts";
 import { sendError, sendMessage, type RoomSocket } from "./socket.ts";
@@ -23,6 +24,9 @@ export interface FrameHandlers<J extends Joined> {
   cursor(session: J, x: number, y: number): void;
   /** A watcher asks for a player seat; a room without it (the hubs) answers that it offers no watching. */
   seat?(session: J): void;
+  /** A chat line and a mark on the table (shared/chat.ts), from a player or a watcher. */
+  chat(session: J, chat: Chat): void;
+  mark(session: J, mark: Mark): void;
   now(): number;
 }
 
@@ -70,6 +74,10 @@ function route<J extends Joined>(session: Session<J, Joining>, message: ClientMe
       if (session.state !== "joined") return sendError(session.socket, "not-joined", "send hello first");
       if (!handlers.seat) return sendError(session.socket, "watching", WATCHING_NOT_OFFERED);
       return handlers.seat(session);
+    case "chat":
+    case "mark":
+      if (session.state !== "joined") return sendError(session.socket, "not-joined", "send hello first");
+      return message.type === "chat" ? handlers.chat(session, message) : handlers.mark(session, message);
     default: {
       const unreachable: never = message;
       return unreachable;

@@ -113,6 +113,36 @@ export const QUOTA_VARS: Record<keyof Quotas, string> = {
   unclaimedPictureTtlMs: "UNCLAIMED_PICTURE_TTL_MS",
 };
 
+/**
+ * What one speaker (a player, or a watcher) may say and mark (issue 14),
+ * per minute sustained and in one burst. A chat frame also pays the guard's
+ * "other" bucket, so a flood is closed there as any other flood is.
+ */
+export interface ChatLimits {
+  chatLinesPerMin: number;
+  chatBurst: number;
+  marksPerMin: number;
+  markBurst: number;
+}
+
+export const DEFAULT_CHAT_LIMITS: ChatLimits = {
+  chatLinesPerMin: 30,
+  chatBurst: 5,
+  marksPerMin: 30,
+  markBurst: 5,
+};
+
+export const CHAT_LIMIT_VARS: Record<keyof ChatLimits, string> = {
+  chatLinesPerMin: "CHAT_LINES_PER_MIN",
+  chatBurst: "CHAT_BURST",
+  marksPerMin: "MARKS_PER_MIN",
+  markBurst: "MARK_BURST",
+};
+
+export function readChatLimits(env: Record<string, unknown>): ChatLimits {
+  return readAll(env, DEFAULT_CHAT_LIMITS, CHAT_LIMIT_VARS);
+}
+
 /** A hold renewed only by moves that move nothing lapses this long after its group last moved (room-core.ts). */
 export const DEFAULT_STILL_HOLD_MAX_MS = 30_000;
 

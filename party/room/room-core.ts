@@ -34,6 +34,9 @@ import {
 } from "./room-storage.ts";
 import { STORAGE_VERSION } from "./storage-migrations.ts";
 import { ActionLogStore, type LogSliceResult } from "./action-log-store.ts";
+import { RoomChat } from "./room-chat.ts";
+import { DEFAULT_CHAT_LIMITS, type ChatLimits } from "../common/limits.ts";
+import { WATCHER_COLOR } from "../../shared/chat.ts";
 import { NewsJournal, type NewsEncoders } from "./news-journal.ts";
 
 /**
@@ -143,6 +146,8 @@ export interface RoomOptions {
   roomFramesPerS?: number;
   /** How long still renewals keep a hold (default STILL_HOLD_MAX_MS). */
   stillHoldMaxMs?: number;
+  /** What one speaker may say and mark (default DEFAULT_CHAT_LIMITS). */
+  chat?: ChatLimits;
 }
 
 /** A joined client, with its pacing: only a joined session is sent frames. */
@@ -216,6 +221,8 @@ export class RoomCore {
   /** True while the puzzle is in storage only (unload); ensureLoaded() brings it back. */
   private inStorageOnly = false;
   private reloading: Promise<void> | null = null;
+  /** Chat lines and marks, and the last lines in storage (room-chat.ts). */
+  private readonly chat: RoomChat<PacedSession>;
 
   constructor(
     private readonly host: RoomHost,
@@ -231,8 +238,25 @@ export class RoomCore {
         this.requestFlushAt(this.host.now() + CURSOR_INTERVAL_MS);
       },
       seat: (session) => this.seat(session),
+      chat: (session, chat) => this.chat.say(session, chat),
+      mark: (session, mark) => this.chat.mark(session, mark),
       now: () => this.host.now(),
     };
+    this.chat = new RoomChat<PacedSession>(options.chat ?? DEFAULT_CHAT_LIMITS, {
+      storage: host.storage,
+      now: () => host.now(),
+      spec: () => this.state?.spec ?? null,
+      broadcast: (event) => {
+        this.broadcastEvent(event);
+        this.scheduleFlush();
+      },
+      reply: (session, event) => this.reply(session, event),
+      // A watcher has no roster entry: its hello's name and the watchers' grey.
+      speaker: (session) => {
+        const player = session.role === "player" ? this.roster.players.get(session.playerId) : undefined;
+        return { from: session.playerId, name: player?.name ?? session.name, color: player?.color ?? WATCHER_COLOR, watcher: !player };
+      },
+    });
   }
 
   /**
@@ -262,6 +286,7 @@ export class RoomCore {
       console.error(`room storage cannot be read, so this room refuses to serve: ${log.problem}`);
       return;
     }
+    await this.chat.load();
     this.state = stored.state;
     this.log = log.log;
     this.startedAtMs = stored.meta.startedAtMs;
@@ -340,7 +365,8 @@ export class RoomCore {
     if (!session || session.state !== "connecting" || !this.state) return false;
     const watching = attachment.role === "watcher";
     if (!watching && !this.roster.players.has(attachment.playerId)) return false;
-    this.roster.restore(this.pacedSession(session, attachment), watching);
+    // It heard the room's talk before the room slept: no history again on every wake.
+    this.roster.restore({ ...this.pacedSession(session, attachment), events: [] }, watching);
     this.audienceDirty = true;
     if (!watching) this.playersGeneration++;
     this.scheduleFlush();
@@ -533,7 +559,8 @@ export class RoomCore {
       ...identity,
       replies: [],
       repliesDueMs: 0,
-      events: [],
+      // A joiner hears the room's recent talk in its first frame.
+      events: this.chat.history(),
       newsSeen: this.news.serial,
       cursorsSeen: this.cursorSerial,
       versionSent: this.state!.version,

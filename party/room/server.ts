@@ -9,7 +9,7 @@ import * as v from "valibot";
 import { RoomCore, SessionAttachmentSchema } from "./room-core.ts";
 import { CLIENT_ADDRESS_HEADER, SocketParty, refuseRoomId } from "../common/socket-party.ts";
 import { readHibernate, readMaxPlayers, readMaxWatchers } from "../common/settings.ts";
-import { readQuotas, readStillHoldMaxMs, type Quotas } from "../common/limits.ts";
+import { readChatLimits, readQuotas, readStillHoldMaxMs, type Quotas } from "../common/limits.ts";
 import { addressQuotas } from "../common/address-quota.ts";
 import { expirePicture, handleImageRequest, type ImageHost } from "./image-store.ts";
 import { KEEP_PICTURE_PATH, PICTURE_PATH } from "../common/picture-paths.ts";
@@ -63,7 +63,7 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
         attach: (socketId, attachment) => void this.rawOf(socketId)?.setState(attachment),
         puzzleCreated: (hello) => this.directory.created(hello),
       },
-      { mode: "stateful", maxPlayers: readMaxPlayers(room.env), maxWatchers: readMaxWatchers(room.env), stillHoldMaxMs: readStillHoldMaxMs(room.env) },
+      { mode: "stateful", maxPlayers: readMaxPlayers(room.env), maxWatchers: readMaxWatchers(room.env), stillHoldMaxMs: readStillHoldMaxMs(room.env), chat: readChatLimits(room.env) },
     );
     this.directory = directoryReporterFor(room, () => this.core.summary(), () => this.openSockets > 0);
   }

@@ -13,6 +13,10 @@ import { dispatchFrame, reportFailure, type FrameHandlers } from "../common/fram
 import { sendError, sendMessage, type RoomSocket } from "../common/socket.ts";
 import { CURSOR_INTERVAL_MS } from "../common/settings.ts";
 import { UPLOADED_PICTURE_PREFIX } from "../common/picture-paths.ts";
+import { ChatRelay, type Speaker } from "../common/chat-relay.ts";
+import { WATCHER_COLOR } from "../../shared/chat.ts";
+import { DEFAULT_CHAT_LIMITS, type ChatLimits } from "../common/limits.ts";
+import type { PuzzleSpec } from "../../shared/puzzle-spec.ts";
 import { decodeDocument, snapshotOf, type PuzzleDocument } from "./document.ts";
 import type { FunctionCounters, Invocation, InvocationOutcome, InvocationResult, StatelessMode } from "./invocation.ts";
 
@@ -38,6 +42,8 @@ export interface HubOptions {
   maxPlayers: number;
   /** The store document this room's functions read and write. */
   documentId: string;
+  /** What one player may say and mark (default DEFAULT_CHAT_LIMITS). */
+  chat?: ChatLimits;
 }
 
 
@@ -50,6 +56,11 @@ export class HubCore {
   private cursorFlushPending = false;
   /** The latest document version a function reported, for frames that carry none of their own. */
   private version = 0;
+  /** Chat and marks are relayed, as a push service would (nothing kept: a joiner hears no history). */
+  private readonly chat: ChatRelay;
+  private chatLines = 0;
+  /** The table of the puzzle last loaded, which marks must fall on. */
+  private spec: PuzzleSpec | null = null;
   actionsApplied = 0;
   actionsRejected = 0;
   readonly counters: FunctionCounters = { invocations: 0, coldStarts: 0, retries: 0, conflicts: 0, exhausted: 0, failures: 0, storeBytesRead: 0, storeBytesWritten: 0 };
@@ -59,6 +70,7 @@ export class HubCore {
     readonly options: HubOptions,
   ) {
     this.roster = new PlayerRoster(options.maxPlayers, () => host.randomId());
+    this.chat = new ChatRelay(options.chat ?? DEFAULT_CHAT_LIMITS);
     this.frameHandlers = {
       // Both are async: the dispatcher catches whatever they reject with.
       hello: (connecting, hello) => this.join(connecting, hello),
@@ -66,6 +78,17 @@ export class HubCore {
       cursor: ({ playerId }, x, y) => {
         this.cursors.set(playerId, [x, y]);
         this.scheduleCursorFlush();
+      },
+      chat: (session, chat) => {
+        const said = this.chat.say(this.speakerOf(session), chat.text, this.chatLines, this.host.now());
+        if (!said.ok) return this.reply(session, said.refusal);
+        this.chatLines++;
+        this.broadcast([{ type: "chat", line: said.event }]);
+      },
+      mark: (session, mark) => {
+        const marked = this.chat.mark(this.speakerOf(session), mark, this.spec, this.host.now());
+        if (!marked.ok) return this.reply(session, marked.refusal);
+        this.broadcast([marked.event]);
       },
       now: () => this.host.now(),
     };
@@ -141,6 +164,7 @@ export class HubCore {
     if (!this.roster.isCurrent(session)) return;
     if (typeof loaded === "string") return sendError(session.socket, "no-puzzle", loaded);
     this.version = Math.max(this.version, loaded.state.version);
+    this.spec = loaded.state.spec;
     for (const [playerId, count] of loaded.state.placedBy) this.placed.set(playerId, count);
     if (hello.create?.imageId === loaded.state.spec.imageId && loaded.state.spec.imageId.startsWith(UPLOADED_PICTURE_PREFIX)) {
       this.host.keepPicture?.().catch((error: unknown) => reportFailure(`keeping the picture of ${this.options.documentId}`, error));
@@ -250,6 +274,12 @@ export class HubCore {
     if (this.cursorFlushPending) return;
     this.cursorFlushPending = true;
     this.host.requestCursorFlush(CURSOR_INTERVAL_MS);
+  }
+
+  /** The hubs know players only (they offer no watching). */
+  private speakerOf(session: Joined): Speaker {
+    const player = this.roster.players.get(session.playerId);
+    return { from: session.playerId, name: player?.name ?? "", color: player?.color ?? WATCHER_COLOR, watcher: false };
   }
 
   private publicPlayer(player: RosterPlayer): Player {

@@ -11,7 +11,7 @@ import { readMaxPlayers } from "../common/settings.ts";
 import { StoreEvidenceSchema, parseBody, type ErrorBody, type RoomSummary, type StoreEvidence, type WireRoomState } from "../../shared/http.ts";
 import { reportFailure } from "../common/frame-dispatch.ts";
 import { SocketParty, refuseRoomId } from "../common/socket-party.ts";
-import { readQuotas } from "../common/limits.ts";
+import { readChatLimits, readQuotas } from "../common/limits.ts";
 import { addressQuotas } from "../common/address-quota.ts";
 import { readStatelessConfig, type StatelessConfig } from "./config.ts";
 import { decodeDocument, snapshotOf, type PuzzleDocument } from "./document.ts";
@@ -51,7 +51,7 @@ export default class StatelessHub extends SocketParty implements Party.Server {
             : `you have created ${quotas.roomsPerAddressPerMin} rooms in the last minute; wait a little before creating another`,
         keepPicture: () => this.keepPicture(),
       },
-      { mode: modeOfParty(room.name), maxPlayers: readMaxPlayers(room.env), documentId },
+      { mode: modeOfParty(room.name), maxPlayers: readMaxPlayers(room.env), documentId, chat: readChatLimits(room.env) },
     );
   }
 

@@ -75,7 +75,7 @@ describe("layering", () => {
   it("sees the imports it judges", () => {
     const rules = files.find((entry) => entry.file === "shared/rules.ts")!;
     expect(rules.imports).toContain("shared/puzzle-state.ts");
-    const scene = files.find((entry) => entry.file.startsWith("client/scenes/"))!;
+    const scene = files.find((entry) => entry.file === "client/scenes/puzzle-scene.ts")!;
     expect(scene.imports).toContain("phaser");
   });
 

@@ -102,6 +102,10 @@ export function applyBatchEvent(replica: Replica, event: BatchEvent): void {
     case "cursors":
     case "audience":
     case "seated":
+    // The host's controls change nothing of the puzzle: the client's store keeps them.
+    case "room-controls":
+    case "kicked":
+    case "host-passed":
       return;
     default: {
       const unreachable: never = event;

@@ -9,6 +9,7 @@ import { CLOSE_REFUSED, parseClientFrame, type ActionMessage, type ClientMessage
 import { frameType } from "./socket-guard.ts";
 import { WATCHING_NOT_OFFERED, type Connecting, type Joined, type Joining, type Session } from "./player-roster.ts";
 import { sendError, sendMessage, type RoomSocket } from "./socket.ts";
+import type { HostMessage } from "../../shared/host-controls.ts";
 
 /**
  * What a room does with each kind of valid frame; the dispatcher handles the
@@ -23,6 +24,8 @@ export interface FrameHandlers<J extends Joined> {
   cursor(session: J, x: number, y: number): void;
   /** A watcher asks for a player seat; a room without it (the hubs) answers that it offers no watching. */
   seat?(session: J): void;
+  /** The host's command (issue 14); a room without one (the hubs) answers that it has no host controls. */
+  host?(session: J, message: HostMessage): void;
   now(): number;
 }
 
@@ -70,6 +73,10 @@ function route<J extends Joined>(session: Session<J, Joining>, message: ClientMe
       if (session.state !== "joined") return sendError(session.socket, "not-joined", "send hello first");
       if (!handlers.seat) return sendError(session.socket, "watching", WATCHING_NOT_OFFERED);
       return handlers.seat(session);
+    case "host":
+      if (session.state !== "joined") return sendError(session.socket, "not-joined", "send hello first");
+      if (!handlers.host) return sendError(session.socket, "host-controls-off", "host controls need the stateful room: the stateless modes have no host");
+      return handlers.host(session, message);
     default: {
       const unreachable: never = message;
       return unreachable;

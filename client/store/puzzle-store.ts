@@ -438,6 +438,7 @@ export class PuzzleStore {
           this.notices.seated();
           break;
         case "room-controls":
+          this.controlsChanged(this.controlsState, event);
           this.controlsState = event;
           break;
         case "kicked":
@@ -460,6 +461,13 @@ export class PuzzleStore {
     this.derive(changed);
     this.runTidy();
     this.emit();
+  }
+
+  /** The host's switches, said when they change (not on the first word of a welcome). */
+  private controlsChanged(before: RoomControlsEvent | null, after: RoomControlsEvent): void {
+    if (!before) return;
+    if (before.locked !== after.locked) this.notices.add("info", after.locked ? "The host locked the room: newcomers only watch." : "The host unlocked the room.");
+    if (before.watchOnly !== after.watchOnly) this.notices.add("info", after.watchOnly ? "The host made the room a show: nobody moves pieces for now." : "Play is back on: the room is no longer watch-only.");
   }
 
   private linkChanged(status: LinkStatus): void {

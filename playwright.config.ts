@@ -24,7 +24,7 @@ export default defineConfig({
   fullyParallel: false,
   // Each test runs two browsers and the server shares the same 2 cores.
   workers: 1,
-  // One retry: two flaky cases are known (docs/figures.md, Known gaps) and a retry shows as
+  // One retry: a flaky case is known (docs/figures.md, Known gaps) and a retry shows as
   // "flaky" in the report instead of hiding; a test that fails twice fails the suite.
   retries: 1,
   reporter: [["list"]],

@@ -109,7 +109,7 @@ async function play(choice: LobbyResult): Promise<void> {
   url.hash = choice.password ? passwordFragment(choice.password) : "";
   history.replaceState(null, "", url);
 
-  const connection = new Connection({ host: location.host, room: choice.room, mode: choice.mode, name: choice.name, create: choice.create, watch: choice.watch, password: choice.password });
+  const connection = new Connection({ host: location.host, room: choice.room, mode: choice.mode, name: choice.name, create: choice.create, listed: choice.listed, watch: choice.watch, password: choice.password });
   const store = new PuzzleStore(connection, browserClock);
   // The host restarted the room with a new picture: loading the page again resumes this player on it.
   connection.onStatus((status) => {

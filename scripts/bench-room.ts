@@ -7,7 +7,7 @@ import { Command, Option } from "commander";
 import { BENCH_TARGETS, SUSTAINED_ACK_P99_MS, benchConfig, benchFiguresOf, benchRun, searchSustainedRate, type BenchFigures } from "./lib/bench-room.ts";
 import { describeMachine, machineInfo } from "./lib/machine.ts";
 import { integer, listOf, positive } from "./lib/cli-args.ts";
-import { measureRoomCore } from "./lib/room-core-cost.ts";
+import { measurePacingLatency, measureRoomCore } from "./lib/room-core-cost.ts";
 
 
 const program = new Command("bench:room")
@@ -32,9 +32,12 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   log(`machine: ${describeMachine(machine)}`);
   // RoomCore alone, on a simulated clock: what the room's own logic costs per action.
-  const core = flags.clients.map((clients) => ({ clients, ...measureRoomCore(clients, flags.rate, flags.duration) }));
+  const core = flags.clients.map((clients) => ({ clients, ...measureRoomCore(clients, flags.rate, flags.duration), pacing: measurePacingLatency(clients, flags.rate, flags.duration) }));
   for (const cost of core) {
     log(`  RoomCore in-process, ${cost.clients} clients x ${flags.rate} Hz: receive ${cost.receiveUsPerAction.toFixed(1)} us/action, flush ${cost.flushUsPerAction.toFixed(1)} us/action (${cost.flushUsPerFrame.toFixed(1)} us/frame), process CPU ${cost.cpuUsPerAction.toFixed(1)} us/action`);
+    log(`    counted: ${cost.framesPerAction.toFixed(2)} frames/action (${cost.framesPerClientPerS.toFixed(1)} per client per s, ${Math.round((100 * cost.ackFrames) / Math.max(1, cost.frames))}% with acks), ${Math.round(cost.bytesPerAction)} B/action out, ${cost.flushesPerS.toFixed(0)} flushes/s, ${cost.putsPerS.toFixed(0)} storage puts/s`);
+    const { fanOutMs, ackMs } = cost.pacing;
+    log(`    pacing alone (simulated clock, arrival at the room to the frame leaving): fan-out p50 / p99 / max ${fanOutMs.p50} / ${fanOutMs.p99} / ${fanOutMs.max} ms, ack ${ackMs.p50} / ${ackMs.p99} / ${ackMs.max} ms`);
   }
   if (flags.coreOnly) {
     if (flags.json) console.log(JSON.stringify({ machine, core }, null, 2));
@@ -75,8 +78,8 @@ async function main(): Promise<void> {
 }
 
 function table(results: BenchFigures[]): string {
-  const header = ["clients", "Hz", "applied/s", "ack p50", "ack p99", "fan-out p99", "frames/client/s", "B/action", "CPU/action", "lost", "unacked"];
-  const rows = results.map((r) => [r.clients, r.rateHz, Math.round(r.appliedPerS), `${r.ackP50Ms.toFixed(1)} ms`, `${r.ackP99Ms.toFixed(1)} ms`, `${r.fanOutP99Ms.toFixed(1)} ms`, r.framesPerClientPerS.toFixed(1), Math.round(r.bytesPerAction), `${r.cpuPerActionUs.toFixed(1)} us`, r.lost, r.unacknowledged].map(String));
+  const header = ["clients", "Hz", "applied/s", "ack p50", "ack p99", "fan-out p50", "fan-out p99", "frames/client/s", "B/action", "CPU/action", "lost", "unacked"];
+  const rows = results.map((r) => [r.clients, r.rateHz, Math.round(r.appliedPerS), `${r.ackP50Ms.toFixed(1)} ms`, `${r.ackP99Ms.toFixed(1)} ms`, `${r.fanOutP50Ms.toFixed(1)} ms`, `${r.fanOutP99Ms.toFixed(1)} ms`, r.framesPerClientPerS.toFixed(1), Math.round(r.bytesPerAction), `${r.cpuPerActionUs.toFixed(1)} us`, r.lost, r.unacknowledged].map(String));
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padStart(widths[column]!)).join("  ");
   return [line(header), ...rows.map(line)].join("\n");

@@ -36,6 +36,10 @@ import { HOST_EVENT_SCHEMAS, HOST_REJECT_REASONS, HostErrorCodeSchema, HostMessa
  *              batch events `room-controls`, `kicked` and `host-passed`, the host error
  *              codes, reject reason "watch-only", watchingBecause "locked", close codes
  *              4010-4013 (kicked, banned, password, restarted).
+ *              public lobby: hello's optional `listed` (with `create`: the new stateful
+ *              room reports itself to the directory party); the directory's HTTP API
+ *              (shared/directory.ts) is party to party and GET only, no other socket
+ *              message changed.
  */
 export const PROTOCOL_VERSION = 4;
 
@@ -115,6 +119,8 @@ export const HelloSchema = v.object({
   role: v.optional(RoleSchema),
   /** A private room's join password (at creation: makes the room private). Not needed to resume by token. */
   password: v.optional(PasswordSchema),
+  /** With `create`: list the new room in the public lobby (party/room/directory-reporter.ts); ignored otherwise. */
+  listed: v.optional(v.boolean()),
 });
 export const GrabSchema = v.object({ type: v.literal("grab"), seq: Seq, pieceId: PieceId });
 export const MoveSchema = v.object({ type: v.literal("move"), seq: Seq, pieceId: PieceId, x: Coordinate, y: Coordinate });

@@ -54,6 +54,8 @@ export interface ProtocolClientOptions {
   role?: Role;
   /** A private room's join password, sent with every hello (issue 14). */
   password?: string;
+  /** With `create`: list the new room in the public lobby (issue 14). */
+  listed?: boolean;
 }
 
 export class ProtocolClient {
@@ -177,6 +179,7 @@ export class ProtocolClient {
         create: this.options.create,
         role: this.role === "player" ? undefined : this.options.role,
         password: this.options.password,
+        listed: this.options.listed,
       }),
     );
   }

@@ -60,6 +60,8 @@ export interface ConnectionOptions {
   watch?: boolean;
   /** A private room's password (from the lobby or the link's #pw=): sent with every hello, needed by all but a resuming player. */
   password?: string;
+  /** With `create`: list the new room in the public lobby. */
+  listed?: boolean;
 }
 
 function tokenKey(mode: Mode, room: string): string {
@@ -129,7 +131,7 @@ export class Connection extends RoomLinkListeners {
     this.report("connecting");
     const token = sessionStorage.getItem(tokenKey(this.options.mode, this.options.room)) ?? undefined;
     // A watcher comes back watching; one that took a seat comes back as its player (by the token).
-    this.send({ type: "hello", protocol: PROTOCOL_VERSION, name: this.options.name, token, create: this.options.create, ...(this.role === "watcher" ? { role: "watcher" as const } : {}), ...(this.options.password ? { password: this.options.password } : {}) });
+    this.send({ type: "hello", protocol: PROTOCOL_VERSION, name: this.options.name, token, create: this.options.create, ...(this.options.listed ? { listed: true } : {}), ...(this.role === "watcher" ? { role: "watcher" as const } : {}), ...(this.options.password ? { password: this.options.password } : {}) });
     this.stopPings();
     this.ping();
     this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS);

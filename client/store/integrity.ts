@@ -12,7 +12,7 @@
  * The load scripts judge lost moves once, at the end, over every player's
  * actions (testkit/lost-moves.ts); docs/load-scripts.md says how the two differ.
  */
-import type { Snapshot } from "../../shared/protocol.ts";
+import type { Mode, Snapshot } from "../../shared/protocol.ts";
 import type { PieceState, PuzzleState } from "../../shared/puzzle-state.ts";
 import { GRAB_LEASE_MS, SNAP_RADIUS_PX } from "../../shared/rules.ts";
 
@@ -55,6 +55,25 @@ export interface LostMove {
   found: { x: number; y: number } | null;
 }
 
+/**
+ * One of this player's acknowledged holds (see IntegrityTracker.holds). `laterGrabs`:
+ * this player's grabs of other pieces sent after it, still unanswered, where commits need
+ * not follow the send order; any of them may commit first and end the hold (a player
+ * holds one group at a time), and `endedByOwnGrab` once one's ack says it did. A refusal
+ * that would count waits for them in `refusedAtMs`.
+ */
+interface AckedHold {
+  grabSeq: number;
+  grabVersion: number;
+  grabAckedAtMs: number;
+  renewedAtMs: number;
+  judged: boolean;
+  dropSent: boolean;
+  laterGrabs: Set<number>;
+  endedByOwnGrab: boolean;
+  refusedAtMs: number | null;
+}
+
 export interface IntegrityReport {
   lostMoves: number;
   desyncedPieces: number;
@@ -74,12 +93,16 @@ export class IntegrityTracker {
    * renewed the lease no earlier than that, so it runs at least GRAB_LEASE_MS
    * from then. `dropSent` once this player has sent the drop that ends it.
    */
-  private readonly holds = new Map<number, { grabSeq: number; grabVersion: number; grabAckedAtMs: number; renewedAtMs: number; judged: boolean; dropSent: boolean }>();
+  private readonly holds = new Map<number, AckedHold>();
+  /** This player's grabs not answered yet: seq to the piece grabbed. */
+  private readonly grabsInFlight = new Map<number, number>();
   private readonly recent: LostMove[] = [];
   /** Pieces whose latest grab was sent while this player's drop of the group was unanswered. */
   private readonly tangledGrabs = new Set<number>();
   /** Versions come in commit order (the stateful room, stateless-occ); the naive mode has none. */
   private ordered = true;
+  /** The room commits one player's actions in the order sent (the stateful room); the hubs' concurrent functions do not. */
+  private inSendOrder = true;
   /** The highest version this client has heard of: the state it has seen is at least that recent. */
   private seenVersion = 0;
 
@@ -107,11 +130,13 @@ export class IntegrityTracker {
    * A welcome replaces everything: what happened while away was never told as
    * changes, so nothing from before can be judged against the state any more.
    */
-  welcomed(ordered: boolean, version: number): void {
-    this.ordered = ordered;
+  welcomed(mode: Mode, version: number): void {
+    this.ordered = mode !== "stateless";
+    this.inSendOrder = mode === "stateful";
     this.seenVersion = version;
     this.drops.clear();
     this.holds.clear();
+    this.grabsInFlight.clear();
     this.previousMismatch.clear();
   }
 
@@ -125,10 +150,30 @@ export class IntegrityTracker {
    * `tangled`: this player's drop of the group was still unanswered, so the hold may
    * end by that drop, committed after the grab (stateless hubs); its refusals prove nothing.
    */
-  grabSent(pieceId: number, tangled = false): void {
+  grabSent(seq: number, pieceId: number, tangled = false): void {
     this.holds.delete(pieceId);
     if (tangled) this.tangledGrabs.add(pieceId);
     else this.tangledGrabs.delete(pieceId);
+    if (this.inSendOrder) return;
+    this.grabsInFlight.set(seq, pieceId);
+    for (const [heldPiece, hold] of this.holds) if (heldPiece !== pieceId && !hold.judged) hold.laterGrabs.add(seq);
+  }
+
+  /**
+   * The room answered this player's grab `seq`: `released` are the pieces whose
+   * holds its commit ended (its ack's frame tells them; nothing for a refusal).
+   * A hold it ended was ended by this player's own hand: a refusal in it proves
+   * nothing. Returns how many lost grabs a refusal waiting for it now counts.
+   */
+  grabAnswered(seq: number, released: ReadonlySet<number>): number {
+    if (!this.grabsInFlight.delete(seq)) return 0;
+    let counted = 0;
+    for (const [pieceId, hold] of this.holds) {
+      if (!hold.laterGrabs.delete(seq)) continue;
+      if (released.has(pieceId)) hold.endedByOwnGrab = true;
+      if (hold.refusedAtMs !== null && hold.laterGrabs.size === 0 && this.judgeRefusal(pieceId, hold, hold.refusedAtMs)) counted++;
+    }
+    return counted;
   }
 
   /**
@@ -138,7 +183,11 @@ export class IntegrityTracker {
   holdRenewed(seq: number, pieceId: number, sentAtMs: number, isGrab: boolean, version: number, ackedAtMs: number): void {
     const hold = this.holds.get(pieceId);
     if (hold) hold.renewedAtMs = Math.max(hold.renewedAtMs, sentAtMs);
-    else if (isGrab) this.holds.set(pieceId, { grabSeq: seq, grabVersion: version, grabAckedAtMs: ackedAtMs, renewedAtMs: sentAtMs, judged: this.tangledGrabs.delete(pieceId), dropSent: false });
+    else if (isGrab) {
+      // Grabs of other pieces sent after this one and still unanswered may commit before it ends.
+      const laterGrabs = new Set([...this.grabsInFlight].filter(([grabSeq, grabbed]) => grabSeq > seq && grabbed !== pieceId).map(([grabSeq]) => grabSeq));
+      this.holds.set(pieceId, { grabSeq: seq, grabVersion: version, grabAckedAtMs: ackedAtMs, renewedAtMs: sentAtMs, judged: this.tangledGrabs.delete(pieceId), dropSent: false, laterGrabs, endedByOwnGrab: false, refusedAtMs: null });
+    }
   }
 
   /** This player sent the drop of its hold of `pieceId`: from now on the hold may end by its own hand. */
@@ -168,15 +217,20 @@ export class IntegrityTracker {
    * stateless-occ count). An action sent after this client saw the grab's ack
    * ran after the grab committed; a drop sent means the hold may have ended by
    * this player's own hand, so from then only the drop's own refusal counts.
+   * So may a grab of another piece this player sent later (a player holds one
+   * group at a time), if it committed first: the drop's refusal then waits for
+   * that grab's answer (grabAnswered) and counts only if its commit did not end
+   * the hold (issue 13's last stateless-occ count).
    */
   refusedWhileHeld(pieceId: number, answeredAtMs: number, refused: { type: "move" | "drop" | "rotate"; sentAtMs: number }): boolean {
     const hold = this.holds.get(pieceId);
     if (!hold || hold.judged || answeredAtMs - hold.renewedAtMs >= GRAB_LEASE_MS) return false;
     if (refused.sentAtMs < hold.grabAckedAtMs || (hold.dropSent && refused.type !== "drop")) return false;
-    hold.judged = true;
-    this.lost++;
-    this.remember({ kind: "grab", seq: hold.grabSeq, pieceId, ackVersion: hold.grabVersion, ackedAtMs: hold.grabAckedAtMs, judgedAtMs: answeredAtMs, expected: null, found: null });
-    return true;
+    if (hold.laterGrabs.size > 0) {
+      hold.refusedAtMs ??= answeredAtMs;
+      return false;
+    }
+    return this.judgeRefusal(pieceId, hold, answeredAtMs);
   }
 
   /** The room told a change of these pieces in a frame at `version`: drops acknowledged before it no longer bind them. */
@@ -251,6 +305,15 @@ export class IntegrityTracker {
     this.previousMismatch = mismatch;
     this.desynced = desynced;
     return { lostMoves: this.lost, desyncedPieces: desynced, newlyLost };
+  }
+
+  /** A refusal in `hold` found at `answeredAtMs`, all it waited for answered: a lost grab unless this player's own grab ended the hold. */
+  private judgeRefusal(pieceId: number, hold: AckedHold, answeredAtMs: number): boolean {
+    hold.judged = true;
+    if (hold.endedByOwnGrab) return false;
+    this.lost++;
+    this.remember({ kind: "grab", seq: hold.grabSeq, pieceId, ackVersion: hold.grabVersion, ackedAtMs: hold.grabAckedAtMs, judgedAtMs: answeredAtMs, expected: null, found: null });
+    return true;
   }
 
   private remember(lost: LostMove): void {

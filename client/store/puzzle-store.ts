@@ -41,6 +41,7 @@ export interface StoreStats {
 }
 
 const NO_PIECES: readonly number[] = [];
+const NO_RELEASE: ReadonlySet<number> = new Set();
 
 type WatchingBecause = (typeof WATCHING_BECAUSE)[number];
 
@@ -56,6 +57,7 @@ export class PuzzleStore {
   /** A drag step or a send has moved the view on since it was last derived. */
   private viewStale = false;
   private readonly batchChanged: number[] = [];
+  private readonly batchReleased = new Set<number>();
   private playerId = "";
   private gameMode: Mode = "stateful";
   /** What this connection does here: a watcher's input does nothing and the store sends nothing for it. */
@@ -383,7 +385,7 @@ export class PuzzleStore {
     this.notices.welcomed();
     this.actions.clear();
     this.actions.setMode(message.mode);
-    this.integrity.welcomed(message.mode !== "stateless", message.snapshot.version);
+    this.integrity.welcomed(message.mode, message.snapshot.version);
     this.dragIntent.cancel();
     this.tidyQueue.clear();
     this.counts.welcomes++;
@@ -400,6 +402,8 @@ export class PuzzleStore {
     applyBatch(replica, message);
     const changed = this.batchChanged;
     changed.length = 0;
+    const released = this.batchReleased;
+    released.clear();
     // What the room changed in earlier frames' drops is judged before this frame's acks record new ones.
     this.integrity.heard(message.version);
     for (const event of message.events) {
@@ -408,6 +412,8 @@ export class PuzzleStore {
       } else if (event.type === "holds") {
         for (const [group, playerId] of event.holds) {
           if (playerId !== null && playerId !== this.playerId) this.integrity.supersede(groupMembers(replica.puzzle, group));
+          // A hub's frame carries one commit: an own grab acked in it ended these holds.
+          if (playerId === null) for (const id of groupMembers(replica.puzzle, group)) released.add(id);
         }
       }
     }
@@ -415,7 +421,7 @@ export class PuzzleStore {
     for (const event of message.events) {
       switch (event.type) {
         case "ack":
-          this.onAck(event.seq, event.version);
+          this.onAck(event.seq, event.version, released);
           break;
         case "reject":
           this.onReject(event.seq, event.reason);
@@ -486,12 +492,14 @@ export class PuzzleStore {
     this.emit();
   }
 
-  private onAck(seq: number, version: number): void {
+  /** `released`: pieces whose holds the frame carrying the ack ended. */
+  private onAck(seq: number, version: number, released: ReadonlySet<number>): void {
     const nowMs = this.clock.now();
     const action = this.actions.acked(seq, version, nowMs);
     if (!action) return;
     this.counts.acked++;
     const { message } = action;
+    if (message.type === "grab") this.grabAnswered(seq, released);
     if (message.type === "drop") this.integrity.dropAcked(seq, message.pieceId, version, this.replicaState!.puzzle.pieces[message.pieceId]!, nowMs);
     else this.integrity.holdRenewed(seq, message.pieceId, action.sentAtMs, message.type === "grab", version, nowMs);
   }
@@ -503,6 +511,7 @@ export class PuzzleStore {
     const { pieceId } = action.message;
     const drag = this.dragIntent.drag;
     const { message } = action;
+    if (message.type === "grab") this.grabAnswered(seq, NO_RELEASE);
     if (message.type !== "grab" && (reason === "not-holding" || reason === "held-by-other") && this.integrity.refusedWhileHeld(pieceId, this.clock.now(), { type: message.type, sentAtMs: action.sentAtMs })) {
       if (drag?.pieceId === pieceId) this.dragIntent.cancel();
       this.notices.grabForgotten();
@@ -523,6 +532,11 @@ export class PuzzleStore {
 
   // ---- internals ----
 
+  /** A refusal in an earlier hold may have waited for this grab's answer (integrity.ts grabAnswered). */
+  private grabAnswered(seq: number, released: ReadonlySet<number>): void {
+    for (let counted = this.integrity.grabAnswered(seq, released); counted > 0; counted--) this.notices.grabForgotten();
+  }
+
   private unansweredDropOfGroup(pieceId: number): boolean {
     const view = this.replicaState?.puzzle;
     const group = view?.pieces[pieceId]?.group;
@@ -538,7 +552,7 @@ export class PuzzleStore {
     // hubs that drop may commit after the grab and end the new hold by this player's own hand.
     const tangled = action.type === "grab" && this.mode !== "stateful" && this.unansweredDropOfGroup(action.pieceId);
     const pending = this.actions.add(action, this.clock.now());
-    if (action.type === "grab") this.integrity.grabSent(action.pieceId, tangled);
+    if (action.type === "grab") this.integrity.grabSent(pending.seq, action.pieceId, tangled);
     if (action.type === "drop") this.integrity.dropSent(action.pieceId);
     this.link.send(pending.message);
     this.viewStale = true;

@@ -1,6 +1,7 @@
 /**
  * The lobby: pick a name (remembered), and either create a room (picture, piece
- * count, rotation, server mode) or join the room a link points to. Every
+ * count, rotation, server mode, listed in the public rooms or not), join or
+ * watch a public room (room-directory.ts), or join the room a link points to. Every
  * refusal is a sentence next to the field it is about, decided by the same
  * rules the rooms apply (shared/names.ts, shared/room-id.ts) or read from the
  * link (lobby-link.ts).
@@ -13,6 +14,8 @@ import { uploadImage } from "../net/http-api.ts";
 import { prepareUpload, type PreparedImage } from "./image-upload.ts";
 import { element } from "./dom.ts";
 import { readLobbyLink } from "./lobby-link.ts";
+import { RoomDirectoryView } from "./room-directory.ts";
+import { pollDirectory } from "../net/directory-api.ts";
 
 const NAME_KEY = "puzzle-rooms:name";
 /** Counts the slider suggests, where they fit under MAX_PIECES. */
@@ -23,11 +26,16 @@ export interface LobbyResult {
   mode: Mode;
   name: string;
   create?: PuzzleOptions;
-  /** The link's ?watch=1: join as a watcher. */
+  /** The link's ?watch=1, or a public room's Watch: join as a watcher. */
   watch?: boolean;
   /** A private room's password: set by its creator, or typed by a joiner the room asked for it. */
   password?: string;
+  /** With `create`: the creator listed the room in the public rooms. */
+  listed?: boolean;
 }
+
+/** Why the stateless modes cannot be listed: shown next to the disabled choice. */
+export const UNLISTABLE_MODE_TEXT = "Only stateful rooms can be listed: a stateless room has no room of its own to tell the lobby how it is doing.";
 
 /** A room id: short, unguessable enough for a link, URL-safe. */
 function newRoomId(): string {
@@ -62,6 +70,10 @@ export function runLobby(params: URLSearchParams, showError?: string, askPasswor
   const startButton = element<HTMLButtonElement>("start");
   const pieceInput = element<HTMLInputElement>("piece-count");
   const rotationInput = element<HTMLInputElement>("rotation");
+  const listedInput = element<HTMLInputElement>("listed");
+  const listedHint = element("listed-hint");
+  const directory = element("directory");
+  const listedField = element("listed-field");
   const pieceLabel = element("piece-count-label");
   const pieceGrid = element("piece-grid");
   const uploadInput = element<HTMLInputElement>("upload");
@@ -98,6 +110,7 @@ export function runLobby(params: URLSearchParams, showError?: string, askPasswor
 
   const joining = link.room !== null;
   createFields.hidden = joining;
+  listedField.hidden = joining;
   body.classList.toggle("joining", joining);
   joinInfo.hidden = !joining && link.roomProblem === null;
   startButton.textContent = joining ? (link.watch ? "Watch room" : "Join room") : "Create room";
@@ -111,20 +124,30 @@ export function runLobby(params: URLSearchParams, showError?: string, askPasswor
   const radios = [...form.querySelectorAll<HTMLInputElement>('input[name="mode"]')];
   // Only the stateful room keeps a password (the stateless backends have no host to check it).
   const showPasswordMode = () => {
-    const stateful = radios.find((radio) => radio.checked)?.value === "stateful";
+    const stateful = chosenMode() === "stateful";
     createPassword.disabled = !stateful;
     setMessage(createPasswordHint, stateful ? "" : "Private rooms need the stateful room.", false);
+  };
+  // Listing is the stateful room's alone: the choice is off, with why, for the other modes.
+  const showListable = (): void => {
+    const listable = chosenMode() === "stateful";
+    listedInput.disabled = !listable;
+    if (!listable) listedInput.checked = false;
+    listedHint.hidden = listable;
+    setMessage(listedHint, listable ? "" : UNLISTABLE_MODE_TEXT, false);
   };
   for (const radio of radios) {
     radio.checked = radio.value === link.mode;
     radio.onchange = () => {
       setMessage(modeError, "", false);
       showPasswordMode();
+      showListable();
     };
   }
   createPassword.value = "";
   showPasswordMode();
   if (link.modeProblem) setMessage(modeError, link.modeProblem, true);
+  listedInput.checked = false;
 
   // ---- name ----
   // While typing, the count against the limit (or why the name will not do); on submit, also a blank name.
@@ -198,12 +221,34 @@ export function runLobby(params: URLSearchParams, showError?: string, askPasswor
   pieceInput.oninput = showCount;
   showCount();
 
-  const chosenMode = (): Mode | null => {
+  function chosenMode(): Mode | null {
     const value = new FormData(form).get("mode");
     return radios.some((radio) => radio.value === value) ? (value as Mode) : null;
-  };
+  }
+  showListable();
 
   return new Promise((resolve) => {
+    // ---- public rooms: shown, and refreshed, while the landing page is open ----
+    directory.hidden = joining;
+    let stopDirectory = (): void => {};
+    const leave = (result: LobbyResult): void => {
+      stopDirectory();
+      panel.hidden = true;
+      resolve(result);
+    };
+    if (!joining) {
+      const view = new RoomDirectoryView(element("directory-list"), element("directory-status"), (room, watch) => {
+        errorText.textContent = "";
+        const check = checkName(true);
+        if (!check.ok) return nameInput.focus();
+        localStorage.setItem(NAME_KEY, check.name);
+        leave({ room, mode: "stateful", name: check.name, watch });
+      });
+      stopDirectory = pollDirectory(
+        (listing) => view.show(listing),
+        (reason) => view.failed(reason),
+      );
+    }
     form.onsubmit = async (event) => {
       event.preventDefault();
       errorText.textContent = "";
@@ -220,8 +265,7 @@ export function runLobby(params: URLSearchParams, showError?: string, askPasswor
           setMessage(element("join-password-hint"), "Enter the room's password.", true);
           return joinPassword.focus();
         }
-        panel.hidden = true;
-        return resolve({ room: link.room, mode, name, watch: link.watch, ...(joiningForPassword ? { password: typed } : {}) });
+        return leave({ room: link.room, mode, name, watch: link.watch, ...(joiningForPassword ? { password: typed } : {}) });
       }
       const room = newRoomId();
       startButton.disabled = true;
@@ -233,9 +277,9 @@ export function runLobby(params: URLSearchParams, showError?: string, askPasswor
           image = { id: imageId, width: upload.width, height: upload.height };
         }
         const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
-        panel.hidden = true;
+        const listed = mode === "stateful" && listedInput.checked;
         const password = mode === "stateful" && createPassword.value !== "" ? createPassword.value : undefined;
-        resolve({ room, mode, name, create: { imageId: image.id, imageWidth: image.width, imageHeight: image.height, pieceCount: pieceCount(), seed, rotation: rotationInput.checked }, ...(password ? { password } : {}) });
+        leave({ room, mode, name, listed, create: { imageId: image.id, imageWidth: image.width, imageHeight: image.height, pieceCount: pieceCount(), seed, rotation: rotationInput.checked }, ...(password ? { password } : {}) });
       } catch (error) {
         errorText.textContent = `Could not create the room: ${(error as Error).message}`;
         startButton.textContent = "Create room";

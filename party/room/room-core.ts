@@ -10,7 +10,7 @@ import { applyAction, expireLeases, releasePlayer } from "../../shared/rules.ts"
 import * as v from "valibot";
 import { MAX_RAW_NAME_LENGTH } from "../../shared/names.ts";
 import { CLOSE_REFUSED, PROTOCOL_VERSION, RoleSchema, type ActionMessage, type Audience, type BatchEvent, type Hello, type Mode, type Player, type Role, type Snapshot, type WireHold, type WirePieceChange, type WireSnapshot } from "../../shared/protocol.ts";
-import { ackEvent, batchFrame, holdsEvent, json, piecesEvent, rejectEvent, welcomeFrame, type Json } from "../../shared/frames.ts";
+import { ackEvent, batchFrame, json, rejectEvent, welcomeFrame, type Json } from "../../shared/frames.ts";
 import type { LogPage, RoomSummary } from "../../shared/http.ts";
 import { snapshotFromWire, wireHold, wirePieceChange, wireSnapshot } from "../../shared/replica.ts";
 import { PlayerRoster, type Admission, type Connecting, type Joined, type RosterPlayer } from "../common/player-roster.ts";
@@ -37,6 +37,7 @@ import { ActionLogStore, type LogSliceResult } from "./action-log-store.ts";
 import { RoomHostControls } from "./room-host.ts";
 import { CLOSE_RESTARTED } from "../../shared/host-controls.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
+import { NewsJournal, type NewsEncoders } from "./news-journal.ts";
 
 /**
  * Frames are paced per client. Everyone gets what changed on the room's
@@ -45,19 +46,20 @@ import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
  * as the ack batch allows (what an unbatched room gives, at a fraction of its
  * frames), and the tick grows with the connections until, at
  * BROADCAST_TICK_MS, the room sends about ROOM_FRAMES_PER_S frames a second
- * however many it serves. Where the tick is at most ACK_RIDE_MS (up to 32
- * connections) every ack rides one. Otherwise a client that acted gets its acks, with everything else it has not seen yet, in the room's
- * next flush, unless the tick is at most ACK_RIDE_MS away: then the acks ride
- * it. Flushes for acks are at least ACK_BATCH_MS apart, so the acks of actions
- * that arrive together share one storage write. Each client's frames draw on a
- * token bucket of FRAME_BURST tokens refilled at FRAMES_PER_S - FRAME_BURST a
- * second (or one frame per tick where the tick is shorter), so at the largest
- * tick no one-second window holds more than FRAMES_PER_S frames, and a client
- * that asks for more waits about 18 ms per frame, never long. A client acting at
- * 30 Hz in a crowd gets about 33 tick frames and 22 ack frames a second.
+ * however many it serves. An ack rides the tick when the tick is at most
+ * ACK_RIDE_MS away, so up to 64 connections (a 16 ms tick) every ack rides
+ * one and a flush is a tick: an ack-only flush costs a storage write and a
+ * frame for the acting client, which at 64 x 30 Hz tripled the flushes
+ * (docs/figures.md). In a bigger room an ack that would wait longer goes in the
+ * next flush for acks, at least ACK_BATCH_MS after the last flush, so the acks
+ * of actions that arrive together share one storage write. Each client's
+ * frames draw on a token bucket of FRAME_BURST tokens refilled at FRAMES_PER_S -
+ * FRAME_BURST a second (or one frame per tick where the tick is shorter), so at
+ * the largest tick no one-second window holds more than FRAMES_PER_S frames,
+ * and a client that asks for more waits about 18 ms per frame, never long.
  */
 export const BROADCAST_TICK_MS = 30;
-export const ACK_RIDE_MS = 8;
+export const ACK_RIDE_MS = 16;
 export const ACK_BATCH_MS = 4;
 export const FRAMES_PER_S = 60;
 export const FRAME_BURST = 3;
@@ -130,6 +132,8 @@ export interface RoomHost {
   attach?(socketId: string, attachment: SessionAttachment): void;
   /** Resolves after `delayMs` (a refused password's delay, room-host.ts); absent: at once. */
   wait?(delayMs: number): Promise<void>;
+  /** The hello that created the puzzle (the public lobby's listing reads it: directory-reporter.ts). */
+  puzzleCreated?(hello: Hello): void;
 }
 
 /** A page of the log, or why not (a sentence, and the HTTP status to answer with). */
@@ -155,10 +159,10 @@ interface PacedSession extends Joined {
   /** Acks and rejects owed to this client (serialized), and when its frame with them is due. */
   replies: Json<BatchEvent>[];
   repliesDueMs: number;
-  /** What changed since this client's last frame: room events (serialized), pieces, holds, cursors. */
+  /** Events for this client alone (serialized), sent with its next frame; what everyone hears is in the room's news. */
   events: Json<BatchEvent>[];
-  readonly pieces: Set<number>;
-  readonly holds: Set<number>;
+  /** The room's news serial up to which this client has been sent room events, pieces and holds (see NewsJournal). */
+  newsSeen: number;
   /** The room's cursor serial up to which this client has been sent cursors. */
   cursorsSeen: number;
   /** The room version this client's last frame carried. */
@@ -181,6 +185,12 @@ export class RoomCore {
   /** Wire form of changed pieces and holds, made once however many clients receive it. */
   private readonly pieceJson = new Map<number, Json<WirePieceChange>>();
   private readonly holdJson = new Map<number, Json<WireHold>>();
+  /** Room events, pieces and holds that changed, kept until every client has been sent them. */
+  private readonly news = new NewsJournal();
+  private readonly newsEncoders: NewsEncoders = {
+    piece: (id) => this.pieceJson.get(id) ?? cached(this.pieceJson, id, wirePieceChange(this.state!, id)),
+    hold: (group) => this.holdJson.get(group) ?? cached(this.holdJson, group, wireHold(this.state!, group)),
+  };
   /** Storage chunks to write at the next flush. */
   private dirtyChunks = new Set<number>();
   /** The players or placed counts changed: meta is written at the next flush. */
@@ -308,6 +318,7 @@ export class RoomCore {
     this.storedProgress = null;
     this.pieceJson.clear();
     this.holdJson.clear();
+    this.news.clear();
     this.cursors.clear();
     this.cursorRanking = null;
     this.snapshotCache = null;
@@ -423,6 +434,7 @@ export class RoomCore {
       this.broadcastEvent({ type: "audience", ...this.audience() });
     }
     let next = Number.POSITIVE_INFINITY;
+    let oldestNews = this.news.serial;
     for (const session of this.joinedSessions()) {
       let due = this.frameDue(session, now);
       if (due <= now) {
@@ -430,7 +442,9 @@ export class RoomCore {
         due = this.frameDue(session, now);
       }
       next = Math.min(next, due);
+      oldestNews = Math.min(oldestNews, session.newsSeen);
     }
+    this.news.trim(oldestNews);
     this.lastFlushMs = now;
     for (const hold of this.state.holds.values()) next = Math.min(next, hold.expiresAtMs + 1);
     if (next !== Number.POSITIVE_INFINITY) this.requestFlushAt(next);
@@ -515,6 +529,7 @@ export class RoomCore {
       this.startedAtMs = this.host.now();
       for (let index = 0; index < chunkCount(this.state.spec); index++) this.dirtyChunks.add(index);
       this.metaDirty = true;
+      this.host.puzzleCreated?.(hello);
     }
     const { player, session: joined } = this.roster.bind(session, hello.name, admission.resumed, ({ id, token }) => this.pacedSession(session, { playerId: id, role: "player", token, name: hello.name }));
     this.metaDirty = true;
@@ -605,8 +620,7 @@ export class RoomCore {
       replies: [],
       repliesDueMs: 0,
       events: [],
-      pieces: new Set(),
-      holds: new Set(),
+      newsSeen: this.news.serial,
       cursorsSeen: this.cursorSerial,
       versionSent: this.state!.version,
       lastFrameMs: Number.NEGATIVE_INFINITY,
@@ -718,7 +732,6 @@ export class RoomCore {
     for (let start = 0; start < deletions.length; start += KEYS_PER_CALL) this.host.storage.delete(deletions.slice(start, start + KEYS_PER_CALL)).catch(reportFailedWrite);
   }
 
-  /** An action, a join or a leave: flush as soon as the ack batch allows. */
   /** A change: everyone hears of it on the next tick. */
   private scheduleFlush(): void {
     this.requestFlushAt(tickAtOrAfter(this.host.now(), this.tickMs()));
@@ -757,7 +770,7 @@ export class RoomCore {
     let due: number;
     if (session.replies.length > 0) {
       due = session.repliesDueMs;
-    } else if (session.events.length > 0 || session.pieces.size > 0 || session.holds.size > 0 || session.versionSent !== this.state!.version) {
+    } else if (session.events.length > 0 || session.newsSeen < this.news.serial || session.versionSent !== this.state!.version) {
       // The first tick after this client's last frame: one tick frame per tick at most.
       due = tickAtOrAfter(session.lastFrameMs + 1, this.tickMs());
     } else if (this.hasCursorNews(session)) {
@@ -791,21 +804,11 @@ export class RoomCore {
   /** One frame: this client's replies, then everything it has not seen yet. */
   private sendFrame(session: PacedSession, now: number): void {
     const state = this.state!;
-    const parts = session.replies.concat(session.events);
+    // The news part is the same array for every client sent news up to the same serial.
+    const parts = session.replies.concat(session.events, this.news.since(session.newsSeen, this.newsEncoders));
     session.replies = [];
     session.events = [];
-    if (session.pieces.size > 0) {
-      const pieces: Json<WirePieceChange>[] = [];
-      for (const id of session.pieces) pieces.push(this.pieceJson.get(id) ?? cached(this.pieceJson, id, wirePieceChange(state, id)));
-      parts.push(piecesEvent(pieces));
-      session.pieces.clear();
-    }
-    if (session.holds.size > 0) {
-      const holds: Json<WireHold>[] = [];
-      for (const group of session.holds) holds.push(this.holdJson.get(group) ?? cached(this.holdJson, group, wireHold(state, group)));
-      parts.push(holdsEvent(holds));
-      session.holds.clear();
-    }
+    session.newsSeen = this.news.serial;
     if (this.cursorSerial > session.cursorsSeen && now - session.lastCursorMs >= CURSOR_INTERVAL_MS) {
       const cursors = this.cursorsEventFor(session, now);
       if (cursors) parts.push(cursors);
@@ -860,21 +863,16 @@ export class RoomCore {
 
   /** Pieces and holds that changed: stored at the next flush, and news for every joined client. */
   private markChanged(pieces: readonly number[], holds: readonly number[]): void {
-    if (pieces.length === 0 && holds.length === 0) return;
     for (const id of pieces) {
       this.pieceJson.delete(id);
       this.dirtyChunks.add(chunkOf(id));
     }
     for (const group of holds) this.holdJson.delete(group);
-    for (const session of this.joinedSessions()) {
-      for (const id of pieces) session.pieces.add(id);
-      for (const group of holds) session.holds.add(group);
-    }
+    this.news.changed(pieces, holds);
   }
 
   private broadcastEvent(event: BatchEvent): void {
-    const encoded = json(event);
-    for (const session of this.joinedSessions()) session.events.push(encoded);
+    this.news.event(json(event));
   }
 
   private publicPlayer(player: RosterPlayer): Player {

@@ -16,6 +16,8 @@ import { KEEP_PICTURE_PATH, PICTURE_PATH } from "../common/picture-paths.ts";
 import { loadedPiecesTotal, makeRoomFor, registerLoaded, unregisterLoaded, type LoadedRoom } from "./loaded-rooms.ts";
 import { LOG_PATH, handleLogRequest } from "./log-endpoint.ts";
 import type { ErrorBody, WireRoomState } from "../../shared/http.ts";
+import { DirectoryReporter } from "./directory-reporter.ts";
+import { directoryReporterFor } from "./directory-post.ts";
 
 export default class StatefulRoom extends SocketParty implements Party.Server, LoadedRoom {
   /**
@@ -29,6 +31,7 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
   readonly options: { hibernate: boolean };
 
   protected readonly core: RoomCore;
+  private readonly directory: DirectoryReporter;
   private readonly quotas: Quotas;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private unloadTimer: ReturnType<typeof setTimeout> | null = null;
@@ -50,14 +53,17 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
           this.flushTimer = setTimeout(() => {
             this.flushTimer = null;
             this.core.flush();
+            this.directory.changed();
           }, delayMs);
         },
         admitPuzzle: (pieces, address) => this.admitPuzzle(pieces, address),
         attach: (socketId, attachment) => void this.rawOf(socketId)?.setState(attachment),
         wait: (delayMs) => new Promise((resolve) => setTimeout(resolve, delayMs)),
+        puzzleCreated: (hello) => this.directory.created(hello),
       },
       { mode: "stateful", maxPlayers: readMaxPlayers(room.env), maxWatchers: readMaxWatchers(room.env), stillHoldMaxMs: readStillHoldMaxMs(room.env) },
     );
+    this.directory = directoryReporterFor(room, () => this.core.summary(), () => this.openSockets > 0);
   }
 
   /** A room id that is not one never gets a room object. */
@@ -76,6 +82,7 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
   /** A start, or a wake from hibernation: the puzzle from storage, and the sockets the runtime kept from their attachments. */
   async onStart(): Promise<void> {
     await this.core.load();
+    await this.directory.load();
     if (this.core.loadedPieces > 0) registerLoaded(this);
     this.adoptSockets(this.room.getConnections(), (socket, connection) => {
       const attachment = v.safeParse(SessionAttachmentSchema, connection.state);

@@ -17,6 +17,7 @@ export interface BenchFigures {
   appliedPerS: number;
   ackP50Ms: number;
   ackP99Ms: number;
+  fanOutP50Ms: number;
   fanOutP99Ms: number;
   framesPerClientPerS: number;
   bytesPerAction: number;
@@ -78,6 +79,7 @@ export function benchFiguresOf(clients: number, rateHz: number, runs: ModeFigure
     appliedPerS: med((run) => run.acknowledgedPerS),
     ackP50Ms: med((run) => run.ackLatencyMs.p50),
     ackP99Ms: med((run) => run.ackLatencyMs.p99),
+    fanOutP50Ms: med((run) => run.fanOutLatencyMs.p50),
     fanOutP99Ms: med((run) => run.fanOutLatencyMs.p99),
     framesPerClientPerS: med((run) => run.perClientPerS.outgoingFrames),
     bytesPerAction: med((run) => run.wire.bytesPerAction),

@@ -8,12 +8,23 @@
 import { RoomCore, type RoomHost, type RoomSocket } from "../../party/room/room-core.ts";
 import type { RoomHostStorage } from "../../party/room/room-storage.ts";
 import { MemoryStorage } from "../../testkit/memory-storage.ts";
-import { PROTOCOL_VERSION } from "../../shared/protocol.ts";
+import { PROTOCOL_VERSION, type BatchEvent } from "../../shared/protocol.ts";
+import { distribution, type Distribution } from "../../testkit/stats.ts";
+import { FanOutTracker } from "./fan-out.ts";
 
 export interface RoomCoreCost {
   actions: number;
   frames: number;
   bytesOut: number;
+  /** Counted, not timed (the same on any machine): frames and bytes sent per action, frames per client per second. */
+  framesPerAction: number;
+  bytesPerAction: number;
+  framesPerClientPerS: number;
+  /** Frames that carried an ack: the rest carried only news. */
+  ackFrames: number;
+  /** Flushes the room asked for and ran, and the storage writes they made, per second of play. */
+  flushesPerS: number;
+  putsPerS: number;
   /** Wall time in RoomCore.receive (parse, rules, bookkeeping) per action, us. */
   receiveUsPerAction: number;
   /** Wall time in RoomCore.flush (persist, serialize, send) per action, us, less the storage's own time below. */
@@ -26,11 +37,60 @@ export interface RoomCoreCost {
   cpuUsPerAction: number;
 }
 
-export function measureRoomCore(clients: number, rateHz: number, seconds: number, pieces = 100): RoomCoreCost {
+/** How an ack looks in a frame (shared/frames.ts ackEvent). */
+const ACK_MARK = '{"type":"ack"';
+
+/** What a latency pass sees of the workload: every move as it arrives, every frame as it leaves. */
+interface WorkloadWatch {
+  moved(sender: number, seq: number, pieceId: number, x: number, y: number, atMs: number): void;
+  sent(receiver: number, frame: string, atMs: number): void;
+}
+
+/** The pacing's own latencies on the simulated clock (1 ms steps), with no runtime, network or client in them. */
+export interface PacingLatency {
+  /** From a move's arrival at the room until the last other client's frame showing it leaves. */
+  fanOutMs: Distribution;
+  /** From a move's arrival until the frame with its ack leaves. */
+  ackMs: Distribution;
+}
+
+/**
+ * The workload of measureRoomCore, run again untimed to read each frame: how
+ * long the pacing itself holds a move before everyone has been sent it.
+ */
+export function measurePacingLatency(clients: number, rateHz: number, seconds: number, pieces = 100): PacingLatency {
+  const tracker = new FanOutTracker();
+  const names = Array.from({ length: clients }, (_, index) => `c${index}`);
+  const arrivals = new Map<number, number>();
+  const acks: number[] = [];
+  measureRoomCore(clients, rateHz, seconds, pieces, {
+    moved: (sender, seq, pieceId, x, y, atMs) => {
+      arrivals.set(seq, atMs);
+      tracker.sent(pieceId, x, y, atMs, names[sender]!, names);
+    },
+    sent: (receiver, frame, atMs) => {
+      const message = JSON.parse(frame) as { type: string; events?: BatchEvent[] };
+      for (const event of message.events ?? []) {
+        if (event.type === "ack") {
+          const arrived = arrivals.get(event.seq);
+          if (arrived !== undefined) acks.push(atMs - arrived);
+        } else if (event.type === "pieces") {
+          for (const [id, x, y] of event.pieces) tracker.observed(names[receiver]!, id, x, y, atMs);
+        }
+      }
+    },
+  });
+  return { fanOutMs: distribution(tracker.latenciesMs), ackMs: distribution(acks) };
+}
+
+export function measureRoomCore(clients: number, rateHz: number, seconds: number, pieces = 100, watch?: WorkloadWatch): RoomCoreCost {
   let nowMs = 0;
   let flushDueMs: number | null = null;
   let frames = 0;
   let bytesOut = 0;
+  let ackFrames = 0;
+  let flushes = 0;
+  let puts = 0;
   let nextId = 0;
   // Timed apart from the room: what the runtime's storage spends is not the room's logic.
   const memory = new MemoryStorage();
@@ -42,6 +102,7 @@ export function measureRoomCore(clients: number, rateHz: number, seconds: number
       const started = performance.now();
       const written = memory.put(entries);
       storageMs += performance.now() - started;
+      puts++;
       return written;
     },
   };
@@ -58,8 +119,10 @@ export function measureRoomCore(clients: number, rateHz: number, seconds: number
   const sockets: RoomSocket[] = Array.from({ length: clients }, (_, index) => ({
     id: `s${index}`,
     send: (frame: string) => {
+      watch?.sent(index, frame, nowMs);
       frames++;
       bytesOut += frame.length;
+      if (frame.includes(ACK_MARK)) ackFrames++;
     },
     close: () => {},
   }));
@@ -73,6 +136,8 @@ export function measureRoomCore(clients: number, rateHz: number, seconds: number
   room.flush();
   frames = 0;
   bytesOut = 0;
+  ackFrames = 0;
+  puts = 0;
   storageMs = 0;
 
   const intervalMs = 1000 / rateHz;
@@ -86,7 +151,9 @@ export function measureRoomCore(clients: number, rateHz: number, seconds: number
       const step = Math.floor((nowMs - offsets[index]!) / intervalMs);
       if (step < 0 || Math.floor((nowMs - 1 - offsets[index]!) / intervalMs) === step) continue;
       const angle = (2 * Math.PI * step) / 60;
-      const frame = JSON.stringify({ type: "move", seq: seq++, pieceId: index, x: Math.round(400 + 60 * Math.cos(angle) + index), y: Math.round(400 + 60 * Math.sin(angle)) });
+      const [x, y] = [Math.round(400 + 60 * Math.cos(angle) + index), Math.round(400 + 60 * Math.sin(angle))];
+      watch?.moved(index, seq, index, x, y, nowMs);
+      const frame = JSON.stringify({ type: "move", seq: seq++, pieceId: index, x, y });
       const started = performance.now();
       room.receive(sockets[index]!.id, frame);
       receiveMs += performance.now() - started;
@@ -98,6 +165,7 @@ export function measureRoomCore(clients: number, rateHz: number, seconds: number
       const storageBefore = storageMs;
       room.flush();
       flushMs += performance.now() - started - (storageMs - storageBefore);
+      flushes++;
     }
   }
   const cpu = process.cpuUsage(cpuStart);
@@ -105,6 +173,12 @@ export function measureRoomCore(clients: number, rateHz: number, seconds: number
     actions,
     frames,
     bytesOut,
+    framesPerAction: frames / actions,
+    bytesPerAction: bytesOut / actions,
+    framesPerClientPerS: frames / clients / seconds,
+    ackFrames,
+    flushesPerS: flushes / seconds,
+    putsPerS: puts / seconds,
     receiveUsPerAction: (receiveMs * 1000) / actions,
     flushUsPerAction: (flushMs * 1000) / actions,
     flushUsPerFrame: (flushMs * 1000) / Math.max(1, frames),

@@ -6,7 +6,7 @@
  * asserts on wall-clock time.
  */
 import { describe, expect, it } from "vitest";
-import { ACK_BATCH_MS, BROADCAST_TICK_MS, MAX_CURSORS_PER_FRAME, ROOM_FRAMES_PER_S, tickMsFor } from "../../party/room/room-core.ts";
+import { ACK_BATCH_MS, ACK_RIDE_MS, BROADCAST_TICK_MS, MAX_CURSORS_PER_FRAME, ROOM_FRAMES_PER_S, tickMsFor } from "../../party/room/room-core.ts";
 import { CURSOR_INTERVAL_MS, DEFAULT_MAX_PLAYERS, DEFAULT_MAX_WATCHERS, MAX_MAX_PLAYERS, readMaxPlayers, readMaxWatchers } from "../../party/common/settings.ts";
 import { ACTION_TYPES, CLOSE_REFUSED, CLOSE_ROOM_FULL, type Batch, type BatchEvent, type ServerMessage, type Welcome } from "../../shared/protocol.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
@@ -337,6 +337,48 @@ describe("pacing fits the room's size", () => {
       expect(events(bob.since(bobFrom)), `move ${step} at bob`).toContainEqual({ type: "pieces", pieces: [[0, 20 + step, 30, 0, 0]] });
       expect(events(ann.since(annFrom)), `ack of move ${step}`).toContainEqual({ type: "ack", seq, version: expect.any(Number) });
     }
+  });
+
+  it("at 64 x 30 Hz every flush is a tick: each client gets one frame per tick, with every other move of that tick and its own acks", () => {
+    const clients = 64;
+    const tickMs = tickMsFor(clients);
+    expect(tickMs).toBeLessThanOrEqual(ACK_RIDE_MS);
+    const { room, players } = crowd(clients, 0, { maxPlayers: clients, puzzle: HUNDRED });
+    players.forEach((player, index) => player.act({ type: "grab", pieceId: index }));
+    room.settle();
+    const start = room.nowMs;
+    const from = players.map((player) => player.count);
+    // Each player moves at 30 Hz, the players spread over the 33 ms; an action at a tick's instant arrives before its flush.
+    const moves: Array<{ player: number; seq: number; atMs: number; x: number; y: number }> = [];
+    for (let t = 1; t <= 1_000; t++) {
+      room.nowMs = start + t;
+      players.forEach((player, index) => {
+        if ((t + index) % 33 !== 0) return;
+        const x = 300 + index * 4;
+        const y = 200 + ((t * 7) % 400);
+        moves.push({ player: index, seq: player.act({ type: "move", pieceId: index, x, y }), atMs: room.nowMs, x, y });
+      });
+      room.runDueFlush();
+    }
+    room.settle();
+    const tickOf = (atMs: number) => Math.ceil(atMs / tickMs) * tickMs;
+    players.forEach((player, index) => {
+      const frames = player.since(from[index]!).flatMap((message, offset) => (message.type === "batch" ? [{ message, atMs: player.socket.receivedAtMs[from[index]! + offset]! }] : []));
+      const times = frames.map((frame) => frame.atMs);
+      // No flush between ticks (an ack of its own would make one), and at most one frame per tick.
+      for (const time of times) expect(time % tickMs, `frame at ${time - start}`).toBe(0);
+      expect(new Set(times).size).toBe(times.length);
+      const frameAt = new Map(frames.map((frame) => [frame.atMs, frame.message.events] as const));
+      for (const move of moves) {
+        const tickEvents = frameAt.get(tickOf(move.atMs)) ?? [];
+        if (move.player === index) {
+          expect(tickEvents, `ack of ${move.seq}`).toContainEqual({ type: "ack", seq: move.seq, version: expect.any(Number) });
+        } else {
+          const pieces = tickEvents.flatMap((event) => (event.type === "pieces" ? event.pieces : []));
+          expect(pieces.some(([id, x, y]) => id === move.player && x === move.x && y === move.y), `move ${move.seq} at player ${index}`).toBe(true);
+        }
+      }
+    });
   });
 
   it("in a room at the largest tick, news waits for the tick", () => {

@@ -13,7 +13,9 @@ import { keepSharp, sharpScaleConfig } from "./scenes/sharp-canvas.ts";
 import { Hud } from "./ui/hud.ts";
 import { HudLayout, measureHudBoxes } from "./ui/hud-layout.ts";
 import { rememberedName, runLobby, type LobbyResult } from "./ui/lobby.ts";
-import { readLobbyLink } from "./ui/lobby-link.ts";
+import { passwordFragment, passwordFromFragment, readLobbyLink } from "./ui/lobby-link.ts";
+import { HostMenu } from "./ui/host-menu.ts";
+import { playerActions } from "./ui/player-actions.ts";
 import { storedProgress, type StoredProgress } from "./ui/finish-gate.ts";
 import { PicturePreview } from "./ui/picture-preview.ts";
 import { Sound } from "./ui/sound.ts";
@@ -47,6 +49,19 @@ function loadPicture(imageId: string, room: string): Promise<CanvasImageSource> 
   return imageId.startsWith(UPLOAD_PREFIX) ? loadRoomPicture(room) : loadImage(imageUrl(imageId, room));
 }
 
+/** A join the room refused; `askPassword` when it wants a private room's password. */
+class RefusedJoin extends Error {
+  constructor(
+    message: string,
+    readonly askPassword = false,
+  ) {
+    super(message);
+  }
+}
+
+/** The refusals a password can answer (a wrong or missing one, or too many tries from here). */
+const PASSWORD_REFUSALS: ReadonlySet<string> = new Set(["password-required", "wrong-password", "rate-limited"]);
+
 /** Attempts to reach a room that end without a welcome before the page gives up and says so. */
 const MAX_ATTEMPTS_BEFORE_WELCOME = 4;
 
@@ -61,12 +76,12 @@ function welcomed(store: PuzzleStore, connection: Connection): Promise<void> {
     let failedAttempts = 0;
     let settled = false;
     const stops: Array<() => void> = [];
-    const settle = (error?: string) => {
+    const settle = (error?: string, askPassword = false) => {
       if (settled) return;
       settled = true;
       for (const stop of stops) stop();
       if (error === undefined) resolve();
-      else reject(new Error(error));
+      else reject(new RefusedJoin(error, askPassword));
     };
     const check = () => {
       if (store.view) settle();
@@ -75,7 +90,7 @@ function welcomed(store: PuzzleStore, connection: Connection): Promise<void> {
     stops.push(store.subscribe(check));
     stops.push(
       connection.onFrame((message) => {
-        if (message.type === "error" && !store.view && !store.notices.fatal) settle(`The room did not let you in: ${message.message}`);
+        if (message.type === "error" && !store.view && !store.notices.fatal) settle(`The room did not let you in: ${message.message}`, PASSWORD_REFUSALS.has(message.code));
       }),
     );
     stops.push(
@@ -92,11 +107,17 @@ function welcomed(store: PuzzleStore, connection: Connection): Promise<void> {
 async function play(choice: LobbyResult): Promise<void> {
   const url = new URL(location.href);
   url.search = new URLSearchParams({ room: choice.room, mode: choice.mode, ...(choice.watch ? { watch: "1" } : {}) }).toString();
+  // The invite link carries a private room's password in its fragment, which no server sees.
+  url.hash = choice.password ? passwordFragment(choice.password) : "";
   history.replaceState(null, "", url);
 
-  const connection = new Connection({ host: location.host, room: choice.room, mode: choice.mode, name: choice.name, create: choice.create, listed: choice.listed, watch: choice.watch });
+  const connection = new Connection({ host: location.host, room: choice.room, mode: choice.mode, name: choice.name, create: choice.create, listed: choice.listed, watch: choice.watch, password: choice.password });
   const store = new PuzzleStore(connection, browserClock);
   const chat = new ChatStore(connection, browserClock, localStorage, choice.room);
+  // The host restarted the room with a new picture: loading the page again resumes this player on it.
+  connection.onStatus((status) => {
+    if (status.refusal?.code === "restarted") location.reload();
+  });
   connection.connect();
   let scene: PuzzleScene | null = null;
   const layout = new HudLayout();
@@ -111,8 +132,9 @@ async function play(choice: LobbyResult): Promise<void> {
   } catch (error) {
     connection.close();
     url.search = "";
+    url.hash = "";
     history.replaceState(null, "", url);
-    return start((error as Error).message);
+    return start((error as Error).message, error instanceof RefusedJoin && error.askPassword, choice);
   }
   const spec = store.view!.spec;
   let image: CanvasImageSource;
@@ -166,9 +188,10 @@ async function play(choice: LobbyResult): Promise<void> {
       showLostMove: (mark) => sceneInstance.showLostMove(mark),
     },
     url.toString(),
-    { layout, preview: new PicturePreview(image, spec.imageWidth, spec.imageHeight), sound, stored: () => stored },
+    { layout, preview: new PicturePreview(image, spec.imageWidth, spec.imageHeight), sound, stored: () => stored, playerActions: playerActions(store, (x, y) => sceneInstance.centerOnTable(x, y)) },
   );
   new ChatPanel(chat, () => layout.invalidate());
+  new HostMenu(store, () => layout.invalidate());
   game.scene.add(SCENE_KEY, sceneInstance, true, {
     chat,
     store,
@@ -192,8 +215,9 @@ async function play(choice: LobbyResult): Promise<void> {
   });
 }
 
-async function start(error?: string): Promise<void> {
-  const params = new URLSearchParams(location.search);
+/** `refusedChoice`: the join the room just refused, whose link the lobby shows again (to ask for a password). */
+async function start(error?: string, askPassword = false, refusedChoice?: LobbyResult): Promise<void> {
+  const params = refusedChoice && askPassword ? new URLSearchParams({ room: refusedChoice.room, mode: refusedChoice.mode, ...(refusedChoice.watch ? { watch: "1" } : {}) }) : new URLSearchParams(location.search);
   const { room, mode, watch } = readLobbyLink(params);
   // The replay viewer, loaded only when asked for: it plays the room's log, not the live game.
   if (room && params.get("replay") === "1") {
@@ -201,10 +225,12 @@ async function start(error?: string): Promise<void> {
     return openReplay(room, `?${new URLSearchParams({ room, mode: "stateful" }).toString()}`);
   }
   const name = rememberedName();
+  const linkPassword = passwordFromFragment(location.hash) ?? undefined;
   // A reload (or reconnect in the same tab) goes straight back to the table as the same player.
-  if (!error && room && mode && name && hasSessionToken(mode, room)) return play({ room, mode, name, watch });
-  const choice = await runLobby(params, error);
-  await play(choice);
+  if (!error && room && mode && name && hasSessionToken(mode, room)) return play({ room, mode, name, watch, password: linkPassword });
+  const choice = await runLobby(params, error, askPassword);
+  // A joiner brings the link's password unless the room asked for another; a creator sets its own.
+  await play({ ...choice, password: choice.password ?? (choice.create ? undefined : linkPassword) });
 }
 
 void start();

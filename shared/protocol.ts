@@ -8,6 +8,7 @@ import { MAX_PIECES, PuzzleOptionsSchema, PuzzleSpecSchema } from "./puzzle-spec
 import { MAX_NAME_CHARS, MAX_RAW_NAME_LENGTH, normalizeName } from "./names.ts";
 import { unpackPieces } from "./packed-pieces.ts";
 import { ChatEventSchema, ChatHistoryEventSchema, ChatRefusedEventSchema, ChatSchema, MarkEventSchema, MarkSchema } from "./chat.ts";
+import { HOST_EVENT_SCHEMAS, HOST_REJECT_REASONS, HostErrorCodeSchema, HostMessageSchema, PasswordSchema } from "./host-controls.ts";
 
 /**
  * Bump on any change to the wire format.
@@ -35,6 +36,11 @@ import { ChatEventSchema, ChatHistoryEventSchema, ChatRefusedEventSchema, ChatSc
  *              batch events `chat`, `chat-history` (a joiner's first frame), `mark` and
  *              `chat-refused` (reasons "empty", "too-long", "control-characters",
  *              "rate-limited", "off-table"), in every mode.
+ *              private rooms and host controls (shared/host-controls.ts): hello's optional
+ *              `password`, the `host` message (kick, ban, lock, watch-only, restart), the
+ *              batch events `room-controls`, `kicked` and `host-passed`, the host error
+ *              codes, reject reason "watch-only", watchingBecause "locked", close codes
+ *              4010-4013 (kicked, banned, password, restarted).
  *              public lobby: hello's optional `listed` (with `create`: the new stateful
  *              room reports itself to the directory party); the directory's HTTP API
  *              (shared/directory.ts) is party to party and GET only, no other socket
@@ -83,6 +89,7 @@ export const REJECT_REASONS = [
   "rate-limited",
   // The connection is watching (issue 11): it may take a seat, not act.
   "watching",
+  ...HOST_REJECT_REASONS,
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -115,6 +122,8 @@ export const HelloSchema = v.object({
   create: v.optional(PuzzleOptionsSchema),
   /** Absent: a player. A player hello into a room whose seats are all taken is admitted as a watcher. */
   role: v.optional(RoleSchema),
+  /** A private room's join password (at creation: makes the room private). Not needed to resume by token. */
+  password: v.optional(PasswordSchema),
   /** With `create`: list the new room in the public lobby (party/room/directory-reporter.ts); ignored otherwise. */
   listed: v.optional(v.boolean()),
 });
@@ -132,7 +141,7 @@ export const PingSchema = v.object({ type: v.literal("ping"), t: v.pipe(v.number
 /** A watcher asks for a player seat: granted with a `seated` event, or refused with `room-full`. */
 export const SeatSchema = v.object({ type: v.literal("seat") });
 
-export const ClientMessageSchema = v.variant("type", [HelloSchema, GrabSchema, MoveSchema, DropSchema, RotateSchema, CursorSchema, PingSchema, SeatSchema, ChatSchema, MarkSchema]);
+export const ClientMessageSchema = v.variant("type", [HelloSchema, GrabSchema, MoveSchema, DropSchema, RotateSchema, CursorSchema, PingSchema, SeatSchema, ChatSchema, MarkSchema, HostMessageSchema]);
 export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
 export type Hello = v.InferOutput<typeof HelloSchema>;
 /** The messages that are a player's action on the puzzle, numbered by `seq`. */
@@ -210,7 +219,7 @@ export type WireSnapshot = v.InferInput<typeof SnapshotSchema>;
 export const AudienceSchema = v.object({ players: v.number(), watchers: v.number() });
 export type Audience = v.InferOutput<typeof AudienceSchema>;
 /** Why a player's hello was admitted as a watcher. */
-export const WATCHING_BECAUSE = ["asked", "room-full"] as const;
+export const WATCHING_BECAUSE = ["asked", "room-full", "locked"] as const;
 
 export const WelcomeSchema = v.object({
   type: v.literal("welcome"),
@@ -246,8 +255,8 @@ export const ErrorCodeSchema = v.picklist([
  * the connection's rate limit, a room over its creator's quota or the server's budget.
  */
 export const LimitErrorCodeSchema = v.picklist(["rate-limited", "over-quota"]);
-export type ErrorCode = v.InferOutput<typeof ErrorCodeSchema> | v.InferOutput<typeof LimitErrorCodeSchema>;
-export const ErrorSchema = v.object({ type: v.literal("error"), code: v.union([ErrorCodeSchema, LimitErrorCodeSchema]), message: v.string() });
+export type ErrorCode = v.InferOutput<typeof ErrorCodeSchema> | v.InferOutput<typeof LimitErrorCodeSchema> | v.InferOutput<typeof HostErrorCodeSchema>;
+export const ErrorSchema = v.object({ type: v.literal("error"), code: v.union([ErrorCodeSchema, LimitErrorCodeSchema, HostErrorCodeSchema]), message: v.string() });
 export const PongSchema = v.object({ type: v.literal("pong"), t: v.number(), serverTimeMs: v.number() });
 
 // Events carried by a batch frame: everything since the client's previous frame.
@@ -282,6 +291,7 @@ export const BatchEventSchema = v.variant("type", [
   ChatHistoryEventSchema,
   MarkEventSchema,
   ChatRefusedEventSchema,
+  ...HOST_EVENT_SCHEMAS,
 ]);
 export type BatchEvent = v.InferOutput<typeof BatchEventSchema>;
 

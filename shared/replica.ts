@@ -106,6 +106,10 @@ export function applyBatchEvent(replica: Replica, event: BatchEvent): void {
     case "chat-history":
     case "mark":
     case "chat-refused":
+    // The host's controls change nothing of the puzzle: the client's store keeps them.
+    case "room-controls":
+    case "kicked":
+    case "host-passed":
       return;
     default: {
       const unreachable: never = event;

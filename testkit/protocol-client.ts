@@ -10,6 +10,7 @@ import type { PuzzleOptions } from "../shared/puzzle-spec.ts";
 import type { RejectReason } from "../shared/rules.ts";
 import { applyBatch, replicaFromSnapshot, type Replica } from "../shared/replica.ts";
 import { actedGroup } from "./acted-group.ts";
+import type { HostCommand } from "../shared/host-controls.ts";
 
 type Action = { type: "grab"; pieceId: number } | { type: "move" | "drop"; pieceId: number; x: number; y: number } | { type: "rotate"; pieceId: number; rotation: number };
 
@@ -51,6 +52,8 @@ export interface ProtocolClientOptions {
   address?: string;
   /** Join as a watcher (issue 11). */
   role?: Role;
+  /** A private room's join password, sent with every hello (issue 14). */
+  password?: string;
   /** With `create`: list the new room in the public lobby (issue 14). */
   listed?: boolean;
 }
@@ -117,6 +120,11 @@ export class ProtocolClient {
     return record;
   }
 
+  /** A host's command (issue 14): answered by the room's events, or an error. */
+  host(command: HostCommand): void {
+    this.sendRaw(JSON.stringify({ type: "host", command } satisfies ClientMessage));
+  }
+
   /** A watcher asks for a player seat (a `seated` event, or a room-full error). */
   seat(): void {
     this.sendRaw(JSON.stringify({ type: "seat" } satisfies ClientMessage));
@@ -170,6 +178,7 @@ export class ProtocolClient {
         token: this.token || this.options.token,
         create: this.options.create,
         role: this.role === "player" ? undefined : this.options.role,
+        password: this.options.password,
         listed: this.options.listed,
       }),
     );

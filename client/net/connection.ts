@@ -24,6 +24,7 @@ import {
   type ServerMessage,
 } from "../../shared/protocol.ts";
 import { roomIdProblem } from "../../shared/room-id.ts";
+import { CLOSE_BANNED, CLOSE_KICKED, CLOSE_PASSWORD, CLOSE_RESTARTED } from "../../shared/host-controls.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import { RoomLinkListeners, type LinkRefusal, type LinkState, type LinkStatus } from "../store/room-link.ts";
 
@@ -41,6 +42,11 @@ const REFUSALS: ReadonlyMap<number, LinkRefusal["code"]> = new Map([
   [CLOSE_ROOM_FULL, "room-full"],
   [CLOSE_REFUSED, "refused"],
   [CLOSE_TOO_MANY_SOCKETS, "refused"],
+  // Host controls (issue 14): a kick is shown, not retried; the page decides on a reload.
+  [CLOSE_KICKED, "refused"],
+  [CLOSE_BANNED, "refused"],
+  [CLOSE_PASSWORD, "password"],
+  [CLOSE_RESTARTED, "restarted"],
 ]);
 
 export interface ConnectionOptions {
@@ -52,6 +58,8 @@ export interface ConnectionOptions {
   create?: PuzzleOptions;
   /** Join as a watcher (the link's ?watch=1). */
   watch?: boolean;
+  /** A private room's password (from the lobby or the link's #pw=): sent with every hello, needed by all but a resuming player. */
+  password?: string;
   /** With `create`: list the new room in the public lobby. */
   listed?: boolean;
 }
@@ -123,7 +131,7 @@ export class Connection extends RoomLinkListeners {
     this.report("connecting");
     const token = sessionStorage.getItem(tokenKey(this.options.mode, this.options.room)) ?? undefined;
     // A watcher comes back watching; one that took a seat comes back as its player (by the token).
-    this.send({ type: "hello", protocol: PROTOCOL_VERSION, name: this.options.name, token, create: this.options.create, ...(this.options.listed ? { listed: true } : {}), ...(this.role === "watcher" ? { role: "watcher" as const } : {}) });
+    this.send({ type: "hello", protocol: PROTOCOL_VERSION, name: this.options.name, token, create: this.options.create, ...(this.options.listed ? { listed: true } : {}), ...(this.role === "watcher" ? { role: "watcher" as const } : {}), ...(this.options.password ? { password: this.options.password } : {}) });
     this.stopPings();
     this.ping();
     this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS);

@@ -385,6 +385,14 @@ export class PuzzleScene extends Phaser.Scene {
     this.showAt(zoom, board.x + board.width / 2, board.y + board.height / 2, this.playArea(board.width / board.height));
   }
 
+  /**
+   * Moves the camera so that table point (x, y) is in the middle of the play
+   * area, at the current zoom (jump to a player: the players panel).
+   */
+  centerOnTable(x: number, y: number): void {
+    this.showAt(this.cameras.main.zoom, x, y, this.playArea(this.cameras.main.width / this.cameras.main.height));
+  }
+
   /** Zooms by `factor` around the middle of the play area. */
   zoomBy(factor: number): void {
     const area = this.playArea(this.cameras.main.width / this.cameras.main.height);

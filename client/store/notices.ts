@@ -31,6 +31,7 @@ const REJECT_TEXT: Record<RejectReason, string> = {
   "bad-rotation": "A piece turns by quarter turns only.",
   "rate-limited": "That was faster than the room accepts moves; it was dropped.",
   watching: "You are watching: take a seat to play.",
+  "watch-only": "The host made this room a show: nobody moves pieces for now.",
 };
 
 export class Notices {

@@ -15,6 +15,7 @@ import { groupMembers, holderOf, lockedCount, type PuzzleState } from "../../sha
 import type { RejectReason } from "../../shared/rules.ts";
 import { pieceCountOf } from "../../shared/puzzle-spec.ts";
 import type { Audience, Batch, Mode, Player, PuzzleAction, Role, ServerMessage, Snapshot, WATCHING_BECAUSE, Welcome } from "../../shared/protocol.ts";
+import type { HostCommand, RoomControlsEvent } from "../../shared/host-controls.ts";
 import type { Clock } from "./clock.ts";
 import { DragIntent, type Drag } from "./drag-intent.ts";
 import { IntegrityTracker } from "./integrity.ts";
@@ -63,6 +64,8 @@ export class PuzzleStore {
   private ownRole: Role = "player";
   private watchingReason: WatchingBecause | null = null;
   private audienceCounts: Audience | null = null;
+  /** The host seat and switches as the room last said (null before it did, and in the stateless modes). */
+  private controlsState: RoomControlsEvent | null = null;
   private linkState: LinkState = "connecting";
   private rtt: number | null = null;
   private readonly counts: StoreStats = { acked: 0, rejected: 0, batches: 0, welcomes: 0, integrityChecks: 0 };
@@ -118,6 +121,27 @@ export class PuzzleStore {
   /** How many play and how many watch, as the room last said (null before it did). */
   get audience(): Readonly<Audience> | null {
     return this.audienceCounts;
+  }
+
+  /** Who hosts the room, and whether it is locked, watch-only, private. */
+  get controls(): Readonly<RoomControlsEvent> | null {
+    return this.controlsState;
+  }
+
+  /** Whether this connection holds the host seat. */
+  get isHost(): boolean {
+    return this.controlsState !== null && this.controlsState.hostId === this.playerId && this.ownRole === "player";
+  }
+
+  /** A host's command; the room checks it (a non-host's is refused there, whatever the buttons show). */
+  hostCommand(command: HostCommand): void {
+    if (this.linkState === "open") this.link.send({ type: "host", command });
+  }
+
+  /** Where `playerId`'s cursor was last seen on the table (null when it never showed one). */
+  cursorOf(playerId: string): { x: number; y: number } | null {
+    const cursor = this.presence.cursors.get(playerId);
+    return cursor ? { x: cursor.x, y: cursor.y } : null;
   }
 
   /** A watcher asks the room for a free player seat; the answer comes as a `seated` event or a room-full notice. */
@@ -419,6 +443,16 @@ export class PuzzleStore {
           this.watchingReason = null;
           this.notices.seated();
           break;
+        case "room-controls":
+          this.controlsChanged(this.controlsState, event);
+          this.controlsState = event;
+          break;
+        case "kicked":
+          if (event.playerId !== this.playerId) this.notices.add("info", `The host ${event.banned ? "banned" : "removed"} ${event.name}${event.reason ? `: ${event.reason}` : "."}`);
+          break;
+        case "host-passed":
+          this.notices.add("info", event.hostId === this.playerId ? "The host was away: you are the host now." : `The host was away: ${this.playerName(event.hostId)} is the host now.`);
+          break;
         case "player-joined":
         case "placed":
         case "complete":
@@ -439,6 +473,13 @@ export class PuzzleStore {
     this.derive(changed);
     this.runTidy();
     this.emit();
+  }
+
+  /** The host's switches, said when they change (not on the first word of a welcome). */
+  private controlsChanged(before: RoomControlsEvent | null, after: RoomControlsEvent): void {
+    if (!before) return;
+    if (before.locked !== after.locked) this.notices.add("info", after.locked ? "The host locked the room: newcomers only watch." : "The host unlocked the room.");
+    if (before.watchOnly !== after.watchOnly) this.notices.add("info", after.watchOnly ? "The host made the room a show: nobody moves pieces for now." : "Play is back on: the room is no longer watch-only.");
   }
 
   private linkChanged(status: LinkStatus): void {

@@ -13,8 +13,11 @@ export type LinkState = "connecting" | "open" | "reconnecting" | "closed";
 
 /** A room that closed the link for good says why; retrying cannot help. */
 export interface LinkRefusal {
-  /** "refused": the room will not admit this hello as it is (a name it refuses, a quota, a link that names no room). */
-  code: "room-full" | "version-mismatch" | "refused";
+  /**
+   * "refused": the room will not admit this hello as it is (a name it refuses, a quota, a link that names no room,
+   * a kick or a ban); "password": a private room wants its password; "restarted": the host restarted the room.
+   */
+  code: "room-full" | "version-mismatch" | "refused" | "password" | "restarted";
   /** The close frame's reason, possibly empty. */
   reason: string;
 }

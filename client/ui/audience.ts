@@ -14,7 +14,7 @@ export function audienceText(store: Pick<PuzzleStore, "audience" | "role" | "wat
   const audience = store.audience;
   const counts = audience ? `${audience.players} playing, ${audience.watchers} watching` : "";
   if (store.role !== "watcher") return { counts, watching: null };
-  return { counts, watching: store.watchingBecause === "room-full" ? "The room is full: you are watching" : "You are watching" };
+  return { counts, watching: store.watchingBecause === "room-full" ? "The room is full: you are watching" : store.watchingBecause === "locked" ? "The host locked the room: you are watching" : "You are watching" };
 }
 
 export class AudiencePanel {

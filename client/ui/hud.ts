@@ -13,7 +13,7 @@ import { AudiencePanel } from "./audience.ts";
 import { finishVerdict, type StoredProgress } from "./finish-gate.ts";
 import type { HudLayout } from "./hud-layout.ts";
 import type { PicturePreview } from "./picture-preview.ts";
-import { PlayersPanel } from "./players-panel.ts";
+import { PlayersPanel, type PlayerActions } from "./players-panel.ts";
 import type { Sound } from "./sound.ts";
 import { LostMovePanel, type LostMoveMark } from "./lost-move-panel.ts";
 
@@ -34,6 +34,8 @@ export interface HudParts {
   sound: Sound;
   /** The stored (or authoritative) state as the integrity check last fetched it; null before the first. */
   stored: () => StoredProgress | null;
+  /** The players panel's buttons: jump to a player, and the host's kick and ban (issue 14). */
+  playerActions?: PlayerActions;
 }
 
 const MODE_LABEL: Record<Mode, string> = {
@@ -61,7 +63,7 @@ export class Hud {
     private readonly parts: HudParts,
   ) {
     element("hud").hidden = false;
-    this.players = new PlayersPanel(() => parts.layout.invalidate());
+    this.players = new PlayersPanel(() => parts.layout.invalidate(), parts.playerActions);
     // The lost-move counter opens its panel (lost-move-panel.ts).
     this.lostMoves = new LostMovePanel(store, new URL(roomLink).searchParams.get("room") ?? "", element("integrity"), (mark) => controls.showLostMove(mark));
     store.subscribe(() => this.schedule());
@@ -211,7 +213,7 @@ export class Hud {
       banner.textContent = "Connection lost: reconnecting… your placed pieces are safe.";
     } else banner.hidden = true;
 
-    this.players.render(store.players(), store.myId);
+    this.players.render(store.players(), store.myId, { controls: store.controls, isHost: store.isHost });
     this.renderNotices();
     this.renderFinish(placed, total);
   }

@@ -7,6 +7,7 @@
  */
 import { MODES, type Mode } from "../../shared/protocol.ts";
 import { roomIdProblem } from "../../shared/room-id.ts";
+import { MAX_PASSWORD_LENGTH, PASSWORD_FRAGMENT_KEY } from "../../shared/host-controls.ts";
 
 export interface LobbyLink {
   /** A valid room id to join, or null. */
@@ -43,4 +44,19 @@ export function readLobbyLink(params: URLSearchParams): LobbyLink {
     modeProblem: mode === null ? modeProblem(modeParam) : null,
     watch: params.get("watch") === "1",
   };
+}
+
+/**
+ * The password an invite link carries in its fragment (`#pw=...`): a fragment
+ * never reaches a server, so no server's logs hold it. Null when there is none,
+ * or what is there cannot be a password.
+ */
+export function passwordFromFragment(hash: string): string | null {
+  const password = new URLSearchParams(hash.startsWith("#") ? hash.slice(1) : hash).get(PASSWORD_FRAGMENT_KEY);
+  return password !== null && password !== "" && password.length <= MAX_PASSWORD_LENGTH ? password : null;
+}
+
+/** The fragment that carries `password` in an invite link. */
+export function passwordFragment(password: string): string {
+  return new URLSearchParams({ [PASSWORD_FRAGMENT_KEY]: password }).toString();
 }

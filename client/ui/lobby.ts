@@ -28,6 +28,8 @@ export interface LobbyResult {
   create?: PuzzleOptions;
   /** The link's ?watch=1, or a public room's Watch: join as a watcher. */
   watch?: boolean;
+  /** A private room's password: set by its creator, or typed by a joiner the room asked for it. */
+  password?: string;
   /** With `create`: the creator listed the room in the public rooms. */
   listed?: boolean;
 }
@@ -54,8 +56,12 @@ function setMessage(target: HTMLElement, text: string, isError: boolean): void {
   target.classList.toggle("error", isError);
 }
 
-/** Shows the lobby and resolves once the player starts or joins a room. */
-export function runLobby(params: URLSearchParams, showError?: string): Promise<LobbyResult> {
+/**
+ * Shows the lobby and resolves once the player starts or joins a room.
+ * `askPassword`: the room refused the last try for want of its password (the
+ * sentence is `showError`): the join asks for it.
+ */
+export function runLobby(params: URLSearchParams, showError?: string, askPassword = false): Promise<LobbyResult> {
   const panel = element("lobby");
   const form = element<HTMLFormElement>("lobby-form");
   const nameInput = element<HTMLInputElement>("name");
@@ -77,6 +83,10 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
   const modeField = element("mode-field");
   const modeError = element("mode-error");
   const joinInfo = element("join-info");
+  const createPassword = element<HTMLInputElement>("create-password");
+  const createPasswordHint = element("create-password-hint");
+  const joinPasswordField = element("join-password-field");
+  const joinPassword = element<HTMLInputElement>("join-password");
   const body = panel.querySelector<HTMLElement>(".lobby-body")!;
 
   pieceInput.min = String(MIN_PIECES);
@@ -88,7 +98,12 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
   const link = readLobbyLink(params);
   panel.hidden = false;
   choices.replaceChildren();
-  errorText.textContent = showError ?? "";
+  const joiningForPassword = askPassword && link.room !== null;
+  // A password refusal is said beside the password field, not twice.
+  errorText.textContent = joiningForPassword ? "" : (showError ?? "");
+  joinPasswordField.hidden = !joiningForPassword;
+  joinPassword.value = "";
+  setMessage(element("join-password-hint"), joiningForPassword ? (showError ?? "") : "", true);
   setMessage(modeError, "", false);
   setMessage(uploadStatus, "", false);
   nameInput.value = localStorage.getItem(NAME_KEY) ?? "";
@@ -107,6 +122,12 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
   // A join link names its mode; the choice is offered only when the link's mode is unknown.
   modeField.hidden = joining && link.mode !== null;
   const radios = [...form.querySelectorAll<HTMLInputElement>('input[name="mode"]')];
+  // Only the stateful room keeps a password (the stateless backends have no host to check it).
+  const showPasswordMode = () => {
+    const stateful = chosenMode() === "stateful";
+    createPassword.disabled = !stateful;
+    setMessage(createPasswordHint, stateful ? "" : "Private rooms need the stateful room.", false);
+  };
   // Listing is the stateful room's alone: the choice is off, with why, for the other modes.
   const showListable = (): void => {
     const listable = chosenMode() === "stateful";
@@ -119,9 +140,12 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
     radio.checked = radio.value === link.mode;
     radio.onchange = () => {
       setMessage(modeError, "", false);
+      showPasswordMode();
       showListable();
     };
   }
+  createPassword.value = "";
+  showPasswordMode();
   if (link.modeProblem) setMessage(modeError, link.modeProblem, true);
   listedInput.checked = false;
 
@@ -235,7 +259,14 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
       if (!check.ok || !mode) return;
       const name = check.name;
       localStorage.setItem(NAME_KEY, name);
-      if (link.room) return leave({ room: link.room, mode, name, watch: link.watch });
+      if (link.room) {
+        const typed = joinPassword.value;
+        if (joiningForPassword && typed === "") {
+          setMessage(element("join-password-hint"), "Enter the room's password.", true);
+          return joinPassword.focus();
+        }
+        return leave({ room: link.room, mode, name, watch: link.watch, ...(joiningForPassword ? { password: typed } : {}) });
+      }
       const room = newRoomId();
       startButton.disabled = true;
       try {
@@ -247,7 +278,8 @@ export function runLobby(params: URLSearchParams, showError?: string): Promise<L
         }
         const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
         const listed = mode === "stateful" && listedInput.checked;
-        leave({ room, mode, name, listed, create: { imageId: image.id, imageWidth: image.width, imageHeight: image.height, pieceCount: pieceCount(), seed, rotation: rotationInput.checked } });
+        const password = mode === "stateful" && createPassword.value !== "" ? createPassword.value : undefined;
+        leave({ room, mode, name, listed, create: { imageId: image.id, imageWidth: image.width, imageHeight: image.height, pieceCount: pieceCount(), seed, rotation: rotationInput.checked }, ...(password ? { password } : {}) });
       } catch (error) {
         errorText.textContent = `Could not create the room: ${(error as Error).message}`;
         startButton.textContent = "Create room";

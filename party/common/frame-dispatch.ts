@@ -10,6 +10,7 @@ import type { Chat, Mark } from "../../shared/chat.ts";
 import { frameType } from "./socket-guard.ts";
 import { WATCHING_NOT_OFFERED, type Connecting, type Joined, type Joining, type Session } from "./player-roster.ts";
 import { sendError, sendMessage, type RoomSocket } from "./socket.ts";
+import type { HostMessage } from "../../shared/host-controls.ts";
 
 /**
  * What a room does with each kind of valid frame; the dispatcher handles the
@@ -27,6 +28,8 @@ export interface FrameHandlers<J extends Joined> {
   /** A chat line and a mark on the table (shared/chat.ts), from a player or a watcher. */
   chat(session: J, chat: Chat): void;
   mark(session: J, mark: Mark): void;
+  /** The host's command (issue 14); a room without one (the hubs) answers that it has no host controls. */
+  host?(session: J, message: HostMessage): void;
   now(): number;
 }
 
@@ -78,6 +81,10 @@ function route<J extends Joined>(session: Session<J, Joining>, message: ClientMe
     case "mark":
       if (session.state !== "joined") return sendError(session.socket, "not-joined", "send hello first");
       return message.type === "chat" ? handlers.chat(session, message) : handlers.mark(session, message);
+    case "host":
+      if (session.state !== "joined") return sendError(session.socket, "not-joined", "send hello first");
+      if (!handlers.host) return sendError(session.socket, "host-controls-off", "host controls need the stateful room: the stateless modes have no host");
+      return handlers.host(session, message);
     default: {
       const unreachable: never = message;
       return unreachable;

@@ -144,6 +144,15 @@ export class ActionLogStore {
     }
   }
 
+  /** Every key this log may have written: its head, sealed chunks, checkpoints and every open slot (stale ones too). A restart deletes them. */
+  storedKeys(): string[] {
+    const keys = [LOG_HEAD_KEY];
+    for (let chunk = Math.floor(this.head.first / LOG_CHUNK_ENTRIES); chunk < this.head.chunks + this.sealing.length; chunk++) keys.push(logChunkKey(chunk));
+    for (const checkpoint of this.head.checkpoints) keys.push(logCheckpointKey(checkpoint.id));
+    for (let slot = 0; slot < LOG_CHUNK_ENTRIES; slot++) keys.push(logOpenKey(slot));
+    return keys;
+  }
+
   /** Entries appended so far, stored or not. */
   get length(): number {
     return this.open.from + this.open.count;

@@ -24,10 +24,9 @@ export function directoryReporterFor(room: Party.Room, summary: () => RoomSummar
       roomId: room.id,
       summary,
       alive,
-      // HOOK (private rooms, issue 14): a room with a join password is never listed.
-      // Private rooms are not on this branch yet; when they land, answer from what
-      // the room knows of its password here.
-      passwordProtected: () => false,
+      // A room with a join password is never listed (issue 14's private rooms): the
+      // creating hello's password is what makes the room private (room-host.ts).
+      passwordProtected: (hello) => hello.password !== undefined,
       post: (report) => void post(room, report),
     },
     { reportIntervalMs: settings.reportIntervalMs, heartbeatMs: settings.heartbeatMs },

@@ -37,6 +37,9 @@ import { ActionLogStore, type LogSliceResult } from "./action-log-store.ts";
 import { RoomChat } from "./room-chat.ts";
 import { DEFAULT_CHAT_LIMITS, type ChatLimits } from "../common/limits.ts";
 import { WATCHER_COLOR } from "../../shared/chat.ts";
+import { RoomHostControls } from "./room-host.ts";
+import { CLOSE_RESTARTED } from "../../shared/host-controls.ts";
+import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import { NewsJournal, type NewsEncoders } from "./news-journal.ts";
 
 /**
@@ -130,6 +133,8 @@ export interface RoomHost {
   admitPuzzle?(pieces: number, address: string | undefined): string | null;
   /** A socket joined or took a seat: what it needs after a wake (see SessionAttachment). */
   attach?(socketId: string, attachment: SessionAttachment): void;
+  /** Resolves after `delayMs` (a refused password's delay, room-host.ts); absent: at once. */
+  wait?(delayMs: number): Promise<void>;
   /** The hello that created the puzzle (the public lobby's listing reads it: directory-reporter.ts). */
   puzzleCreated?(hello: Hello): void;
 }
@@ -223,6 +228,8 @@ export class RoomCore {
   private reloading: Promise<void> | null = null;
   /** Chat lines and marks, and the last lines in storage (room-chat.ts). */
   private readonly chat: RoomChat<PacedSession>;
+  /** The host seat, the private room's password and the host's switches (room-host.ts). */
+  private readonly hosting: RoomHostControls;
 
   constructor(
     private readonly host: RoomHost,
@@ -241,6 +248,7 @@ export class RoomCore {
       chat: (session, chat) => this.chat.say(session, chat),
       mark: (session, mark) => this.chat.mark(session, mark),
       now: () => this.host.now(),
+      host: (session, message) => this.hosting.command(session, message.command),
     };
     this.chat = new RoomChat<PacedSession>(options.chat ?? DEFAULT_CHAT_LIMITS, {
       storage: host.storage,
@@ -256,6 +264,25 @@ export class RoomCore {
         const player = session.role === "player" ? this.roster.players.get(session.playerId) : undefined;
         return { from: session.playerId, name: player?.name ?? session.name, color: player?.color ?? WATCHER_COLOR, watcher: !player };
       },
+    });
+    this.hosting = new RoomHostControls({
+      storage: host.storage,
+      now: () => host.now(),
+      wait: host.wait && ((delayMs) => host.wait!(delayMs)),
+      players: this.roster.players,
+      connectionOf: (playerId) => this.roster.connectionOf(playerId),
+      connectedPlayerIds: () => this.roster.connectedPlayerIds(),
+      broadcast: (event) => {
+        this.broadcastEvent(event);
+        this.scheduleFlush();
+      },
+      tell: (joined, event) => {
+        const session = this.roster.sessions.get(joined.socket.id);
+        if (session?.state === "joined") session.events.push(event);
+      },
+      wakeAt: (atMs) => this.requestFlushAt(atMs),
+      drop: (socketId) => this.disconnect(socketId),
+      restart: (options, address) => this.restartPuzzle(options, address),
     });
   }
 
@@ -287,6 +314,12 @@ export class RoomCore {
       return;
     }
     await this.chat.load();
+    const hostProblem = await this.hosting.load();
+    if (hostProblem !== null) {
+      this.unreadableStorage = hostProblem;
+      console.error(`room storage cannot be read, so this room refuses to serve: ${hostProblem}`);
+      return;
+    }
     this.state = stored.state;
     this.log = log.log;
     this.startedAtMs = stored.meta.startedAtMs;
@@ -376,6 +409,8 @@ export class RoomCore {
   disconnect(socketId: string): void {
     const wasJoined = this.hasJoined(socketId);
     const playerId = this.roster.remove(socketId);
+    this.hosting.forget(socketId);
+    if (playerId) this.hosting.left(playerId);
     if (wasJoined) this.audienceDirty = true;
     if (!playerId || !this.state) {
       if (wasJoined) this.scheduleFlush();
@@ -418,6 +453,7 @@ export class RoomCore {
     const expired = expireLeases(this.state, now);
     if (expired.length > 0) this.log.append({ kind: "expire", atMs: now });
     this.markChanged([], expired);
+    this.hosting.tick(now);
     this.persist(now);
     if (this.audienceDirty) {
       this.audienceDirty = false;
@@ -489,16 +525,25 @@ export class RoomCore {
     return wire && snapshotFromWire(wire);
   }
 
-  private join(session: Connecting, hello: Hello): void {
+  /** `checked`: the host seat let this hello through (a banned token, a password: room-host.ts) while the room had a puzzle or not as now. */
+  private join(session: Connecting, hello: Hello, checked = false): void | Promise<void> {
     if (this.unreadableStorage !== null) {
       sendError(session.socket, "server-error", "this room's saved puzzle cannot be read, so the room cannot be played; please start a new room");
       return session.socket.close(CLOSE_INTERNAL_ERROR, "room storage unreadable");
     }
     // The host reloads before it lets a socket in; a hello here would take the stored puzzle for none.
     if (this.inStorageOnly) throw new Error("a hello reached a room whose puzzle is unloaded");
-    const admission = this.roster.admit(session, hello);
+    if (!checked) {
+      const hadPuzzle = this.state !== null;
+      const gate = this.hosting.checkHello(session, hello, hadPuzzle);
+      if (gate === "refused") return;
+      // A password is hashed meanwhile; the room may have got its puzzle from another hello by then: checked again.
+      if (gate !== "pass") return gate.then((admitted) => (admitted && this.roster.isCurrent(session) ? this.join(session, hello, hadPuzzle === (this.state !== null)) : undefined));
+    }
+    const admission = this.roster.admit(session, this.hosting.lockedHello(session, hello));
     if (!admission) return;
-    if (admission.role === "watcher") return this.watch(session, hello, admission);
+    if (admission.role === "watcher") return this.watch(session, hello, { ...admission, because: this.hosting.watchingBecause(session.socket.id, admission.because) });
+    const created = !this.state;
     if (!this.state) {
       if (!hello.create) return sendError(session.socket, "no-puzzle", "this room has no puzzle yet: send create options with hello");
       const refusal = this.host.admitPuzzle?.(hello.create.pieceCount, session.socket.address) ?? null;
@@ -512,13 +557,14 @@ export class RoomCore {
       this.metaDirty = true;
       this.host.puzzleCreated?.(hello);
     }
-    const { player } = this.roster.bind(session, hello.name, admission.resumed, ({ id, token }) => this.pacedSession(session, { playerId: id, role: "player", token, name: hello.name }));
+    const { player, session: joined } = this.roster.bind(session, hello.name, admission.resumed, ({ id, token }) => this.pacedSession(session, { playerId: id, role: "player", token, name: hello.name }));
     this.metaDirty = true;
     this.playersGeneration++;
     this.audienceDirty = true;
     this.broadcastEvent({ type: "player-joined", player: this.publicPlayer(player) });
     this.host.attach?.(session.socket.id, { playerId: player.id, role: "player", token: player.token, name: hello.name });
     session.socket.send(welcomeFrame({ type: "welcome", protocol: PROTOCOL_VERSION, mode: this.options.mode, playerId: player.id, token: player.token, role: "player", audience: this.audience() }, this.encodedSnapshot()));
+    this.hosting.joined(joined, player.id, created);
     this.scheduleFlush();
   }
 
@@ -534,12 +580,14 @@ export class RoomCore {
         this.encodedSnapshot(),
       ),
     );
+    this.hosting.joined(watcher, null, false);
     this.scheduleFlush();
   }
 
   /** A watcher asks for a seat: it plays from its next frame on (a `seated` event), or hears why not. */
   private seat(session: PacedSession): void {
     if (session.role === "player") return sendError(session.socket, "already-joined", "this connection already plays");
+    if (this.hosting.refusesSeat(session.socket)) return;
     const seated = this.roster.seat(session, session.name, session.token, (player) => ({ ...session, role: "player", playerId: player.id }));
     if (!seated) return sendError(session.socket, "room-full", `every player seat is taken (${this.options.maxPlayers} players): you are still watching, and may try again when someone leaves`);
     const { player, session: playing } = seated;
@@ -549,6 +597,44 @@ export class RoomCore {
     this.broadcastEvent({ type: "player-joined", player: this.publicPlayer(player) });
     this.host.attach?.(session.socket.id, { playerId: player.id, role: "player", token: player.token, name: session.name });
     this.reply(playing, json<BatchEvent>({ type: "seated" }));
+    this.hosting.joined(playing, player.id, false);
+  }
+
+  /**
+   * The host's restart (room-host.ts): a fresh puzzle from `options`, its
+   * pieces, progress and action log starting over (the old log's keys deleted in
+   * the same synchronous step as the new state's put, which the runtime commits
+   * as one write). The players stay remembered; every socket is closed with
+   * CLOSE_RESTARTED, and each client loads the new puzzle by resuming.
+   */
+  private restartPuzzle(options: PuzzleOptions, address: string | undefined): string | null {
+    const old = this.state!;
+    const refusal = this.host.admitPuzzle?.(options.pieceCount, address) ?? null;
+    if (refusal !== null) return refusal;
+    const deletions = this.log.storedKeys();
+    this.state = createPuzzle(options);
+    for (let index = chunkCount(this.state.spec); index < chunkCount(old.spec); index++) deletions.push(chunkKey(index));
+    this.startedAtMs = this.host.now();
+    this.actionsApplied = 0;
+    this.actionsRejected = 0;
+    this.storedProgress = null;
+    this.log = ActionLogStore.fresh();
+    this.pieceJson.clear();
+    this.holdJson.clear();
+    this.cursors.clear();
+    this.cursorRanking = null;
+    this.snapshotCache = null;
+    this.lastMovedAtMs.clear();
+    this.dirtyChunks = new Set(Array.from({ length: chunkCount(this.state.spec) }, (_, index) => index));
+    this.metaDirty = true;
+    this.playersGeneration++;
+    for (let start = 0; start < deletions.length; start += KEYS_PER_CALL) this.host.storage.delete(deletions.slice(start, start + KEYS_PER_CALL)).catch(reportFailedWrite);
+    this.persist(this.host.now());
+    for (const session of [...this.roster.sessions.values()]) {
+      session.socket.close(CLOSE_RESTARTED, "the host restarted the room with a new picture");
+      this.disconnect(session.socket.id);
+    }
+    return null;
   }
 
   /** A new joined session: its first frame carries only what comes after the welcome's snapshot. */
@@ -590,6 +676,7 @@ export class RoomCore {
   private act(session: PacedSession, message: ActionMessage): void {
     const { playerId } = session;
     if (session.role === "watcher") return this.reply(session, rejectEvent(message.seq, "watching"));
+    if (this.hosting.watchOnly) return this.reply(session, rejectEvent(message.seq, "watch-only"));
     if (!this.state) return sendError(session.socket, "not-joined", "send hello first");
     const now = this.host.now();
     const lease = message.type === "move" ? this.leaseOf(playerId, message.pieceId) : undefined;

@@ -61,6 +61,7 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
         },
         admitPuzzle: (pieces, address) => this.admitPuzzle(pieces, address),
         attach: (socketId, attachment) => void this.rawOf(socketId)?.setState(attachment),
+        wait: (delayMs) => new Promise((resolve) => setTimeout(resolve, delayMs)),
         puzzleCreated: (hello) => this.directory.created(hello),
       },
       { mode: "stateful", maxPlayers: readMaxPlayers(room.env), maxWatchers: readMaxWatchers(room.env), stillHoldMaxMs: readStillHoldMaxMs(room.env), chat: readChatLimits(room.env) },

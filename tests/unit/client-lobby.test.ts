@@ -4,7 +4,7 @@
  * finish only when the store has it.
  */
 import { describe, expect, it } from "vitest";
-import { readLobbyLink } from "../../client/ui/lobby-link.ts";
+import { passwordFragment, passwordFromFragment, readLobbyLink } from "../../client/ui/lobby-link.ts";
 import { finishVerdict, storedProgress } from "../../client/ui/finish-gate.ts";
 import { createPuzzle } from "../../shared/puzzle-state.ts";
 import { snapshotOf } from "./client-harness.ts";
@@ -37,6 +37,26 @@ describe("lobby links", () => {
       expect(read.roomProblem, bad).toContain("a room id is 1 to 64 letters, digits, - or _");
     }
     expect(link("?room=k3x9_a-b").room).toBe("k3x9_a-b");
+  });
+});
+
+describe("an invite link's password (#pw=)", () => {
+  it.each([
+    ["#pw=sesame", "sesame"],
+    ["#pw=open+sesame", "open sesame"],
+    ["#pw=%C3%A9t%C3%A9%20%26%20%23", "été & #"],
+    ["pw=bare", "bare"],
+    ["", null],
+    ["#", null],
+    ["#pw=", null],
+    ["#other=1", null],
+    [`#pw=${"x".repeat(65)}`, null],
+  ])("%s reads as %s", (hash, password) => {
+    expect(passwordFromFragment(hash)).toBe(password);
+  });
+
+  it("what a link is given reads back the same", () => {
+    for (const password of ["sesame", "a b&c=d#e", "日本語のパスワード"]) expect(passwordFromFragment(`#${passwordFragment(password)}`)).toBe(password);
   });
 });
 

@@ -11,6 +11,7 @@ import StatefulRoom from "../../party/room/server.ts";
 import { CLOSE_INTERNAL_ERROR } from "../../party/room/room-core.ts";
 import { META_KEY, PIECES_PER_CHUNK, PROGRESS_KEY, chunkKey, loadRoom } from "../../party/room/room-storage.ts";
 import { STORAGE_MIGRATIONS, STORAGE_VERSION } from "../../party/room/storage-migrations.ts";
+import { HOST_KEY } from "../../party/room/room-host.ts";
 import { ErrorBodySchema, RoomStateSchema, RoomSummarySchema } from "../../shared/http.ts";
 import { PuzzleSpecSchema, type PuzzleOptions } from "../../shared/puzzle-spec.ts";
 import { solvedPosition } from "../../shared/puzzle-spec.ts";
@@ -64,12 +65,12 @@ describe("storage migrations", () => {
     expect(today(playedRoom()).meta.storageVersion).toBe(STORAGE_VERSION);
   });
 
-  it("a room writes meta, progress and every chunk when its puzzle is created", () => {
+  it("a room writes meta, progress, its host seat and every chunk when its puzzle is created", () => {
     const room = new InMemoryRoom();
     room.connect().hello("Ann", { create: { ...TWELVE, pieceCount: 1000 } });
     room.settle();
     const chunks = Math.ceil(room.core.snapshot()!.pieces.length / PIECES_PER_CHUNK);
-    expect([...room.storage.values.keys()].sort()).toEqual([META_KEY, PROGRESS_KEY, ...Array.from({ length: chunks }, (_, index) => chunkKey(index))].sort());
+    expect([...room.storage.values.keys()].sort()).toEqual([META_KEY, PROGRESS_KEY, HOST_KEY, ...Array.from({ length: chunks }, (_, index) => chunkKey(index))].sort());
   });
 
   describe("1, progress-own-key: the counters move from meta to their own key", () => {

@@ -571,6 +571,7 @@ const REASONS_FROM_OUTSIDE_THE_RULES: Partial<Record<RejectReason, string>> = {
   conflict: "the stateless-occ backend (party/stateless/) giving up after repeated write conflicts",
   "rate-limited": "the boundary's rate limit on actions (party/common/socket-guard.ts; tests/unit/socket-guard.test.ts)",
   watching: "the stateful room refusing a watcher's action (party/room/room-core.ts; tests/unit/room-crowd.test.ts)",
+  "watch-only": "the host made the room watch-only (party/room/room-host.ts; tests/unit/room-host.test.ts)",
 };
 
 describe("rejections", () => {

@@ -58,6 +58,19 @@ async function tolerance(page: Page): Promise<number> {
   return 1.5 / (await page.evaluate(() => window.__puzzle!.zoom())) + 1;
 }
 
+/**
+ * `viewer` received a mark of `marker`'s, of `kind`, at the table spot `aimed` (within a CSS px
+ * of rounding at `marker`'s zoom), and draws it where its store holds it.
+ */
+async function expectMarkSeen(viewer: Page, marker: Page, markerId: string, kind: string, aimed: { x: number; y: number }): Promise<void> {
+  const slack = await tolerance(marker);
+  const seen = await drawnMarkOf(viewer, markerId);
+  expect(seen.kind).toBe(kind);
+  expect(Math.abs(seen.held.x - aimed.x)).toBeLessThanOrEqual(slack);
+  expect(Math.abs(seen.held.y - aimed.y)).toBeLessThanOrEqual(slack);
+  expect(seen.drawn).toEqual(seen.held);
+}
+
 test("two browsers chat, mark the table and see each other's marks at that spot", async ({ newPlayer }, testInfo) => {
   const ann = await newPlayer({ viewport: { width: 1366, height: 768 } });
   const link = await createRoom(ann, { name: "Ann", pieces: 12 });
@@ -100,14 +113,8 @@ test("two browsers chat, mark the table and see each other's marks at that spot"
   // Ann's own mark shows on her table at once: the laptop's screenshot, panel open.
   await ann.waitForFunction(() => window.__puzzle!.drawnMarks().length > 0);
   await attachScreenshot(ann, testInfo, "chat-1366x768");
-  const annSlack = await tolerance(ann);
   // Read in the page, on its frames: a mark shows for a few seconds, and a loaded machine answers slowly.
-  const seenByBob = await drawnMarkOf(bob, annId);
-  expect(seenByBob.kind).toBe("look");
-  expect(Math.abs(seenByBob.held.x - aimed.table.x)).toBeLessThanOrEqual(annSlack);
-  expect(Math.abs(seenByBob.held.y - aimed.table.y)).toBeLessThanOrEqual(annSlack);
-  // The table draws it at the spot the store holds.
-  expect(seenByBob.drawn).toEqual(seenByBob.held);
+  await expectMarkSeen(bob, ann, annId, "look", aimed.table);
 
   // Bob picks an emote and marks with a long press of a finger on the empty table; Ann sees it there.
   const bobId = await bob.evaluate(() => window.__puzzle!.myId());
@@ -120,12 +127,7 @@ test("two browsers chat, mark the table and see each other's marks at that spot"
   await touch.detach();
   await bob.waitForFunction(() => window.__puzzle!.drawnMarks().length > 0);
   await attachScreenshot(bob, testInfo, "chat-390x844");
-  const bobSlack = await tolerance(bob);
-  const seenByAnn = await drawnMarkOf(ann, bobId);
-  expect(seenByAnn.kind).toBe("heart");
-  expect(Math.abs(seenByAnn.held.x - pressed.table.x)).toBeLessThanOrEqual(bobSlack);
-  expect(Math.abs(seenByAnn.held.y - pressed.table.y)).toBeLessThanOrEqual(bobSlack);
-  expect(seenByAnn.drawn).toEqual(seenByAnn.held);
+  await expectMarkSeen(ann, bob, bobId, "heart", pressed.table);
 
   // A mark is gone a few seconds later.
   await expect.poll(() => bob.evaluate(() => window.__puzzle!.drawnMarks().length), { timeout: 15_000 }).toBe(0);

@@ -45,8 +45,11 @@ import { HOST_EVENT_SCHEMAS, HOST_REJECT_REASONS, HostErrorCodeSchema, HostMessa
  *              room reports itself to the directory party); the directory's HTTP API
  *              (shared/directory.ts) is party to party and GET only, no other socket
  *              message changed.
+ *          5 - error code "listing-off": a hello with `listed: true` to a stateless hub
+ *              (only stateful rooms are listed); the hubs also refuse a hello's `password`,
+ *              with the existing "no-password" (they keep no private rooms).
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** Largest frame a client may send; hello is the biggest legitimate one. */
 export const MAX_CLIENT_FRAME_BYTES = 2_048;
@@ -249,6 +252,8 @@ export const ErrorCodeSchema = v.picklist([
   "server-error",
   // A watcher's cursor or a watching hello where watching is not offered (the stateless modes).
   "watching",
+  // A hello asking to be listed in the public lobby where rooms are never listed (the stateless modes).
+  "listing-off",
 ]);
 /**
  * The limits' refusals (issue 10), which say nothing of the input: a frame over

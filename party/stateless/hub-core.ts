@@ -6,7 +6,7 @@
  * reject to the sender and the changed pieces and holds to everyone, at once and
  * in the order results come back, like a push service behind API Gateway.
  */
-import { CLOSE_REFUSED, PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type Hello, type Player } from "../../shared/protocol.ts";
+import { CLOSE_REFUSED, PROTOCOL_VERSION, type ActionMessage, type BatchEvent, type ErrorCode, type Hello, type Player } from "../../shared/protocol.ts";
 import { batchFrame, json, rejectEvent } from "../../shared/frames.ts";
 import { PlayerRoster, type Connecting, type Joined, type Joining, type RosterPlayer } from "../common/player-roster.ts";
 import { dispatchFrame, reportFailure, type FrameHandlers } from "../common/frame-dispatch.ts";
@@ -46,6 +46,11 @@ export interface HubOptions {
   chat?: ChatLimits;
 }
 
+
+/** A hello with a password: the hubs keep no private rooms (no host, no stored password to check it against). */
+export const NO_PRIVATE_ROOMS = "the stateless modes have no private rooms: open the link without a password";
+/** A hello with `listed: true`: only a stateful room reports itself to the public lobby. */
+export const NEVER_LISTED = "only stateful rooms can be listed in the public rooms: a stateless room is never listed";
 
 export class HubCore {
   private readonly roster: PlayerRoster<Joined, Joining>;
@@ -147,11 +152,11 @@ export class HubCore {
     const admission = this.roster.admit(session, hello);
     // The hubs offer no watching (their roster has no watcher places): a watching hello was refused.
     if (admission?.role !== "player") return;
+    // Refused before the quota and the store are asked: a refused hello changes nothing.
+    if (hello.password !== undefined) return refuse(session.socket, "no-password", NO_PRIVATE_ROOMS);
+    if (hello.listed === true) return refuse(session.socket, "listing-off", NEVER_LISTED);
     const refusal = hello.create ? (this.host.admitCreation?.(session.socket.address) ?? null) : null;
-    if (refusal !== null) {
-      sendError(session.socket, "over-quota", refusal);
-      return session.socket.close(CLOSE_REFUSED, refusal);
-    }
+    if (refusal !== null) return refuse(session.socket, "over-quota", refusal);
 
     const joining = this.roster.replace<Joining>({ state: "joining", socket: session.socket });
     let loaded: PuzzleDocument | string;
@@ -285,6 +290,12 @@ export class HubCore {
   private publicPlayer(player: RosterPlayer): Player {
     return { id: player.id, name: player.name, color: player.color, connected: this.roster.connectionOf(player.id) !== undefined, placed: this.placed.get(player.id) ?? 0 };
   }
+}
+
+/** A hello that cannot be served as it is: retrying it unchanged cannot help. */
+function refuse(socket: RoomSocket, code: ErrorCode, reason: string): void {
+  sendError(socket, code, reason);
+  socket.close(CLOSE_REFUSED, reason);
 }
 
 function sendBatch(socket: RoomSocket, version: number, events: BatchEvent[]): void {

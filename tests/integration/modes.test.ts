@@ -8,16 +8,17 @@
  * backend must lose nothing, the naive stateless backend must be caught losing.
  *
  * The stateless hubs also speak the room's protocol at its edges: bad input gets
- * the same typed errors and changes nothing, the store and the functions stay
+ * the same typed errors and changes nothing, so does a hello asking for a
+ * private room or a listing (which only the stateful room offers), the store and the functions stay
  * private, and a nonsensical setting stops the hub with a message naming it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startPartykitDev, type PartykitDev } from "../../testkit/partykit-dev.ts";
 import { snapshotProject, type ProjectSnapshot } from "../../testkit/project-snapshot.ts";
 import { runModesScenario, type ModesScenarioResult } from "../../testkit/modes-scenario.ts";
-import { ProtocolClient } from "../../testkit/protocol-client.ts";
-import { roomState } from "../../testkit/room-fixture.ts";
-import { PARTY_FOR_MODE, PROTOCOL_VERSION, type Mode } from "../../shared/protocol.ts";
+import { ProtocolClient, type ProtocolClientOptions } from "../../testkit/protocol-client.ts";
+import { roomState, roomSummary } from "../../testkit/room-fixture.ts";
+import { CLOSE_REFUSED, PARTY_FOR_MODE, PROTOCOL_VERSION, type Mode } from "../../shared/protocol.ts";
 
 const OWNERS = 16;
 const CREATE = { imageId: "input", imageWidth: 400, imageHeight: 400, pieceCount: 4, seed: 3 };
@@ -135,6 +136,35 @@ describe.each(["stateless", "stateless-occ"] as const)("%s hub", (mode) => {
     const room = `version-${Date.now()}`;
     await expect(ProtocolClient.join({ host: host(), room, party, name: "old", create: CREATE, protocol: PROTOCOL_VERSION - 1 })).rejects.toThrow(/version-mismatch/);
     await expect(ProtocolClient.join({ host: host(), room, party, name: "nothing" })).rejects.toThrow(/no-puzzle/);
+  });
+
+  test("refuses a hello's password and listed: true (no private rooms, never listed), and the refusal changes nothing", async () => {
+    const room = `unoffered-${Date.now()}`;
+    /** The hello is refused: a typed error, then the close that says retrying cannot help. */
+    const refusal = async (options: Omit<ProtocolClientOptions, "host" | "room" | "party">) => {
+      const client = new ProtocolClient({ host: host(), room, party, ...options });
+      try {
+        await client.until(() => client.closeEvents.length > 0 || client.replica !== null);
+        return { replica: client.replica, codes: client.errors.map((error) => error.code), close: client.closeEvents[0]?.code };
+      } finally {
+        client.close();
+      }
+    };
+    expect(await refusal({ name: "Pat", create: CREATE, password: "sesame" })).toEqual({ replica: null, codes: ["no-password"], close: CLOSE_REFUSED });
+    expect(await refusal({ name: "Lis", create: CREATE, listed: true })).toEqual({ replica: null, codes: ["listing-off"], close: CLOSE_REFUSED });
+    const untouched = await roomSummary(server, room, party);
+    expect(untouched).toMatchObject({ created: false, players: 0, version: 0 });
+    expect(untouched.backend!.functions.invocations).toBe(0);
+
+    const a = await ProtocolClient.join({ host: host(), room, party, name: "A", create: CREATE });
+    try {
+      expect(await refusal({ name: "Pat", password: "sesame" })).toMatchObject({ codes: ["no-password"], close: CLOSE_REFUSED });
+      expect(await refusal({ name: "Lis", listed: true })).toMatchObject({ codes: ["listing-off"], close: CLOSE_REFUSED });
+      expect(await roomSummary(server, room, party)).toMatchObject({ created: true, players: 1, connected: 1 });
+      expect(a.replica!.players.size).toBe(1);
+    } finally {
+      a.close();
+    }
   });
 
   test("a player who leaves lets go of what it held", async () => {

@@ -123,6 +123,52 @@ describe("watching in the stateless modes", () => {
   });
 });
 
+describe("what the stateless modes do not offer: private rooms and the public lobby", () => {
+  const refusals = [
+    { name: "a password", extra: { password: "sesame" }, code: "no-password", sentence: "no private rooms" },
+    { name: "listed: true", extra: { listed: true }, code: "listing-off", sentence: "never listed" },
+  ] as const;
+
+  it.each(refusals)("a creating hello with $name is refused, typed and closed, and no puzzle is made", async ({ extra, code, sentence }) => {
+    const store = memoryFunction();
+    const hub = new Hub(store.invoke);
+    const ann = hub.connect();
+    hub.send(ann, { type: "hello", protocol: PROTOCOL_VERSION, name: "Ann", create: FOUR, ...extra });
+    await settle();
+    expect(errorsOf(ann)).toEqual([{ type: "error", code, message: expect.stringContaining(sentence) }]);
+    expect(ann.closed?.code).toBe(CLOSE_REFUSED);
+    expect(welcomeOf(ann)).toBeUndefined();
+    expect(hub.invocations).toEqual([]);
+    expect(store.document()).toBeNull();
+    expect(hub.core.publicPlayers()).toEqual([]);
+  });
+
+  it.each(refusals)("a joining hello with $name is refused and adds no player; the others hear nothing", async ({ extra, code }) => {
+    const hub = new Hub();
+    const { ann, bob } = await joinedPair(hub);
+    const heard = ann.received.length;
+    const loads = hub.invocations.length;
+    const cy = hub.connect();
+    hub.send(cy, { type: "hello", protocol: PROTOCOL_VERSION, name: "Cy", ...extra });
+    await settle();
+    expect(errorsOf(cy).map((error) => error.code)).toEqual([code]);
+    expect(cy.closed?.code).toBe(CLOSE_REFUSED);
+    expect(hub.invocations).toHaveLength(loads);
+    expect(hub.core.publicPlayers().map((player) => player.name)).toEqual(["Ann", "Bob"]);
+    expect(ann.received.slice(heard)).toEqual([]);
+    expect(errorsOf(bob)).toEqual([]);
+  });
+
+  it("listed: false and no password are served as before", async () => {
+    const hub = new Hub();
+    const ann = hub.connect();
+    hub.send(ann, { type: "hello", protocol: PROTOCOL_VERSION, name: "Ann", create: FOUR, listed: false });
+    await settle();
+    expect(welcomeOf(ann)).toBeDefined();
+    expect(errorsOf(ann)).toEqual([]);
+  });
+});
+
 describe("HubCore with a working function", () => {
   it("a hello creates the puzzle through the function; a second player joins it and both hear of each other", async () => {
     const hub = new Hub();

@@ -8,8 +8,11 @@
  * the creator's choice (hello's `listed`), kept in room storage under its own
  * key so a room reloaded from storage goes on reporting.
  *
- * Transport-free like RoomCore: time, timers, the post and the room's counts
- * come from the host.
+ * Transport-free like RoomCore: time, the post and the room's counts come from
+ * the host. It has no timer of its own: it asks the host to wake it (`wakeAt`,
+ * the room's one storage alarm, shared with the room's other deadlines) and
+ * the host calls `wake()` whenever that alarm rings, so a room with its sockets
+ * open may sleep (hibernate) between two reports.
  */
 import * as v from "valibot";
 import type { DirectoryReport } from "../../shared/directory.ts";
@@ -25,10 +28,17 @@ type Listing = v.InferOutput<typeof ListingSchema>;
 export interface DirectoryReporterHost {
   storage: RoomStorage;
   now(): number;
-  /** Calls `callback` once, `delayMs` from now; returns a function that cancels it. */
-  after(delayMs: number, callback: () => void): () => void;
-  /** The room's id: its name in the list. */
-  roomId: string;
+  /**
+   * Asks for `wake()` at `atMs` or a little later. The room's one alarm serves
+   * every deadline of the room, so `wake()` may also come sooner, for another's.
+   */
+  wakeAt(atMs: number): void;
+  /**
+   * The room's id: its name in the list. Null where the room cannot reach the
+   * directory (a room object its alarm built: directory-post.ts): the reporter
+   * then stays silent and asks for no wake-up.
+   */
+  roomId: string | null;
   summary(): RoomSummary;
   /** Whether the room has sockets open: only then does it send heartbeats. */
   alive(): boolean;
@@ -50,7 +60,7 @@ export class DirectoryReporter {
   private listing: Listing | null = null;
   private lastReport: DirectoryReport | null = null;
   private lastPostMs = Number.NEGATIVE_INFINITY;
-  private cancel: (() => void) | null = null;
+  /** When the next report is due (infinite: none is); the alarm was asked for it. */
   private dueAtMs = Number.POSITIVE_INFINITY;
   /** Posts sent (tests). */
   posts = 0;
@@ -65,11 +75,26 @@ export class DirectoryReporter {
     return this.listing !== null;
   }
 
-  /** After a start or a wake: whether the room was created listed. A stored value it cannot read counts as unlisted. */
+  /** Whether reports go out: the room is listed and can reach the directory. */
+  private get reporting(): boolean {
+    return this.listing !== null && this.host.roomId !== null;
+  }
+
+  /**
+   * After a start or a wake, once the sockets the runtime kept are back:
+   * whether the room was created listed (a stored value it cannot read counts
+   * as unlisted). A listed room with sockets open reports again and its
+   * heartbeat goes on. When the room's last life last posted is not known, so
+   * the next report waits an interval from now: a wake between two posts never
+   * brings them closer.
+   */
   async load(): Promise<void> {
     const stored = (await this.host.storage.get<unknown>([LISTING_KEY])).get(LISTING_KEY);
     const parsed = v.safeParse(ListingSchema, stored);
     this.listing = parsed.success ? parsed.output : null;
+    if (!this.reporting) return;
+    this.lastPostMs = this.host.now();
+    if (this.host.alive()) this.dueBy(this.lastPostMs + this.options.reportIntervalMs);
   }
 
   /** The hello that created the puzzle: listed if it asks to be and the room has no password. */
@@ -82,33 +107,40 @@ export class DirectoryReporter {
 
   /** Something may have changed: a report goes out once the interval since the last allows. */
   changed(): void {
-    if (!this.listing) return;
-    this.wakeAt(Math.max(this.host.now(), this.lastPostMs + this.options.reportIntervalMs));
+    if (!this.reporting) return;
+    this.dueBy(Math.max(this.host.now(), this.lastPostMs + this.options.reportIntervalMs));
   }
 
-  /** Stops the timer (the room is going away). */
+  /**
+   * The room's alarm rang: the report goes out if it is due. An alarm rung for
+   * another deadline leaves it waiting, and asks again for its own time (an
+   * alarm that rang is no longer armed for anyone).
+   */
+  wake(): void {
+    if (this.dueAtMs === Number.POSITIVE_INFINITY) return;
+    if (this.dueAtMs > this.host.now()) return this.host.wakeAt(this.dueAtMs);
+    this.dueAtMs = Number.POSITIVE_INFINITY;
+    this.tick();
+  }
+
+  /** Nothing more is due (the room is going away); an alarm that still rings finds nothing to do. */
   stop(): void {
-    this.cancel?.();
-    this.cancel = null;
     this.dueAtMs = Number.POSITIVE_INFINITY;
   }
 
-  private wakeAt(atMs: number): void {
+  /** Due by `atMs`: an earlier due time stands. */
+  private dueBy(atMs: number): void {
     if (atMs >= this.dueAtMs) return;
-    this.cancel?.();
     this.dueAtMs = atMs;
-    this.cancel = this.host.after(atMs - this.host.now(), () => {
-      this.cancel = null;
-      this.dueAtMs = Number.POSITIVE_INFINITY;
-      this.tick();
-    });
+    this.host.wakeAt(atMs);
   }
 
   private tick(): void {
-    const listing = this.listing;
-    if (!listing) return;
+    const { listing } = this;
+    const { roomId } = this.host;
+    if (!listing || roomId === null) return;
     const now = this.host.now();
-    const report = this.reportOf(listing, this.host.summary());
+    const report = this.reportOf(roomId, listing, this.host.summary());
     if (report && (!sameReport(report, this.lastReport) || now - this.lastPostMs >= this.options.heartbeatMs)) {
       this.host.post(report);
       this.posts++;
@@ -116,14 +148,14 @@ export class DirectoryReporter {
       this.lastPostMs = now;
     }
     // Never sooner than an interval from now: a room with nothing to say (no puzzle in memory) asks again later, not at once.
-    if (this.host.alive()) this.wakeAt(Math.max(this.lastPostMs + this.options.heartbeatMs, now + this.options.reportIntervalMs));
+    if (this.host.alive()) this.dueBy(Math.max(this.lastPostMs + this.options.heartbeatMs, now + this.options.reportIntervalMs));
   }
 
   /** Null while the room holds no puzzle (unloaded or unreadable): nothing true to say, so nothing is said. */
-  private reportOf(listing: Listing, summary: RoomSummary): DirectoryReport | null {
+  private reportOf(roomId: string, listing: Listing, summary: RoomSummary): DirectoryReport | null {
     if (!summary.created) return null;
     return {
-      room: this.host.roomId,
+      room: roomId,
       imageId: listing.imageId,
       pieces: summary.pieces,
       placed: summary.placed,

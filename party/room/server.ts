@@ -66,7 +66,7 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
       },
       { mode: "stateful", maxPlayers: readMaxPlayers(room.env), maxWatchers: readMaxWatchers(room.env), stillHoldMaxMs: readStillHoldMaxMs(room.env), chat: readChatLimits(room.env) },
     );
-    this.directory = directoryReporterFor(room, () => this.core.summary(), () => this.openSockets > 0);
+    this.directory = directoryReporterFor(room, () => this.core.summary(), () => this.openSockets > 0, (atMs) => this.wakeAt(atMs));
   }
 
   /** A room id that is not one never gets a room object. */
@@ -85,12 +85,13 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
   /** A start, or a wake from hibernation: the puzzle from storage, and the sockets the runtime kept from their attachments. */
   async onStart(): Promise<void> {
     await this.core.load();
-    await this.directory.load();
     if (this.core.loadedPieces > 0) registerLoaded(this);
     this.adoptSockets(this.room.getConnections(), (socket, connection) => {
       const attachment = v.safeParse(SessionAttachmentSchema, connection.state);
       return attachment.success && this.core.restore(socket.id, attachment.output);
     });
+    // After the sockets: a listed room woken with sockets open goes on reporting.
+    await this.directory.load();
   }
 
   /** An unloaded room rebuilds from storage before its first socket is let in (PartyKit waits for this before the upgrade). */
@@ -128,25 +129,38 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
   }
 
   /**
-   * The one storage alarm, for the earliest of two kinds of deadline: an
-   * uploaded picture's (expirePicture arms it again while the picture waits)
-   * and the guard's (hello deadlines, heartbeat: SocketParty). Both run on every
-   * alarm; each re-arms for its own next deadline. An alarm, unlike a timer, wakes
-   * a hibernating room and lets it sleep in between. (PartyKit forbids `room.id`
-   * here; neither path reads it.)
+   * The one storage alarm, for the earliest of three kinds of deadline: an
+   * uploaded picture's (expirePicture arms it again while the picture waits),
+   * the guard's (hello deadlines, heartbeat: SocketParty) and the directory
+   * report's (its rate limit and heartbeat: directory-reporter.ts). All run on
+   * every alarm; each re-arms for its own next deadline. An alarm, unlike a
+   * timer, wakes a hibernating room and lets it sleep in between. (PartyKit
+   * forbids `room.id` and `room.context.parties` here: the reporter read both
+   * when the object was built, directory-post.ts.)
    */
   async onAlarm(): Promise<void> {
     this.alarmAtMs = null;
     await this.reload();
     await expirePicture(this.imageHost());
     this.runDeadlines();
+    this.directory.wake();
   }
 
-  /** Arms the alarm for `atMs` unless one armed earlier (and not yet fired) will come first. */
+  /**
+   * Arms the alarm for `atMs` unless one armed for no later has not rung yet:
+   * it will (an overdue alarm rings at once), and every deadline re-arms when it
+   * does. (Not compared with the clock: an alarm armed for now, or overdue after
+   * an await, has not rung until onAlarm says so; taken for rung, it was pushed
+   * back by the next, later deadline, as a woken room's "ping at once" was by
+   * its directory report.)
+   */
   protected override wakeAt(atMs: number): void {
-    if (this.alarmAtMs !== null && this.alarmAtMs <= atMs && this.alarmAtMs > Date.now()) return;
+    if (this.alarmAtMs !== null && this.alarmAtMs <= atMs) return;
     this.alarmAtMs = atMs;
-    this.room.storage.setAlarm(atMs).catch((error: unknown) => reportFailure("arming the room's alarm", error));
+    this.room.storage.setAlarm(atMs).catch((error: unknown) => {
+      if (this.alarmAtMs === atMs) this.alarmAtMs = null;
+      reportFailure("arming the room's alarm", error);
+    });
   }
 
   // ---- LoadedRoom: this room's share of the process's budget ----

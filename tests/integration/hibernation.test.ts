@@ -5,8 +5,10 @@
  * heartbeat has stopped), and the next frame builds it again: onStart rebuilds
  * the puzzle from storage and the sessions from the sockets' attachments, the
  * move is acked and everyone sees it, and the guard's heartbeat runs again from
- * the storage alarm. The rebuild is seen in the action log: every load from
- * storage appends a restart entry. Only counts and states are asserted.
+ * the storage alarm. A listed room sleeps as well: its directory heartbeat is
+ * asked of the same alarm, not of a timer that would hold it in memory. The
+ * rebuild is seen in the action log: every load from storage appends a restart
+ * entry. Only counts and states are asserted.
  */
 import { describe, expect, test } from "vitest";
 import { serverPerFile } from "../../testkit/server-per-file.ts";
@@ -15,6 +17,8 @@ import { SMALL_PUZZLE } from "../../testkit/room-fixture.ts";
 import { fetchLogPage, fetchRoomSummary } from "../../testkit/room-http.ts";
 import { decodeLogChunk } from "../../shared/action-log.ts";
 import { sleep } from "../../testkit/scripted/play.ts";
+import { DIRECTORY_PATH, DirectoryListingSchema } from "../../shared/directory.ts";
+import { parseBody } from "../../shared/http.ts";
 
 /** A short heartbeat timeout, so the heartbeat stops after about 3 s of quiet; the rest are the defaults. */
 const VARS = { HEARTBEAT_INTERVAL_MS: "1000", HEARTBEAT_TIMEOUT_MS: "2000" };
@@ -70,5 +74,28 @@ describe("hibernation on partykit dev", () => {
     expect(refused.rejected).toBe("watching");
     for (const client of [ann, bob, wes]) expect(client.closeEvents).toEqual([]);
     for (const client of [ann, bob, wes]) client.close();
+  }, 90_000);
+
+  test("a listed room with its socket open sleeps too (its heartbeat is an alarm, not a timer), and no alarm fails on the way", async () => {
+    const host = file.host();
+    const room = "sleepy-listed";
+    const ann = await ProtocolClient.join({ host, room, name: "Ann", create: SMALL_PUZZLE, listed: true });
+    const listedRooms = async () => parseBody(DirectoryListingSchema, await (await fetch(`${file.server.url}${DIRECTORY_PATH}`)).json(), "the listing").rooms.map((entry) => entry.room);
+    for (let tries = 0; !(await listedRooms()).includes(room); tries++) {
+      expect(tries, "the room is listed").toBeLessThan(100);
+      await sleep(200);
+    }
+    await ann.answered(ann.act({ type: "grab", pieceId: 1 }));
+    expect((await ann.answered(ann.act({ type: "drop", pieceId: 1, x: 40, y: 50 }))).ackedAtMs).toBeDefined();
+    const restartsAwake = await restarts(room);
+
+    // Quiet past the directory heartbeat (20 s): the heartbeat's alarm may build the room again meanwhile.
+    await sleep(QUIET_MS);
+    const grab = await ann.answered(ann.act({ type: "grab", pieceId: 0 }));
+    expect(grab.ackedAtMs, "the waking frame is acked").toBeDefined();
+    expect(await restarts(room), "the listed room left memory").toBeGreaterThan(restartsAwake);
+    expect(file.server.output()).not.toMatch(/Party\.id is not yet initialized|Uncaught \(in alarm\)/);
+    expect(ann.closeEvents).toEqual([]);
+    ann.close();
   }, 90_000);
 });

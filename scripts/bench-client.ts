@@ -19,7 +19,7 @@ import { MAX_PIECES, MIN_PIECES } from "../shared/puzzle-spec.ts";
 import { chromium, type Browser, type CDPSession, type Page } from "@playwright/test";
 import { startPartykitDev } from "../testkit/partykit-dev.ts";
 import { ProtocolClient } from "../testkit/protocol-client.ts";
-import { percentile } from "../testkit/stats.ts";
+import { median, percentile } from "../testkit/stats.ts";
 import { createPrng } from "../shared/prng.ts";
 import { solvedPosition } from "../shared/puzzle-spec.ts";
 import { PlayTime } from "../testkit/scripted/play.ts";
@@ -47,6 +47,7 @@ const program = new Command()
   .option("--dpr <list>", "device pixel ratios to emulate, comma-separated (the canvas draws at up to 2)", listOf(decimal("--dpr", 0.5, 4)), [1])
   .option("--rotation <list>", "rooms with rotation off, on, or both (off,on): turned pieces draw under a transform of their own", listOf(onOff), [false])
   .option("--players <n>", "scripted players moving pieces", integer("--players", 1, 512), 16)
+  .option("--runs <n>", "runs of each configuration, each in a fresh room (the table shows their medians)", integer("--runs", 1, 100), 1)
   .option("--seconds <n>", "measurement window per puzzle", integer("--seconds", 1, 3_600), 10)
   .option("--warmup <n>", "seconds of play before measuring", integer("--warmup", 0, 3_600), 3)
   .option("--screenshot <path>", "save a screenshot of the first puzzle in progress", "docs/screenshot-game.png")
@@ -54,7 +55,7 @@ const program = new Command()
   .option("--profile", "record a CPU profile of the page while measuring and print the hottest functions")
   .option("--trace <path>", "record a Chrome trace (devtools.timeline, cc, viz) of the first run's measurement window to this file and print the busiest threads' events")
   .parse();
-const options = program.opts<{ pieces: number[]; dpr: number[]; rotation: boolean[]; players: number; seconds: number; warmup: number; screenshot: string; build: boolean; profile?: boolean; trace?: string }>();
+const options = program.opts<{ pieces: number[]; dpr: number[]; rotation: boolean[]; players: number; runs: number; seconds: number; warmup: number; screenshot: string; build: boolean; profile?: boolean; trace?: string }>();
 const VIEWPORT = { width: 1280, height: 800 };
 
 function onOff(raw: string): boolean {
@@ -266,7 +267,8 @@ async function main(): Promise<void> {
   const server = await startPartykitDev({ vars: varsFor({ actionsPerS: PRE_SOLVE_ACTIONS_PER_S, actionBurst: PRE_SOLVE_ACTIONS_PER_S }) });
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   const results: Result[] = [];
-  const runs = options.pieces.flatMap((pieces) => options.dpr.flatMap((dpr) => options.rotation.map((rotation) => ({ pieces, dpr, rotation }))));
+  const configurations = options.pieces.flatMap((pieces) => options.dpr.flatMap((dpr) => options.rotation.map((rotation) => ({ pieces, dpr, rotation }))));
+  const runs = configurations.flatMap((configuration) => Array.from({ length: options.runs }, () => configuration));
   const loadAtStart = describeMachine();
   try {
     for (const [index, { pieces, dpr, rotation }] of runs.entries()) {
@@ -323,11 +325,16 @@ async function main(): Promise<void> {
 
   console.log(`\nbench:client on ${loadAtStart} at the start (${describeMachine().replace(/.*load average /, "")} at the end)`);
   console.log(`headless Chromium ${VIEWPORT.width}x${VIEWPORT.height} CSS px, Phaser canvas renderer; ${options.players} scripted players dragging at ${PLAYER_MOVE_HZ} Hz; top ${PRE_SOLVED_FRACTION * 100}% of rows solved first; ${options.warmup} s warm-up, ${options.seconds} s measured\n`);
-  console.log("| pieces | device pixel ratio | rotation | canvas px | join to table drawn s | of which cutting s | median fps | p5 fps | main thread ms/frame | script ms/frame | renderer CPU ms/frame | compositor CPU ms/frame | long tasks | room actions/s |");
-  console.log("|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-  for (const result of results) {
+  console.log(`${options.runs} run${options.runs === 1 ? "" : "s"} of each, each in a fresh room; the median of the runs in each column${options.runs > 1 ? ", and each run's median fps" : ""}\n`);
+  console.log(`| pieces | device pixel ratio | rotation | canvas px | join to table drawn s | of which cutting s | median fps | p5 fps | main thread ms/frame | script ms/frame | renderer CPU ms/frame | compositor CPU ms/frame | long tasks | room actions/s |${options.runs > 1 ? " runs' median fps |" : ""}`);
+  console.log(`|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|${options.runs > 1 ? "---|" : ""}`);
+  for (const { pieces, dpr, rotation } of configurations) {
+    const own = results.filter((result) => result.pieces === pieces && result.dpr === dpr && result.rotation === rotation);
+    const mid = (pick: (result: Result) => number) => median(own.map(pick));
+    const canvases = [...new Set(own.map((result) => result.canvas))].join(", ");
+    const each = options.runs > 1 ? ` ${own.map((result) => result.medianFps.toFixed(1)).join(", ")} |` : "";
     console.log(
-      `| ${result.pieces} | ${result.dpr} | ${result.rotation ? "on" : "off"} | ${result.canvas} | ${(result.tableDrawnMs / 1_000).toFixed(1)} | ${(result.cutMs / 1_000).toFixed(2)} | ${result.medianFps.toFixed(1)} | ${result.p5Fps.toFixed(1)} | ${result.mainThreadMsPerFrame.toFixed(2)} | ${result.scriptMsPerFrame.toFixed(2)} | ${result.rendererCpuMsPerFrame.toFixed(2)} | ${result.compositorCpuMsPerFrame.toFixed(2)} | ${result.longTasks} | ${result.actionsPerSecond.toFixed(0)} |`,
+      `| ${pieces} | ${dpr} | ${rotation ? "on" : "off"} | ${canvases} | ${(mid((r) => r.tableDrawnMs) / 1_000).toFixed(1)} | ${(mid((r) => r.cutMs) / 1_000).toFixed(2)} | ${mid((r) => r.medianFps).toFixed(1)} | ${mid((r) => r.p5Fps).toFixed(1)} | ${mid((r) => r.mainThreadMsPerFrame).toFixed(2)} | ${mid((r) => r.scriptMsPerFrame).toFixed(2)} | ${mid((r) => r.rendererCpuMsPerFrame).toFixed(2)} | ${mid((r) => r.compositorCpuMsPerFrame).toFixed(2)} | ${mid((r) => r.longTasks)} | ${mid((r) => r.actionsPerSecond).toFixed(0)} |${each}`,
     );
   }
   if (options.screenshot) console.log(`\nscreenshot of the ${options.pieces[0]}-piece game in progress: ${options.screenshot}`);

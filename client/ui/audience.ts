@@ -6,7 +6,7 @@
  * it reads the store and asks it for a seat, and never touches the socket.
  */
 import type { PuzzleStore } from "../store/puzzle-store.ts";
-import { setText } from "./dom.ts";
+import { onNextFrame, setHidden, setText } from "./dom.ts";
 import { HUD_BOX_CLASS } from "./hud-layout.ts";
 
 /** What the panel says: the counts, and for a watcher its banner. */
@@ -36,7 +36,7 @@ export class AudiencePanel {
     this.seat.addEventListener("click", () => store.takeSeat());
     this.panel.append(this.counts, this.watching, this.seat);
     (document.querySelector('[data-slot="side"]') ?? document.body).prepend(this.panel);
-    store.subscribe(() => this.render());
+    store.subscribe(onNextFrame(() => this.render()));
     this.render();
   }
 
@@ -44,8 +44,8 @@ export class AudiencePanel {
     const { counts, watching } = audienceText(this.store);
     setText(this.counts, counts);
     setText(this.watching, watching ?? "");
-    this.watching.hidden = watching === null;
-    this.seat.hidden = watching === null;
-    this.panel.hidden = counts === "" && watching === null;
+    setHidden(this.watching, watching === null);
+    setHidden(this.seat, watching === null);
+    setHidden(this.panel, counts === "" && watching === null);
   }
 }

@@ -19,6 +19,16 @@ export function setText(target: HTMLElement, text: string): void {
   if (target.textContent !== text) target.textContent = text;
 }
 
+/** Shows or hides `target`, touching the DOM only on a change: a write of the same value still makes the browser recompute style. */
+export function setHidden(target: HTMLElement, hidden: boolean): void {
+  if (target.hidden !== hidden) target.hidden = hidden;
+}
+
+/** Sets `target`'s classes, touching the DOM only on a change. */
+export function setClassName(target: HTMLElement, className: string): void {
+  if (target.className !== className) target.className = className;
+}
+
 /** A function that asks for `render` on the next animation frame, at most once per frame however often it is called. */
 export function onNextFrame(render: () => void): () => void {
   let scheduled = false;

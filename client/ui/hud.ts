@@ -8,7 +8,7 @@
 import type { Mode } from "../../shared/protocol.ts";
 import type { PuzzleStore } from "../store/puzzle-store.ts";
 import type { TidyKind } from "../store/tidy.ts";
-import { element, formatDuration, isTyping, onNextFrame, setText } from "./dom.ts";
+import { element, formatDuration, isTyping, onNextFrame, setClassName, setHidden, setText } from "./dom.ts";
 import { AudiencePanel } from "./audience.ts";
 import { finishVerdict, type StoredProgress } from "./finish-gate.ts";
 import type { HudLayout } from "./hud-layout.ts";
@@ -180,7 +180,7 @@ export class Hud {
     const store = this.store;
     const badge = element("mode-badge");
     setText(badge, MODE_LABEL[store.mode]);
-    badge.className = `badge ${store.mode}`;
+    setClassName(badge, `badge ${store.mode}`);
 
     const { placed, total } = store.progress();
     const width = `${total ? (100 * placed) / total : 0}%`;
@@ -204,14 +204,14 @@ export class Hud {
     const banner = element("banner");
     const fatal = store.notices.fatal;
     if (fatal) {
-      banner.hidden = false;
-      banner.className = "banner fatal";
-      banner.textContent = fatal;
+      setHidden(banner, false);
+      setClassName(banner, "banner fatal");
+      setText(banner, fatal);
     } else if (store.status === "reconnecting") {
-      banner.hidden = false;
-      banner.className = "banner";
-      banner.textContent = "Connection lost: reconnecting… your placed pieces are safe.";
-    } else banner.hidden = true;
+      setHidden(banner, false);
+      setClassName(banner, "banner");
+      setText(banner, "Connection lost: reconnecting… your placed pieces are safe.");
+    } else setHidden(banner, true);
 
     this.players.render(store.players(), store.myId, { controls: store.controls, isHost: store.isHost });
     this.renderNotices();

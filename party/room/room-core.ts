@@ -45,21 +45,24 @@ import { NewsJournal, type NewsEncoders } from "./news-journal.ts";
 /**
  * Frames are paced per client. Everyone gets what changed on the room's
  * broadcast tick, all in one flush. The tick fits the room's size (see
- * `tickMsFor`): a small room ticks every ACK_BATCH_MS, so news goes out as soon
- * as the ack batch allows (what an unbatched room gives, at a fraction of its
- * frames), and the tick grows with the connections until, at
- * BROADCAST_TICK_MS, the room sends about ROOM_FRAMES_PER_S frames a second
- * however many it serves. An ack rides the tick when the tick is at most
- * ACK_RIDE_MS away, so up to 64 connections (a 16 ms tick) every ack rides
- * one and a flush is a tick: an ack-only flush costs a storage write and a
- * frame for the acting client, which at 64 x 30 Hz tripled the flushes
- * (docs/figures.md). In a bigger room an ack that would wait longer goes in the
- * next flush for acks, at least ACK_BATCH_MS after the last flush, so the acks
- * of actions that arrive together share one storage write. Each client's
- * frames draw on a token bucket of FRAME_BURST tokens refilled at FRAMES_PER_S -
- * FRAME_BURST a second (or one frame per tick where the tick is shorter), so at
- * the largest tick no one-second window holds more than FRAMES_PER_S frames,
- * and a client that asks for more waits about 18 ms per frame, never long.
+ * `tickMsFor`): a small room ticks every ACK_BATCH_MS, and the tick grows with
+ * the connections until, at BROADCAST_TICK_MS, the room sends about
+ * ROOM_FRAMES_PER_S frames a second however many it serves. A tick is due a
+ * tick after the last one, and a change that finds it due (a room that was
+ * quiet for a tick) is sent at once, in the same event: a move in a quiet room
+ * goes out as it would from an unbatched room, and only the moves that follow
+ * it within a tick wait, for one frame that carries them all. An ack rides the
+ * tick when the tick is at most ACK_RIDE_MS away, so up to 64 connections (a
+ * 16 ms tick) every ack rides one and a flush is a tick: an ack-only flush
+ * costs a storage write and a frame for the acting client, which at 64 x 30 Hz
+ * tripled the flushes (docs/figures.md). In a bigger room an ack that would
+ * wait longer goes in the next flush for acks, at least ACK_BATCH_MS after the
+ * last flush, so the acks of actions that arrive together share one storage
+ * write. Each client's frames draw on a token bucket of FRAME_BURST tokens
+ * refilled at FRAMES_PER_S - FRAME_BURST a second (or one frame per tick where
+ * the tick is shorter), so at the largest tick no one-second window holds more
+ * than FRAMES_PER_S frames, and a client that asks for more waits about 18 ms
+ * per frame, never long.
  */
 export const BROADCAST_TICK_MS = 30;
 export const ACK_RIDE_MS = 16;
@@ -99,11 +102,6 @@ export const CLOSE_INTERNAL_ERROR = 1011;
 export const STILL_HOLD_MAX_MS = DEFAULT_STILL_HOLD_MAX_MS;
 
 export type { RoomSocket } from "../common/socket.ts";
-
-/** The first broadcast tick at or after `ms`: ticks are multiples of the tick on the room's clock. */
-function tickAtOrAfter(ms: number, tickMs: number): number {
-  return Math.ceil(ms / tickMs) * tickMs;
-}
 
 /**
  * What a connection needs after the room slept (hibernation: server.ts keeps it
@@ -220,6 +218,8 @@ export class RoomCore {
   /** The players or watchers counted changed: everyone hears the counts at the next flush. */
   private audienceDirty = false;
   private lastFlushMs = Number.NEGATIVE_INFINITY;
+  /** The last flush that was a tick (see the pacing above): the next is due a tick later. */
+  private lastTickMs = Number.NEGATIVE_INFINITY;
   private flushRequestedForMs: number | null = null;
   /** When each holding player's group last really moved (see STILL_HOLD_MAX_MS). */
   private readonly lastMovedAtMs = new Map<string, number>();
@@ -278,7 +278,7 @@ export class RoomCore {
       },
       tell: (joined, event) => {
         const session = this.roster.sessions.get(joined.socket.id);
-        if (session?.state === "joined") session.events.push(event);
+        if (session?.state === "joined") this.reply(session, event);
       },
       wakeAt: (atMs) => this.requestFlushAt(atMs),
       drop: (socketId) => this.disconnect(socketId),
@@ -459,6 +459,7 @@ export class RoomCore {
       this.audienceDirty = false;
       this.broadcastEvent({ type: "audience", ...this.audience() });
     }
+    if (now >= this.lastTickMs + this.tickMs()) this.lastTickMs = now;
     let next = Number.POSITIVE_INFINITY;
     let oldestNews = this.news.serial;
     for (const session of this.joinedSessions()) {
@@ -759,9 +760,14 @@ export class RoomCore {
     for (let start = 0; start < deletions.length; start += KEYS_PER_CALL) this.host.storage.delete(deletions.slice(start, start + KEYS_PER_CALL)).catch(reportFailedWrite);
   }
 
-  /** A change: everyone hears of it on the next tick. */
+  /** A change: everyone hears of it on the next tick (now, if one is due). */
   private scheduleFlush(): void {
-    this.requestFlushAt(tickAtOrAfter(this.host.now(), this.tickMs()));
+    this.requestFlushAt(this.nextTickMs());
+  }
+
+  /** When the next tick is due: a tick after the last, or now if that has passed. */
+  private nextTickMs(): number {
+    return Math.max(this.host.now(), this.lastTickMs + this.tickMs());
   }
 
   /** The room's broadcast tick now: it fits the connections it serves (see tickMsFor). */
@@ -778,7 +784,7 @@ export class RoomCore {
     session.replies.push(event);
     if (session.replies.length > 1) return;
     const now = this.host.now();
-    const tick = tickAtOrAfter(now, this.tickMs());
+    const tick = this.nextTickMs();
     session.repliesDueMs = tick - now <= ACK_RIDE_MS ? tick : Math.max(now, this.lastFlushMs + ACK_BATCH_MS);
     this.requestFlushAt(session.repliesDueMs);
   }
@@ -798,16 +804,20 @@ export class RoomCore {
     if (session.replies.length > 0) {
       due = session.repliesDueMs;
     } else if (session.events.length > 0 || session.newsSeen < this.news.serial || session.versionSent !== this.state!.version) {
-      // The first tick after this client's last frame: one tick frame per tick at most.
-      due = tickAtOrAfter(session.lastFrameMs + 1, this.tickMs());
+      due = this.tickAfter(session.lastFrameMs);
     } else if (this.hasCursorNews(session)) {
-      due = tickAtOrAfter(session.lastCursorMs + CURSOR_INTERVAL_MS, this.tickMs());
+      due = Math.max(this.tickAfter(session.lastFrameMs), session.lastCursorMs + CURSOR_INTERVAL_MS);
     } else {
       return Number.POSITIVE_INFINITY;
     }
     // The frame budget: wait for a token if the bucket is empty.
     const tokens = this.tokensOf(session, now);
     return tokens >= 1 ? due : Math.max(due, now + Math.ceil((1 - tokens) / this.frameTokensPerMs()));
+  }
+
+  /** The first tick after a client's frame at `frameMs`: one tick frame per tick at most. */
+  private tickAfter(frameMs: number): number {
+    return frameMs < this.lastTickMs ? this.lastTickMs : this.lastTickMs + this.tickMs();
   }
 
   /** A client's frame budget: FRAMES_PER_S, or a frame per tick where the tick is shorter. */

@@ -53,11 +53,15 @@ export default class StatefulRoom extends SocketParty implements Party.Server, L
         randomId: () => crypto.randomUUID(),
         requestFlush: (delayMs) => {
           if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-          this.flushTimer = setTimeout(() => {
+          this.flushTimer = null;
+          const flush = () => {
             this.flushTimer = null;
             this.core.flush();
             this.directory.changed();
-          }, delayMs);
+          };
+          // Due now: in this event, after the frame that asked (a timer would be an event of its own).
+          if (delayMs <= 0) queueMicrotask(flush);
+          else this.flushTimer = setTimeout(flush, delayMs);
         },
         admitPuzzle: (pieces, address) => this.admitPuzzle(pieces, address),
         attach: (socketId, attachment) => void this.rawOf(socketId)?.setState(attachment),

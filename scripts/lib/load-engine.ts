@@ -118,7 +118,7 @@ export async function runMode(mode: Mode, config: LoadConfig, target: ServerTarg
       return room.clients.map((client, playerIndex) => {
         const player: ScriptedPlayer = { client, until, onSent: (record) => onSent(room, client, record, counters) };
         const prng = createPrng(config.seed * 1_000_003 + roomIndex * 1_009 + playerIndex);
-        if (config.behaviour === "drag") return drag(player, { prng, rateHz: config.rateHz, pieceId: playerIndex });
+        if (config.behaviour === "drag") return drag(player, { prng, rateHz: config.rateHz, pieceId: playerIndex, startOffset: playerIndex / room.clients.length });
         return solve(player, {
           prng,
           rateHz: config.rateHz,

@@ -5,7 +5,7 @@
  */
 import type { Prng } from "../../shared/prng.ts";
 import { circleAround } from "./circle.ts";
-import { grabbed, send, Ticker, type ScriptedPlayer } from "./play.ts";
+import { grabbed, send, sleep, Ticker, type ScriptedPlayer } from "./play.ts";
 
 const DRAG_CIRCLE_RADIUS_PX = 60;
 const DRAG_CIRCLE_PERIOD_S = 2;
@@ -16,6 +16,12 @@ export interface DragOptions {
   rateHz: number;
   /** The player's own piece. */
   pieceId: number;
+  /**
+   * When, within one move interval, this player's moves fall (0 to 1; default
+   * drawn from `prng`): players in step would share the room's flushes, which
+   * real players do not (bench:floor and bench:crowd spread theirs the same way).
+   */
+  startOffset?: number;
 }
 
 /** Plays `drag` until `player.until` is over; fails if the room refuses the player its own piece. */
@@ -27,6 +33,7 @@ export async function drag(player: ScriptedPlayer, options: DragOptions): Promis
   const start = state.pieces[pieceId]!;
   const onCircle = circleAround(state.spec, start, DRAG_CIRCLE_RADIUS_PX);
   const phase = options.prng() * 2 * Math.PI;
+  await sleep((options.startOffset ?? options.prng()) * (1000 / rateHz));
   const ticker = new Ticker(rateHz);
   let at = { x: start.x, y: start.y };
   for (let step = 1; !until.over; step++) {

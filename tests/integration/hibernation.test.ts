@@ -6,7 +6,8 @@
  * the puzzle from storage and the sessions from the sockets' attachments, the
  * move is acked and everyone sees it, and the guard's heartbeat runs again from
  * the storage alarm. A listed room sleeps as well: its directory heartbeat is
- * asked of the same alarm, not of a timer that would hold it in memory. The
+ * asked of the same alarm, not of a timer that would hold it in memory; and an
+ * alarm that wakes a sleeping room runs (an unclaimed picture is deleted). The
  * rebuild is seen in the action log: every load from storage appends a restart
  * entry. Only counts and states are asserted.
  */
@@ -18,10 +19,15 @@ import { fetchLogPage, fetchRoomSummary } from "../../testkit/room-http.ts";
 import { decodeLogChunk } from "../../shared/action-log.ts";
 import { sleep } from "../../testkit/scripted/play.ts";
 import { DIRECTORY_PATH, DirectoryListingSchema } from "../../shared/directory.ts";
-import { parseBody } from "../../shared/http.ts";
+import { UploadResultSchema, parseBody } from "../../shared/http.ts";
+import { pngFile } from "../../testkit/pictures.ts";
 
-/** A short heartbeat timeout, so the heartbeat stops after about 3 s of quiet; the rest are the defaults. */
-const VARS = { HEARTBEAT_INTERVAL_MS: "1000", HEARTBEAT_TIMEOUT_MS: "2000" };
+/**
+ * A short heartbeat timeout, so the heartbeat stops after about 3 s of quiet;
+ * an unclaimed picture's 25 s, past the eviction, so its alarm wakes a room that
+ * sleeps; the rest are the defaults.
+ */
+const VARS = { HEARTBEAT_INTERVAL_MS: "1000", HEARTBEAT_TIMEOUT_MS: "2000", UNCLAIMED_PICTURE_TTL_MS: "25000" };
 /**
  * How long everyone stays quiet: the heartbeat's 3 s, then workerd's eviction of
  * an object with nothing pending (about 10 s in the probe of docs/architecture.md), and a margin.
@@ -97,5 +103,19 @@ describe("hibernation on partykit dev", () => {
     expect(file.server.output()).not.toMatch(/Party\.id is not yet initialized|Uncaught \(in alarm\)/);
     expect(ann.closeEvents).toEqual([]);
     ann.close();
+  }, 90_000);
+
+  test("an alarm that wakes a sleeping room runs: the unclaimed picture is deleted", async () => {
+    const room = "sleepy-picture";
+    const upload = await fetch(`${file.server.url}/parties/main/${room}/image`, { method: "POST", body: pngFile(64, 64) as Uint8Array<ArrayBuffer>, headers: { "content-type": "image/png", "cf-connecting-ip": "198.51.100.31" } });
+    expect(upload.status).toBe(201);
+    parseBody(UploadResultSchema, await upload.json(), "the upload");
+    // Nothing else happens in the room: it is evicted, and the picture's alarm (at 25 s) builds
+    // it again. That object has no room.id; its constructor used to read it and throw, so the
+    // alarm and its retries failed. Asked once, well after: a request builds an object that has
+    // the id, and a retried alarm would then succeed and hide the failure.
+    await sleep(QUIET_MS + 15_000);
+    expect((await fetch(`${file.server.url}/parties/main/${room}/image`)).status, "the unclaimed picture was deleted").toBe(404);
+    expect(file.server.output()).not.toMatch(/Party\.id is not yet initialized|Uncaught \(in alarm\)/);
   }, 90_000);
 });

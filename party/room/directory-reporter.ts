@@ -84,9 +84,9 @@ export class DirectoryReporter {
    * After a start or a wake, once the sockets the runtime kept are back:
    * whether the room was created listed (a stored value it cannot read counts
    * as unlisted). A listed room with sockets open reports again and its
-   * heartbeat goes on. When the room's last life last posted is not known, so
-   * the next report waits an interval from now: a wake between two posts never
-   * brings them closer.
+   * heartbeat goes on. The room's last life may have posted just before it
+   * ended, so the next report waits an interval from now: a wake between two
+   * posts never brings them closer.
    */
   async load(): Promise<void> {
     const stored = (await this.host.storage.get<unknown>([LISTING_KEY])).get(LISTING_KEY);

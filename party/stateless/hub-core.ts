@@ -48,9 +48,9 @@ export interface HubOptions {
 
 
 /** A hello with a password: the hubs keep no private rooms (no host, no stored password to check it against). */
-export const NO_PRIVATE_ROOMS = "the stateless modes have no private rooms: open the link without a password";
+const NO_PRIVATE_ROOMS = "the stateless modes have no private rooms: open the link without a password";
 /** A hello with `listed: true`: only a stateful room reports itself to the public lobby. */
-export const NEVER_LISTED = "only stateful rooms can be listed in the public rooms: a stateless room is never listed";
+const NEVER_LISTED = "only stateful rooms can be listed in the public rooms: a stateless room is never listed";
 
 export class HubCore {
   private readonly roster: PlayerRoster<Joined, Joining>;

@@ -10,7 +10,7 @@ import type { PuzzleStore } from "../store/puzzle-store.ts";
 import type { Smoothing } from "./smoothing.ts";
 import type { PieceGeometry } from "./piece-geometry.ts";
 import type { Rect } from "./play-area.ts";
-import { borderSprite, cameraExtern, spriteArea, type BorderSprite } from "./border-sprite.ts";
+import { borderSprite, cameraExtern, releaseSprite, spriteArea, type BorderSprite } from "./border-sprite.ts";
 import { glowing } from "./snap-glow.ts";
 
 const FLASH_MS = 450;
@@ -78,7 +78,10 @@ export class SnapFlash {
     const live: Flash[] = [];
     for (const flash of this.flashes) {
       damaged(flash.area);
-      if (nowMs - flash.startMs >= FLASH_MS) continue;
+      if (nowMs - flash.startMs >= FLASH_MS) {
+        releaseSprite(flash.sprite);
+        continue;
+      }
       flash.alpha = FLASH_ALPHA * (1 - (nowMs - flash.startMs) / FLASH_MS);
       flash.area = spriteArea(flash.sprite, this.smoothing.x[flash.anchor]!, this.smoothing.y[flash.anchor]!);
       damaged(flash.area);

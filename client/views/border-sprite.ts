@@ -12,6 +12,13 @@ import type { Rect } from "./play-area.ts";
 
 /** Most pixels one outline image may have; a bigger group's image is drawn coarser. */
 const MAX_SPRITE_PX = 4_000_000;
+/**
+ * Canvases of images no longer drawn, kept for the next outline: a new canvas's
+ * first context costs more than stroking a piece's border (every grab of 16
+ * players made one).
+ */
+const spare: HTMLCanvasElement[] = [];
+const MAX_SPARE = 32;
 
 export interface BorderSprite {
   canvas: HTMLCanvasElement;
@@ -48,7 +55,8 @@ export function borderSprite(
   const width = bounds.right - bounds.left;
   const height = bounds.bottom - bounds.top;
   const scale = Math.min(look.scale, Math.sqrt(MAX_SPRITE_PX / (width * height)));
-  const canvas = document.createElement("canvas");
+  const canvas = spare.pop() ?? document.createElement("canvas");
+  // Setting the size clears the canvas and its context's state, even to the same size.
   canvas.width = Math.max(1, Math.ceil(width * scale));
   canvas.height = Math.max(1, Math.ceil(height * scale));
   const ctx = canvas.getContext("2d")!;
@@ -61,6 +69,11 @@ export function borderSprite(
   traceBorder(ctx, spec, geometry, at, pieces, inside, -bounds.left, -bounds.top);
   ctx.stroke();
   return { canvas, offsetX: bounds.left - at.x[anchor]!, offsetY: bounds.top - at.y[anchor]!, width, height };
+}
+
+/** `sprite` will not be drawn again: its canvas may serve the next outline. */
+export function releaseSprite(sprite: BorderSprite): void {
+  if (spare.length < MAX_SPARE && sprite.canvas.width * sprite.canvas.height <= MAX_SPRITE_PX / 16) spare.push(sprite.canvas);
 }
 
 /** Where a sprite lies (table px) with its anchor piece at (x, y). */

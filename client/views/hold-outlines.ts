@@ -11,7 +11,7 @@ import type { PuzzleStore } from "../store/puzzle-store.ts";
 import type { Smoothing } from "./smoothing.ts";
 import type { PieceGeometry } from "./piece-geometry.ts";
 import type { Rect } from "./play-area.ts";
-import { borderSprite, cameraExtern, spriteArea, type BorderSprite } from "./border-sprite.ts";
+import { borderSprite, cameraExtern, releaseSprite, spriteArea, type BorderSprite } from "./border-sprite.ts";
 
 /** Outline thickness on screen in CSS px, whatever the zoom. */
 const OUTLINE_SCREEN_PX = 3;
@@ -74,7 +74,11 @@ export class HoldOutlines {
         damaged(area);
       }
     }
-    for (const [group, before] of this.outlines) if (!next.has(group)) damaged(before.area);
+    for (const [group, before] of this.outlines) {
+      if (next.get(group)?.sprite === before.sprite) continue;
+      if (!next.has(group)) damaged(before.area);
+      releaseSprite(before.sprite);
+    }
     this.outlines = next;
   }
 

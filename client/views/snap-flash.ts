@@ -10,14 +10,14 @@ import type { PuzzleStore } from "../store/puzzle-store.ts";
 import type { Smoothing } from "./smoothing.ts";
 import type { PieceGeometry } from "./piece-geometry.ts";
 import type { Rect } from "./play-area.ts";
-import { borderSprite, cameraExtern, spriteArea, type BorderSprite } from "./border-sprite.ts";
+import { borderSprite, cameraExtern, releaseSprite, spriteArea, type BorderSprite } from "./border-sprite.ts";
+import { glowing } from "./snap-glow.ts";
 
 const FLASH_MS = 450;
 /** Glow thickness on screen in CSS px. */
 const FLASH_SCREEN_PX = 4;
 const FLASH_COLOR = "#fff4c2";
 const FLASH_ALPHA = 0.9;
-
 interface Flash {
   sprite: BorderSprite;
   anchor: number;
@@ -50,10 +50,16 @@ export class SnapFlash {
     if (!view) return;
     const snapped = this.store.takeSnaps();
     if (snapped.length > 0) {
-      const groups = new Set(snapped.map((id) => view.pieces[id]!.group));
-      for (const group of groups) {
-        const members = new Set(groupMembers(view, group));
-        const anchor = groupMembers(view, group)[0];
+      const joinedByGroup = new Map<number, Set<number>>();
+      for (const id of snapped) {
+        const group = view.pieces[id]!.group;
+        let joined = joinedByGroup.get(group);
+        if (!joined) joinedByGroup.set(group, (joined = new Set()));
+        joined.add(id);
+      }
+      for (const [group, joined] of joinedByGroup) {
+        const members = glowing(groupMembers(view, group), joined);
+        const anchor = members.values().next().value;
         if (anchor === undefined) continue;
         // Traced where the pieces come to rest, not where they are drawn now: the
         // pieces that snapped are still gliding in, and the glow follows the anchor.
@@ -72,7 +78,10 @@ export class SnapFlash {
     const live: Flash[] = [];
     for (const flash of this.flashes) {
       damaged(flash.area);
-      if (nowMs - flash.startMs >= FLASH_MS) continue;
+      if (nowMs - flash.startMs >= FLASH_MS) {
+        releaseSprite(flash.sprite);
+        continue;
+      }
       flash.alpha = FLASH_ALPHA * (1 - (nowMs - flash.startMs) / FLASH_MS);
       flash.area = spriteArea(flash.sprite, this.smoothing.x[flash.anchor]!, this.smoothing.y[flash.anchor]!);
       damaged(flash.area);

@@ -83,6 +83,14 @@ export const ROOM_FRAMES_PER_S = 4_000;
  * costs what it costs at 64. A cursor left out goes when it moves again.
  */
 export const MAX_CURSORS_PER_FRAME = 32;
+/**
+ * In a room at the largest tick (a crowd), a watcher's frames are at least this
+ * far apart, each on a tick. A watcher sends nothing, and its table eases each
+ * piece to where the frame says; the room's frames a second are then mostly the
+ * players'. At 100 players and 900 watchers a frame per tick to every watcher
+ * kept workerd busy sending them (bench:crowd: 87% of a core, fan-out p99 2.8 s).
+ */
+export const CROWD_WATCHER_FRAME_MS = 100;
 
 /** The broadcast tick of a room of `connections` (see ROOM_FRAMES_PER_S). */
 export function tickMsFor(connections: number, roomFramesPerS = ROOM_FRAMES_PER_S): number {
@@ -810,9 +818,15 @@ export class RoomCore {
     } else {
       return Number.POSITIVE_INFINITY;
     }
+    if (session.role === "watcher" && session.replies.length === 0 && this.tickMs() >= BROADCAST_TICK_MS) due = Math.max(due, this.tickAtOrAfter(session.lastFrameMs + CROWD_WATCHER_FRAME_MS));
     // The frame budget: wait for a token if the bucket is empty.
     const tokens = this.tokensOf(session, now);
     return tokens >= 1 ? due : Math.max(due, now + Math.ceil((1 - tokens) / this.frameTokensPerMs()));
+  }
+
+  /** The first tick at or after `ms`: the last tick if that is still to come or due, else the next, or `ms` itself if that is later. */
+  private tickAtOrAfter(ms: number): number {
+    return ms <= this.lastTickMs ? this.lastTickMs : Math.max(ms, this.lastTickMs + this.tickMs());
   }
 
   /** The first tick after a client's frame at `frameMs`: one tick frame per tick at most. */

@@ -6,7 +6,7 @@
  * asserts on wall-clock time.
  */
 import { describe, expect, it } from "vitest";
-import { ACK_BATCH_MS, ACK_RIDE_MS, BROADCAST_TICK_MS, MAX_CURSORS_PER_FRAME, ROOM_FRAMES_PER_S, tickMsFor } from "../../party/room/room-core.ts";
+import { ACK_BATCH_MS, ACK_RIDE_MS, BROADCAST_TICK_MS, CROWD_WATCHER_FRAME_MS, MAX_CURSORS_PER_FRAME, ROOM_FRAMES_PER_S, tickMsFor } from "../../party/room/room-core.ts";
 import { CURSOR_INTERVAL_MS, DEFAULT_MAX_PLAYERS, DEFAULT_MAX_WATCHERS, MAX_MAX_PLAYERS, readMaxPlayers, readMaxWatchers } from "../../party/common/settings.ts";
 import { ACTION_TYPES, CLOSE_REFUSED, CLOSE_ROOM_FULL, type Batch, type BatchEvent, type ServerMessage, type Welcome } from "../../shared/protocol.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
@@ -406,5 +406,37 @@ describe("pacing fits the room's size", () => {
       expect(frame.atMs - move.atMs).toBeLessThanOrEqual(BROADCAST_TICK_MS);
     }
     expect(frames.at(-1)!.events).toContainEqual({ type: "pieces", pieces: [[0, 29, 30, 0, 0]] });
+  });
+
+  it("in a crowd a watcher gets a frame at most every CROWD_WATCHER_FRAME_MS, on a tick, with every move; players still get every tick", () => {
+    const { room, players, watchers } = crowd(2, 200);
+    const [ann, bob] = players as [FakeClient, FakeClient];
+    const watcher = watchers[0]!;
+    ann.act({ type: "grab", pieceId: 0 });
+    room.settle();
+    room.advance(BROADCAST_TICK_MS);
+    const [watcherFrom, bobFrom] = [watcher.count, bob.count];
+    const moves: Array<{ atMs: number; x: number }> = [];
+    for (let step = 0; step < 60; step++) {
+      moves.push({ atMs: room.nowMs, x: 20 + step });
+      ann.act({ type: "move", pieceId: 0, x: 20 + step, y: 30 });
+      room.runDueFlush();
+      room.advance(11);
+    }
+    room.settle(CROWD_WATCHER_FRAME_MS + BROADCAST_TICK_MS);
+    const framesOf = (client: FakeClient, from: number) =>
+      client.since(from).flatMap((message, offset) => (message.type === "batch" ? [{ atMs: client.socket.receivedAtMs[from + offset]!, events: message.events }] : []));
+    const watched = framesOf(watcher, watcherFrom);
+    for (let i = 1; i < watched.length; i++) expect(watched[i]!.atMs - watched[i - 1]!.atMs).toBeGreaterThanOrEqual(CROWD_WATCHER_FRAME_MS);
+    for (const move of moves) {
+      const frame = watched.find((candidate) => candidate.atMs >= move.atMs);
+      expect(frame && frame.atMs - move.atMs, `move at ${move.atMs}`).toBeLessThanOrEqual(CROWD_WATCHER_FRAME_MS + BROADCAST_TICK_MS);
+    }
+    expect(watched.at(-1)!.events).toContainEqual({ type: "pieces", pieces: [[0, 79, 30, 0, 0]] });
+    // A player of the same room is not slowed: a frame a tick.
+    const played = framesOf(bob, bobFrom);
+    expect(played.length).toBeGreaterThan(2 * watched.length);
+    watcher.sync();
+    expect(watcher.replica!.puzzle.pieces[0]).toMatchObject({ x: 79, y: 30 });
   });
 });

@@ -16,15 +16,44 @@ export async function fetchDirectory(): Promise<DirectoryListing> {
   return parseBody(DirectoryListingSchema, await response.json(), "the lobby's list");
 }
 
+/** Whether the page is seen, and a way to hear when it is seen again: the document's, or a test's. */
+export interface PageVisibility {
+  hidden(): boolean;
+  /** Calls `seen` once the page is visible again; returns a function that stops listening. */
+  whenVisible(seen: () => void): () => void;
+}
+
+const documentVisibility: PageVisibility = {
+  hidden: () => document.hidden,
+  whenVisible(seen) {
+    const listener = () => {
+      if (document.hidden) return;
+      document.removeEventListener("visibilitychange", listener);
+      seen();
+    };
+    document.addEventListener("visibilitychange", listener);
+    return () => document.removeEventListener("visibilitychange", listener);
+  },
+};
+
 /**
  * Calls `show` with the list now and every DIRECTORY_REFRESH_MS after each
  * answer (never two asks at once), `failed` with a sentence when an ask
- * fails; returns a function that stops it.
+ * fails; returns a function that stops it. A hidden page (a background tab)
+ * asks nothing: the next ask waits until it is seen, and is made at once then.
  */
-export function pollDirectory(show: (listing: DirectoryListing) => void, failed: (reason: string) => void): () => void {
+export function pollDirectory(show: (listing: DirectoryListing) => void, failed: (reason: string) => void, page: PageVisibility = documentVisibility): () => void {
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let stopWaiting: (() => void) | null = null;
   const run = async (): Promise<void> => {
+    if (page.hidden()) {
+      stopWaiting = page.whenVisible(() => {
+        stopWaiting = null;
+        if (!stopped) void run();
+      });
+      return;
+    }
     try {
       const listing = await fetchDirectory();
       if (!stopped) show(listing);
@@ -37,5 +66,6 @@ export function pollDirectory(show: (listing: DirectoryListing) => void, failed:
   return () => {
     stopped = true;
     if (timer !== null) clearTimeout(timer);
+    stopWaiting?.();
   };
 }

@@ -13,7 +13,7 @@
 import { MARK_KINDS, MAX_CHAT_CHARS, type ChatLine, type MarkKind } from "../../shared/chat.ts";
 import { MARK_GLYPHS } from "../views/ping-layer.ts";
 import type { ChatStore } from "../store/chat.ts";
-import { isTyping, setText } from "./dom.ts";
+import { isTyping, setHidden, setText } from "./dom.ts";
 import { HUD_BOX_CLASS } from "./hud-layout.ts";
 
 /** Screens this narrow or this low open with the panel folded (as the players panel). */
@@ -148,12 +148,12 @@ export class ChatPanel {
   private render(): void {
     const unread = this.chat.unread;
     setText(this.badge, unread > 0 ? String(unread > 99 ? "99+" : unread) : "");
-    this.badge.hidden = unread === 0;
+    setHidden(this.badge, unread === 0);
     for (const [kind, button] of this.kindButtons) button.setAttribute("aria-pressed", String(kind === this.chat.markKind));
     setText(this.refusal, this.chat.lastRefusal ?? "");
     const muted = this.chat.mutedCount;
     setText(this.muted, muted > 0 ? `${muted} muted · unmute` : "");
-    this.muted.hidden = muted === 0;
+    setHidden(this.muted, muted === 0);
     if (this.chat.revision === this.shownRevision) return;
     this.shownRevision = this.chat.revision;
     const lines = this.chat.lines;

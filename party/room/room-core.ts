@@ -348,6 +348,14 @@ export class RoomCore {
     this.flush();
     const pieces = pieceCountOf(this.state.spec);
     this.state = null;
+    this.forgetDerived();
+    this.roster.players.clear();
+    this.inStorageOnly = true;
+    return pieces;
+  }
+
+  /** Forgets everything made from the puzzle in memory (encodings, news, cursors, what was stored): the puzzle went or was replaced. */
+  private forgetDerived(): void {
     this.storedProgress = null;
     this.pieceJson.clear();
     this.holdJson.clear();
@@ -356,9 +364,6 @@ export class RoomCore {
     this.cursorRanking = null;
     this.snapshotCache = null;
     this.lastMovedAtMs.clear();
-    this.roster.players.clear();
-    this.inStorageOnly = true;
-    return pieces;
   }
 
   /** Whether the puzzle is in storage only (unloaded); a host calls ensureLoaded() before serving. */
@@ -626,14 +631,8 @@ export class RoomCore {
     this.startedAtMs = this.host.now();
     this.actionsApplied = 0;
     this.actionsRejected = 0;
-    this.storedProgress = null;
     this.log = ActionLogStore.fresh();
-    this.pieceJson.clear();
-    this.holdJson.clear();
-    this.cursors.clear();
-    this.cursorRanking = null;
-    this.snapshotCache = null;
-    this.lastMovedAtMs.clear();
+    this.forgetDerived();
     this.dirtyChunks = new Set(Array.from({ length: chunkCount(this.state.spec) }, (_, index) => index));
     this.metaDirty = true;
     this.playersGeneration++;

@@ -125,6 +125,13 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
     return undefined;
   }
 
+  /** The remembered player whose resume token this is, if any. */
+  playerWithToken(token: string | undefined): RosterPlayer | undefined {
+    if (token === undefined || token === "") return undefined;
+    for (const player of this.players.values()) if (player.token === token) return player;
+    return undefined;
+  }
+
   /**
    * Checks a hello against the protocol version and the limits (sessions still
    * joining count as players). A player hello into a room whose seats are all
@@ -145,7 +152,7 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
       if (this.watching.size >= this.maxWatchers) return this.refuse(session, "room-full", `room is full (${this.maxWatchers} watching)`, CLOSE_ROOM_FULL);
       return { role: "watcher", because: "asked" };
     }
-    const resumed = hello.token ? [...this.players.values()].find((candidate) => candidate.token === hello.token) : undefined;
+    const resumed = this.playerWithToken(hello.token);
     if (resumed && this.connectionOf(resumed.id)) return { role: "player", resumed };
     if (this.seatsTaken() < this.maxPlayers) return { role: "player", resumed };
     if (this.watching.size < this.maxWatchers) return { role: "watcher", because: "room-full" };

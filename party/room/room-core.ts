@@ -278,6 +278,7 @@ export class RoomCore {
       now: () => host.now(),
       wait: host.wait && ((delayMs) => host.wait!(delayMs)),
       players: this.roster.players,
+      playerWithToken: (token) => this.roster.playerWithToken(token),
       connectionOf: (playerId) => this.roster.connectionOf(playerId),
       connectedPlayerIds: () => this.roster.connectedPlayerIds(),
       broadcast: (event) => {

@@ -64,6 +64,8 @@ export interface HostedRoom {
   /** Resolves after `delayMs` without holding up the room (absent: at once, for in-process tests). */
   wait?(delayMs: number): Promise<void>;
   readonly players: ReadonlyMap<string, RosterPlayer>;
+  /** The remembered player a resume token belongs to, if any. */
+  playerWithToken(token: string | undefined): RosterPlayer | undefined;
   /** The joined player connection of `playerId`, if it is connected. */
   connectionOf(playerId: string): Joined | undefined;
   /** Joined player ids, in the order their sockets connected. */
@@ -131,7 +133,7 @@ export class RoomHostControls {
         return true;
       });
     }
-    const resumes = hello.token !== undefined && hello.role !== "watcher" && [...this.room.players.values()].some((player) => player.token === hello.token);
+    const resumes = hello.role !== "watcher" && this.room.playerWithToken(hello.token) !== undefined;
     if (resumes) return "pass";
     const password = this.stored.password;
     if (password === null) {
@@ -146,7 +148,7 @@ export class RoomHostControls {
   /** A locked room admits a hello that would make a new player as a watcher. */
   lockedHello(session: Connecting, hello: Hello): Hello {
     if (!this.stored.locked || hello.role === "watcher") return hello;
-    if (hello.token !== undefined && [...this.room.players.values()].some((player) => player.token === hello.token)) return hello;
+    if (this.room.playerWithToken(hello.token) !== undefined) return hello;
     this.lockedOut.add(session.socket.id);
     return { ...hello, role: "watcher" };
   }

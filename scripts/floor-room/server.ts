@@ -11,6 +11,15 @@ export type FloorBehaviour = (typeof FLOOR_BEHAVIOURS)[number];
 /** The batched behaviours' tick, unless the room id says otherwise ("batched-t16-..."). */
 export const FLOOR_TICK_MS = 33;
 
+/**
+ * The behaviour a room id names: the longest that prefixes it with a dash, since
+ * "batched-" also prefixes "batched-stored-..." (which, read first-match, ran
+ * without its storage writes).
+ */
+export function floorBehaviourOf(roomId: string): FloorBehaviour | undefined {
+  return [...FLOOR_BEHAVIOURS].sort((a, b) => b.length - a.length).find((behaviour) => roomId.startsWith(`${behaviour}-`));
+}
+
 export default class FloorRoom implements Party.Server {
   private readonly behaviour: FloorBehaviour | undefined;
   private pending: string[] = [];
@@ -19,7 +28,7 @@ export default class FloorRoom implements Party.Server {
   private readonly tickMs: number;
 
   constructor(readonly room: Party.Room) {
-    this.behaviour = FLOOR_BEHAVIOURS.find((behaviour) => room.id.startsWith(`${behaviour}-`));
+    this.behaviour = floorBehaviourOf(room.id);
     this.tickMs = Number(/-t(\d+)-/.exec(room.id)?.[1] ?? FLOOR_TICK_MS);
   }
 

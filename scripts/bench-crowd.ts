@@ -4,8 +4,9 @@
  * p99, fan-out p99 to the watchers, lost moves and desynced watchers, workerd's
  * CPU and memory per connection, the join storm's time, and the break point (the
  * most watchers with fan-out p99 under BREAK_FAN_OUT_P99_MS); then the same
- * traffic against bench:floor's unbatched broadcast room for the ratio. Prints
- * figures; asserts nothing.
+ * traffic against bench:floor's unbatched broadcast room for the ratio, and with
+ * --paced-floor against its `paced` room (the room's crowd pacing and a storage
+ * write per tick, nothing else). Prints figures; asserts nothing.
  */
 import { fileURLToPath } from "node:url";
 import { Command, Option } from "commander";
@@ -18,6 +19,11 @@ import { startPartykitDev } from "../testkit/partykit-dev.ts";
 import { distribution, median, type Distribution } from "../testkit/stats.ts";
 import { PROTOCOL_VERSION, type ServerMessage, type Snapshot } from "../shared/protocol.ts";
 import { RoomStateSchema, parseBody } from "../shared/http.ts";
+import { BROADCAST_TICK_MS, CROWD_WATCHER_FRAME_MS } from "../party/room/room-core.ts";
+import { FLOOR_WATCH_PARAM } from "./floor-room/server.ts";
+
+/** The room, bench:floor's unbatched broadcast room, or its paced one. */
+type Target = "room" | "floor" | "paced";
 
 const FLOOR_PROJECT = fileURLToPath(new URL("./floor-room", import.meta.url));
 /** The break point is the most watchers whose fan-out p99 stays under this. */
@@ -36,11 +42,12 @@ const program = new Command("bench:crowd")
   .addOption(new Option("--runs <n>", "runs (medians are printed)").default(1).argParser(integer("--runs", 1, 20)))
   .addOption(new Option("--break-watchers <list>", "watcher counts tried for the break point (empty: none)").default([] as number[], "none").argParser(listOf(integer("--break-watchers", 0, 5_000))))
   .option("--no-floor", "skip the unbatched broadcast room")
+  .option("--paced-floor", "also run the do-nothing room paced as this room is in a crowd (players' frames every tick with a storage write, a watcher's every 100 ms)", false)
   .option("--json", "print JSON", false)
   .allowExcessArguments(false);
 
 export interface CrowdFigures {
-  target: "room" | "floor";
+  target: Target;
   active: number;
   watchers: number;
   rateHz: number;
@@ -73,12 +80,13 @@ interface Client {
 
 async function main(): Promise<void> {
   program.parse();
-  const flags = program.opts<{ active: number; watchers: number; rate: number; duration: number; runs: number; breakWatchers: number[]; floor: boolean; json: boolean }>();
+  const flags = program.opts<{ active: number; watchers: number; rate: number; duration: number; runs: number; breakWatchers: number[]; floor: boolean; pacedFloor: boolean; json: boolean }>();
   const log = (line: string) => console.error(line);
   const machine = machineInfo();
   log(`machine: ${describeMachine(machine)}`);
   const room = await repeat(flags.runs, (run) => onFreshServer("room", (port, pid) => crowdRun("room", port, pid, flags.active, flags.watchers, flags.rate, flags.duration, `${run}`)), log);
   const floor = flags.floor ? await repeat(flags.runs, (run) => onFreshServer("floor", (port, pid) => crowdRun("floor", port, pid, flags.active, flags.watchers, flags.rate, flags.duration, `${run}`)), log) : null;
+  const paced = flags.pacedFloor ? await repeat(flags.runs, (run) => onFreshServer("paced", (port, pid) => crowdRun("paced", port, pid, flags.active, flags.watchers, flags.rate, flags.duration, `${run}`)), log) : null;
   const breakSteps: CrowdFigures[] = [];
   for (const watchers of flags.breakWatchers) {
     const step = await onFreshServer("room", (port, pid) => crowdRun("room", port, pid, flags.active, watchers, flags.rate, Math.min(flags.duration, 10), `b${watchers}`));
@@ -88,14 +96,15 @@ async function main(): Promise<void> {
   const holding = breakSteps.filter((step) => step.fanOutMs.p99 < BREAK_FAN_OUT_P99_MS);
   const breakPoint = holding.length ? Math.max(...holding.map((step) => step.watchers)) : null;
   if (flags.json) {
-    console.log(JSON.stringify({ machine, room, floor, breakSteps, breakPoint }, null, 2));
+    console.log(JSON.stringify({ machine, room, floor, paced, breakSteps, breakPoint }, null, 2));
     return;
   }
   console.log(`\nOne room, ${flags.active} players dragging at ${flags.rate} Hz and ${flags.watchers} watchers, ${flags.duration} s per run, median of ${flags.runs}`);
   console.log(`machine: ${describeMachine(machine)} (load generator on the same cores)\n`);
   console.log("target  ack p99  fan-out p50/p99  lost  unacked  desynced  frames/watcher/s  CPU/move  core share  memory/conn  join storm");
-  for (const figures of [room, floor]) if (figures) console.log(row(figures));
+  for (const figures of [room, floor, paced]) if (figures) console.log(row(figures));
   if (floor) console.log(`\nroom / unbatched broadcast: CPU per move ${(room.cpuPerMoveUs / floor.cpuPerMoveUs).toFixed(2)}x, fan-out p99 ${(room.fanOutMs.p99 / floor.fanOutMs.p99).toFixed(2)}x`);
+  if (paced) console.log(`room / paced do-nothing room: CPU per move ${(room.cpuPerMoveUs / paced.cpuPerMoveUs).toFixed(2)}x, fan-out p99 ${(room.fanOutMs.p99 / paced.fanOutMs.p99).toFixed(2)}x (the paced room's "ack" is a player's own move coming back)`);
   if (breakSteps.length) {
     console.log(`\nbreak point (most watchers with fan-out p99 < ${BREAK_FAN_OUT_P99_MS} ms, ${flags.active} active): ${breakPoint ?? "none of those tried"}`);
     for (const step of breakSteps) console.log(`  ${step.watchers} watchers: fan-out p99 ${step.fanOutMs.p99.toFixed(0)} ms, ack p99 ${step.ackMs?.p99.toFixed(0)} ms, lost ${step.lost}`);
@@ -158,8 +167,8 @@ async function repeat(runs: number, once: (run: number) => Promise<CrowdFigures>
 }
 
 /** Each run on a fresh `partykit dev`, so one run's sockets and leaks do not weigh on the next. */
-async function onFreshServer(target: "room" | "floor", run: (port: number, pid: number) => Promise<CrowdFigures>): Promise<CrowdFigures> {
-  const dev = await startPartykitDev(target === "floor" ? { cwd: FLOOR_PROJECT } : { vars: { MAX_PLAYERS: "256", MAX_WATCHERS: "5000" } });
+async function onFreshServer(target: Target, run: (port: number, pid: number) => Promise<CrowdFigures>): Promise<CrowdFigures> {
+  const dev = await startPartykitDev(target !== "room" ? { cwd: FLOOR_PROJECT } : { vars: { MAX_PLAYERS: "256", MAX_WATCHERS: "5000" } });
   try {
     return await run(dev.port, dev.pid);
   } finally {
@@ -176,9 +185,12 @@ type FloorMove = [number, number, number, number];
  * at the rate with phases spread over one interval, as independent players
  * would; frames are stamped on arrival and decoded after, as the load clients do.
  */
-async function crowdRun(target: "room" | "floor", port: number, pid: number, active: number, watchers: number, rateHz: number, durationS: number, tag: string): Promise<CrowdFigures> {
-  const roomId = `${target === "floor" ? "broadcast-" : "crowd"}${Date.now().toString(36)}${tag}`;
+async function crowdRun(target: Target, port: number, pid: number, active: number, watchers: number, rateHz: number, durationS: number, tag: string): Promise<CrowdFigures> {
+  const prefix = { room: "crowd", floor: "broadcast-", paced: `paced-t${BROADCAST_TICK_MS}-w${CROWD_WATCHER_FRAME_MS}-` }[target];
+  const roomId = `${prefix}${Date.now().toString(36)}${tag}`;
   const url = `ws://127.0.0.1:${port}/parties/main/${roomId}`;
+  /** The paced floor tells its watchers by their address. */
+  const urlFor = (index: number) => (target === "paced" && index >= active ? `${url}?${FLOOR_WATCH_PARAM}=1` : url);
   const clients: Client[] = [];
   /** Per dragged piece (a player's index), the time each x was sent. */
   const sentAt = new Map<number, Map<number, number>>();
@@ -194,12 +206,15 @@ async function crowdRun(target: "room" | "floor", port: number, pid: number, act
     const frames = inbox;
     inbox = [];
     for (const { client, data, at } of frames) {
-      if (target === "floor") {
-        const move = JSON.parse(data) as FloorMove;
-        if (client.index >= active) {
-          floorDelivered++;
-          fanOut.push(at - move[1]);
-        } else if (move[0] === client.index) acks.push(at - move[1]);
+      if (target !== "room") {
+        // A move (broadcast) or a frame of them (paced).
+        const parsed = JSON.parse(data) as FloorMove | FloorMove[];
+        for (const move of Array.isArray(parsed[0]) ? (parsed as FloorMove[]) : [parsed as FloorMove]) {
+          if (client.index >= active) {
+            floorDelivered++;
+            fanOut.push(at - move[1]);
+          } else if (move[0] === client.index) acks.push(at - move[1]);
+        }
         continue;
       }
       const message = JSON.parse(data) as ServerMessage;
@@ -234,7 +249,7 @@ async function crowdRun(target: "room" | "floor", port: number, pid: number, act
   };
   const open = (index: number, hello: object | null) =>
     new Promise<Client>((resolve, reject) => {
-      const socket = new WebSocket(url, { perMessageDeflate: false });
+      const socket = new WebSocket(urlFor(index), { perMessageDeflate: false });
       const client: Client = { index, socket, frames: 0, playerId: "", welcomedAt: 0, seen: new Map() };
       socket.on("open", () => {
         if (hello) socket.send(JSON.stringify(hello));
@@ -253,7 +268,7 @@ async function crowdRun(target: "room" | "floor", port: number, pid: number, act
   const memoryBefore = serverRssBytes(pid);
   const stormStart = performance.now();
   const helloFor = (index: number): object | null => {
-    if (target === "floor") return null;
+    if (target !== "room") return null;
     const base = { type: "hello", protocol: PROTOCOL_VERSION, name: index < active ? `P${index}` : `W${index}` };
     if (index === 0) return { ...base, create: { imageId: "alpine-dusk", imageWidth: 1600, imageHeight: 1000, pieceCount: pieces, seed: 7 } };
     return index < active ? base : { ...base, role: "watcher" };
@@ -289,7 +304,7 @@ async function crowdRun(target: "room" | "floor", port: number, pid: number, act
       const now = performance.now();
       const x = 40 + (step % span);
       const y = 40 + (player.index % 20) * 10;
-      if (target === "floor") return player.socket.send(JSON.stringify([player.index, Math.round(now * 10) / 10, x, y] satisfies FloorMove));
+      if (target !== "room") return player.socket.send(JSON.stringify([player.index, Math.round(now * 10) / 10, x, y] satisfies FloorMove));
       const moveSeq = ++seq;
       let times = sentAt.get(player.index);
       if (!times) sentAt.set(player.index, (times = new Map()));

@@ -17,6 +17,8 @@ import { cpuDelta, processGroupCpu } from "./lib/process-cpu.ts";
 import { distribution, median, type Distribution } from "../testkit/stats.ts";
 
 const FLOOR_PROJECT = fileURLToPath(new URL("./floor-room", import.meta.url));
+/** `paced` is bench:crowd's (its watchers connect apart); without watchers it is batched-stored. */
+const DEFAULT_BEHAVIOURS = FLOOR_BEHAVIOURS.filter((behaviour) => behaviour !== "paced");
 
 const behaviours = (raw: string): FloorBehaviour[] =>
   raw.split(",").map((item) => {
@@ -27,7 +29,7 @@ const behaviours = (raw: string): FloorBehaviour[] =>
 
 const program = new Command("bench:floor")
   .description("Measure the runtime's own cost: the room traffic of bench:room sent to PartyKit rooms that only drop, echo or rebroadcast it.")
-  .addOption(new Option("--behaviours <list>", `what the room does with each move: ${FLOOR_BEHAVIOURS.join(", ")}`).default([...FLOOR_BEHAVIOURS], FLOOR_BEHAVIOURS.join(",")).argParser(behaviours))
+  .addOption(new Option("--behaviours <list>", `what the room does with each move: ${FLOOR_BEHAVIOURS.join(", ")}`).default(DEFAULT_BEHAVIOURS, DEFAULT_BEHAVIOURS.join(",")).argParser(behaviours))
   .addOption(new Option("--rooms <n>", "rooms").default(1).argParser(integer("--rooms", 1, 1_000)))
   .addOption(new Option("--clients <n>", "clients per room").default(64).argParser(integer("--clients", 1, 512)))
   .addOption(new Option("--rate <hz>", "moves per second per client").default(30).argParser(positive("--rate")))

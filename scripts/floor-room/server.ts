@@ -6,10 +6,18 @@
  */
 import type * as Party from "partykit/server";
 
-export const FLOOR_BEHAVIOURS = ["receive", "echo", "broadcast", "batched", "batched-stored"] as const;
+export const FLOOR_BEHAVIOURS = ["receive", "echo", "broadcast", "batched", "batched-stored", "paced"] as const;
 export type FloorBehaviour = (typeof FLOOR_BEHAVIOURS)[number];
+/**
+ * `paced` is bench:crowd's: batched-stored for the players, and sockets that
+ * connect with `?watch=1` (watchers) get a frame at most every
+ * FLOOR_WATCHER_FRAME_MS ("-w<ms>-" in the id), each on a tick: the puzzle
+ * room's pacing in a crowd, with nothing else of it.
+ */
+export const FLOOR_WATCH_PARAM = "watch";
 /** The batched behaviours' tick, unless the room id says otherwise ("batched-t16-..."). */
 export const FLOOR_TICK_MS = 33;
+export const FLOOR_WATCHER_FRAME_MS = 100;
 
 /**
  * The behaviour a room id names: the longest that prefixes it with a dash, since
@@ -23,17 +31,29 @@ export function floorBehaviourOf(roomId: string): FloorBehaviour | undefined {
 export default class FloorRoom implements Party.Server {
   private readonly behaviour: FloorBehaviour | undefined;
   private pending: string[] = [];
+  /** paced: the moves the watchers have not been sent yet, and when they last were. */
+  private watchersPending: string[] = [];
+  private watchersSentMs = 0;
+  private watchersTail: ReturnType<typeof setTimeout> | null = null;
+  private readonly watchers = new Set<string>();
   private tick: ReturnType<typeof setTimeout> | null = null;
   private lastTickMs = 0;
   private readonly tickMs: number;
+  private readonly watcherFrameMs: number;
 
   constructor(readonly room: Party.Room) {
     this.behaviour = floorBehaviourOf(room.id);
     this.tickMs = Number(/-t(\d+)-/.exec(room.id)?.[1] ?? FLOOR_TICK_MS);
+    this.watcherFrameMs = Number(/-w(\d+)-/.exec(room.id)?.[1] ?? FLOOR_WATCHER_FRAME_MS);
   }
 
-  onConnect(connection: Party.Connection): void {
-    if (!this.behaviour) connection.close(4000, `room id must start with one of ${FLOOR_BEHAVIOURS.join(", ")} and a dash`);
+  onConnect(connection: Party.Connection, ctx: Party.ConnectionContext): void {
+    if (!this.behaviour) return connection.close(4000, `room id must start with one of ${FLOOR_BEHAVIOURS.join(", ")} and a dash`);
+    if (new URL(ctx.request.url).searchParams.has(FLOOR_WATCH_PARAM)) this.watchers.add(connection.id);
+  }
+
+  onClose(connection: Party.Connection): void {
+    this.watchers.delete(connection.id);
   }
 
   /** Answers the readiness probe of scripts/lib/partykit-dev.ts. */
@@ -52,6 +72,7 @@ export default class FloorRoom implements Party.Server {
         return this.room.broadcast(message);
       case "batched":
       case "batched-stored":
+      case "paced":
         this.pending.push(message);
         // A fixed grid, as a room's tick would be: not restarted by each message.
         if (this.tick === null) {
@@ -64,12 +85,31 @@ export default class FloorRoom implements Party.Server {
   }
 
   private flush(): void {
+    if (this.watchersTail !== null) clearTimeout(this.watchersTail);
+    this.watchersTail = null;
+    if (this.tick !== null) clearTimeout(this.tick);
     this.tick = null;
     this.lastTickMs = Date.now();
-    const frame = `[${this.pending.join(",")}]`;
+    const moves = this.pending;
+    const frame = `[${moves.join(",")}]`;
     this.pending = [];
     // The output gate holds the frame until this write is stored, as the puzzle room's acks are held.
-    if (this.behaviour === "batched-stored") void this.room.storage.put("last", frame);
-    this.room.broadcast(frame);
+    if (this.behaviour !== "batched" && moves.length > 0) void this.room.storage.put("last", frame);
+    if (this.behaviour !== "paced") return this.room.broadcast(frame);
+    this.watchersPending.push(...moves);
+    const watchersDue = this.lastTickMs - this.watchersSentMs >= this.watcherFrameMs;
+    const watcherFrame = watchersDue ? `[${this.watchersPending.join(",")}]` : null;
+    if (watchersDue) {
+      this.watchersPending = [];
+      this.watchersSentMs = this.lastTickMs;
+    }
+    // One pass (PartyKit's broadcast checks its "without" list per socket).
+    for (const connection of this.room.getConnections()) {
+      if (!this.watchers.has(connection.id)) {
+        if (moves.length > 0) connection.send(frame);
+      } else if (watcherFrame !== null) connection.send(watcherFrame);
+    }
+    // Should the players stop, the watchers' last moves still go when due.
+    if (this.watchersPending.length > 0) this.watchersTail = setTimeout(() => this.flush(), Math.max(0, this.watchersSentMs + this.watcherFrameMs - Date.now()));
   }
 }

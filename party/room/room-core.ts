@@ -91,6 +91,13 @@ export const MAX_CURSORS_PER_FRAME = 32;
  * kept workerd busy sending them (bench:crowd: 87% of a core, fan-out p99 2.8 s).
  */
 export const CROWD_WATCHER_FRAME_MS = 100;
+/**
+ * In a crowd the counts ("12 playing, 240 watching") go out at most this often:
+ * each count change is news for every connection, so in a join storm of 1,000
+ * a count per tick kept every socket's frame due and the room busy sending
+ * counts while it let the others in.
+ */
+export const CROWD_AUDIENCE_MS = 1_000;
 
 /** The broadcast tick of a room of `connections` (see ROOM_FRAMES_PER_S). */
 export function tickMsFor(connections: number, roomFramesPerS = ROOM_FRAMES_PER_S): number {
@@ -223,8 +230,9 @@ export class RoomCore {
   private playersGeneration = 0;
   /** Snapshots encoded so far (the cache's misses): for tests and the crowd bench. */
   snapshotEncodings = 0;
-  /** The players or watchers counted changed: everyone hears the counts at the next flush. */
+  /** The players or watchers counted changed: everyone hears the counts at the next flush (in a crowd, CROWD_AUDIENCE_MS after the last counts). */
   private audienceDirty = false;
+  private audienceSentMs = Number.NEGATIVE_INFINITY;
   private lastFlushMs = Number.NEGATIVE_INFINITY;
   /** The last flush that was a tick (see the pacing above): the next is due a tick later. */
   private lastTickMs = Number.NEGATIVE_INFINITY;
@@ -469,12 +477,14 @@ export class RoomCore {
     this.markChanged([], expired);
     this.hosting.tick(now);
     this.persist(now);
-    if (this.audienceDirty) {
+    const audienceDueMs = this.audienceSentMs + (this.tickMs() >= BROADCAST_TICK_MS ? CROWD_AUDIENCE_MS : 0);
+    if (this.audienceDirty && now >= audienceDueMs) {
       this.audienceDirty = false;
+      this.audienceSentMs = now;
       this.broadcastEvent({ type: "audience", ...this.audience() });
     }
     if (now >= this.lastTickMs + this.tickMs()) this.lastTickMs = now;
-    let next = Number.POSITIVE_INFINITY;
+    let next = this.audienceDirty ? audienceDueMs : Number.POSITIVE_INFINITY;
     let oldestNews = this.news.serial;
     for (const session of this.joinedSessions()) {
       let due = this.frameDue(session, now);

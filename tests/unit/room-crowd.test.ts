@@ -6,7 +6,7 @@
  * asserts on wall-clock time.
  */
 import { describe, expect, it } from "vitest";
-import { ACK_BATCH_MS, ACK_RIDE_MS, BROADCAST_TICK_MS, CROWD_WATCHER_FRAME_MS, MAX_CURSORS_PER_FRAME, ROOM_FRAMES_PER_S, tickMsFor } from "../../party/room/room-core.ts";
+import { ACK_BATCH_MS, ACK_RIDE_MS, BROADCAST_TICK_MS, CROWD_AUDIENCE_MS, CROWD_WATCHER_FRAME_MS, MAX_CURSORS_PER_FRAME, ROOM_FRAMES_PER_S, tickMsFor } from "../../party/room/room-core.ts";
 import { CURSOR_INTERVAL_MS, DEFAULT_MAX_PLAYERS, DEFAULT_MAX_WATCHERS, MAX_MAX_PLAYERS, readMaxPlayers, readMaxWatchers } from "../../party/common/settings.ts";
 import { ACTION_TYPES, CLOSE_REFUSED, CLOSE_ROOM_FULL, type Batch, type BatchEvent, type ServerMessage, type Welcome } from "../../shared/protocol.ts";
 import type { PuzzleOptions } from "../../shared/puzzle-spec.ts";
@@ -406,6 +406,27 @@ describe("pacing fits the room's size", () => {
       expect(frame.atMs - move.atMs).toBeLessThanOrEqual(BROADCAST_TICK_MS);
     }
     expect(frames.at(-1)!.events).toContainEqual({ type: "pieces", pieces: [[0, 29, 30, 0, 0]] });
+  });
+
+  it("in a crowd the counts go out at most every CROWD_AUDIENCE_MS during a join storm, and the last counts always arrive", () => {
+    const { room, players } = crowd(1, 200);
+    const ann = players[0]!;
+    room.advance(CROWD_AUDIENCE_MS);
+    const from = ann.count;
+    for (let index = 0; index < 60; index++) {
+      room.connect().hello(`Late${index}`, { role: "watcher" });
+      room.runDueFlush();
+      room.advance(20);
+    }
+    room.settle(CROWD_AUDIENCE_MS + BROADCAST_TICK_MS);
+    const counts = ann.since(from).flatMap((message, offset) =>
+      message.type === "batch" ? message.events.filter((event) => event.type === "audience").map((event) => ({ atMs: ann.socket.receivedAtMs[from + offset]!, event })) : [],
+    );
+    // 1.2 s of joins: the first change at once, then one a second at most (a count per tick would be 40).
+    expect(counts.length).toBeGreaterThanOrEqual(2);
+    expect(counts.length).toBeLessThanOrEqual(3);
+    for (let i = 1; i < counts.length; i++) expect(counts[i]!.atMs - counts[i - 1]!.atMs).toBeGreaterThanOrEqual(CROWD_AUDIENCE_MS);
+    expect(counts.at(-1)!.event).toEqual({ type: "audience", players: 1, watchers: 260 });
   });
 
   it("in a crowd a watcher gets a frame at most every CROWD_WATCHER_FRAME_MS, on a tick, with every move; players still get every tick", () => {

@@ -174,6 +174,7 @@ async function play(choice: LobbyResult): Promise<void> {
   let stored: StoredProgress | null = null;
   // The HUD comes first: its boxes must be laid out before the scene fits its first view around them.
   const sceneInstance = new PuzzleScene();
+  const actions = playerActions(store, (x, y) => sceneInstance.centerOnTable(x, y));
   new Hud(
     store,
     {
@@ -188,9 +189,9 @@ async function play(choice: LobbyResult): Promise<void> {
       showLostMove: (mark) => sceneInstance.showLostMove(mark),
     },
     url.toString(),
-    { layout, preview: new PicturePreview(image, spec.imageWidth, spec.imageHeight), sound, stored: () => stored, playerActions: playerActions(store, (x, y) => sceneInstance.centerOnTable(x, y)) },
+    { layout, preview: new PicturePreview(image, spec.imageWidth, spec.imageHeight), sound, stored: () => stored, playerActions: actions },
   );
-  new ChatPanel(chat, () => layout.invalidate());
+  new ChatPanel(chat, () => layout.invalidate(), { get isHost() { return store.isHost; }, subscribe: (listener) => store.subscribe(listener), ban: (watcherId, name) => actions.ban(watcherId, name) });
   new HostMenu(store, () => layout.invalidate());
   game.scene.add(SCENE_KEY, sceneInstance, true, {
     chat,

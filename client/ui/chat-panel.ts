@@ -6,6 +6,9 @@
  * folds it, and on a small screen it starts folded, a drawer over the table's
  * edge. Everything a player wrote is set as text (textContent), never as HTML.
  *
+ * The host also sees a ban beside a watcher's lines: a watcher is in no players
+ * list, and its lines are where it can bother anyone (the room checks the command).
+ *
  * Keys: Enter opens the panel and puts the cursor in the field, Enter in the
  * field sends, Esc leaves the field. It builds its own elements, reads the chat
  * store and asks it to send; it never touches the socket.
@@ -21,6 +24,13 @@ const SMALL_SCREEN_QUERY = "(max-width: 700px), (max-height: 500px)";
 
 const MARK_LABELS: Record<MarkKind, string> = { look: "Look here", "thumbs-up": "Thumbs up", question: "Question", heart: "Heart" };
 
+/** What the panel needs of the host seat: whether this player holds it, and its ban. */
+export interface ChatHost {
+  readonly isHost: boolean;
+  subscribe(listener: () => void): () => void;
+  ban(watcherId: string, name: string): void;
+}
+
 export class ChatPanel {
   private readonly panel = document.createElement("aside");
   private readonly list = document.createElement("ol");
@@ -32,14 +42,17 @@ export class ChatPanel {
   private readonly badge = document.createElement("span");
   private readonly kindButtons = new Map<MarkKind, HTMLButtonElement>();
   private shownRevision = -1;
+  private shownAsHost = false;
 
   /** `changed` is told when the panel opens or folds (the HUD's boxes changed). */
   constructor(
     private readonly chat: ChatStore,
     private readonly changed: () => void,
+    private readonly host?: ChatHost,
   ) {
     this.build();
     chat.subscribe(() => this.render());
+    host?.subscribe(() => this.render());
     this.setOpen(!window.matchMedia(SMALL_SCREEN_QUERY).matches);
     window.addEventListener("keydown", (event) => this.onKey(event));
     this.render();
@@ -78,10 +91,13 @@ export class ChatPanel {
     this.list.id = "chat-lines";
     this.list.className = "chat-lines";
     this.list.setAttribute("aria-live", "polite");
-    // A press on a speaker's mute button mutes that speaker.
+    // A press on a speaker's mute button mutes that speaker; the host's ban asks the room.
     this.list.addEventListener("click", (event) => {
-      const from = (event.target as HTMLElement).closest<HTMLElement>("[data-mute]")?.dataset.mute;
+      const target = event.target as HTMLElement;
+      const from = target.closest<HTMLElement>("[data-mute]")?.dataset.mute;
       if (from) this.chat.setMuted(from, true);
+      const ban = target.closest<HTMLElement>("[data-ban]");
+      if (ban) this.host?.ban(ban.dataset.ban!, ban.dataset.name ?? "");
     });
 
     const kinds = document.createElement("div");
@@ -154,8 +170,10 @@ export class ChatPanel {
     const muted = this.chat.mutedCount;
     setText(this.muted, muted > 0 ? `${muted} muted · unmute` : "");
     setHidden(this.muted, muted === 0);
-    if (this.chat.revision === this.shownRevision) return;
+    const asHost = this.host?.isHost ?? false;
+    if (this.chat.revision === this.shownRevision && asHost === this.shownAsHost) return;
     this.shownRevision = this.chat.revision;
+    this.shownAsHost = asHost;
     const lines = this.chat.lines;
     const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 8;
     this.list.replaceChildren(...lines.map((line) => this.lineItem(line)));
@@ -184,6 +202,17 @@ export class ChatPanel {
       mute.setAttribute("aria-label", `Mute ${line.name}`);
       mute.textContent = "mute";
       item.append(mute);
+    }
+    if (line.watcher && line.from !== this.chat.me && this.shownAsHost) {
+      const ban = document.createElement("button");
+      ban.type = "button";
+      ban.className = "ban";
+      ban.dataset.ban = line.from;
+      ban.dataset.name = line.name;
+      ban.title = `Ban ${line.name}, who is watching: their connection is closed and they cannot come back`;
+      ban.setAttribute("aria-label", `Ban ${line.name}`);
+      ban.textContent = "ban";
+      item.append(ban);
     }
     return item;
   }

@@ -175,6 +175,15 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
     return this.watching.has(socketId);
   }
 
+  /** The joined watcher session under `watcherId`, if one is here. */
+  watcherWithId(watcherId: string): J | undefined {
+    for (const socketId of this.watching) {
+      const session = this.sessions.get(socketId);
+      if (session?.state === "joined" && session.playerId === watcherId) return session;
+    }
+    return undefined;
+  }
+
   /**
    * Binds `session`'s socket as a watcher: an id and a token of its own (the
    * id it plays under if it takes a seat), no remembered player.

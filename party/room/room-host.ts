@@ -68,6 +68,8 @@ export interface HostedRoom {
   playerWithToken(token: string | undefined): RosterPlayer | undefined;
   /** The joined player connection of `playerId`, if it is connected. */
   connectionOf(playerId: string): Joined | undefined;
+  /** The watcher joined under `watcherId`, with the name and token it watches with. */
+  watcher(watcherId: string): { session: Joined; name: string; token: string } | undefined;
   /** Joined player ids, in the order their sockets connected. */
   connectedPlayerIds(): Set<string>;
   broadcast(event: BatchEvent): void;
@@ -257,12 +259,14 @@ export class RoomHostControls {
     return { type: "room-controls", hostId, locked, watchOnly, private: password !== null };
   }
 
+  /** Kicks or bans a player, or a watcher (its chat lines name it): a ban is of the token it came with. */
   private remove(socket: RoomSocket, hostId: string, targetId: string, ban: boolean, reason: string): void {
-    const target = this.room.players.get(targetId);
-    const connection = this.room.connectionOf(targetId);
+    const watcher = this.room.players.has(targetId) ? undefined : this.room.watcher(targetId);
+    const target = watcher ?? this.room.players.get(targetId);
+    const connection = watcher ? watcher.session : this.room.connectionOf(targetId);
     if (targetId === hostId) return sendError(socket, "no-such-player", "the host cannot kick or ban themself");
     // A ban reaches a remembered player who is away (its token); a kick needs someone here.
-    if (!target || (!ban && !connection)) return sendError(socket, "no-such-player", `no player ${targetId.slice(0, 12)} is in this room`);
+    if (!target || (!ban && !connection)) return sendError(socket, "no-such-player", `no player or watcher ${targetId.slice(0, 12)} is in this room`);
     if (ban) {
       this.stored = { ...this.stored, banned: [...this.stored.banned.filter((token) => token !== target.token), target.token].slice(-MAX_BANNED_TOKENS) };
       this.save();

@@ -1,10 +1,12 @@
 /**
  * Host controls and private rooms in the browser (issue 14): the host jumps to
  * the other player's cursor, kicks them, and the kicked browser shows the
- * reason; a private room's invite link carries its password, and a link without
+ * reason; the host bans a watcher from its chat line, on a laptop and on a
+ * phone; a private room's invite link carries its password, and a link without
  * it gets the lobby's password prompt. Screenshots at 1366x768 and at 390x844
  * (touch, DPR 3) with the host controls visible.
  */
+import type { Page } from "@playwright/test";
 import { attachScreenshot, createRoom, joinByLink, waitForGame, expect, test } from "./helpers.ts";
 
 const DESKTOP = { viewport: { width: 1366, height: 768 } };
@@ -58,6 +60,55 @@ test("on a phone the host's controls fit", async ({ newPlayer }, testInfo) => {
     expect(box.y + box.height, selector).toBeLessThanOrEqual(844);
   }
   await attachScreenshot(host, testInfo, "host-controls-390x844");
+});
+
+/** A watcher of `link` who says `line` in the chat; the host's page shows it. */
+async function watcherSays(host: Page, watcher: Page, link: string, line: string): Promise<void> {
+  await joinByLink(watcher, `${link}&watch=1`, "Rude");
+  expect(await watcher.evaluate(() => window.__puzzle!.role())).toBe("watcher");
+  if (!(await watcher.locator("#chat").isVisible())) await watcher.locator("#chat-toggle").click();
+  await watcher.fill("#chat-input", line);
+  await watcher.press("#chat-input", "Enter");
+  await expect(host.locator("#chat-lines li", { hasText: line })).toHaveCount(1);
+}
+
+test("the host bans a watcher from its chat line; nobody else sees the ban, and the watcher's browser says why", async ({ newPlayer }, testInfo) => {
+  const host = await newPlayer(DESKTOP);
+  const link = await createRoom(host, { name: "Hana", pieces: 24 });
+  const guest = await newPlayer(DESKTOP);
+  await joinByLink(guest, link, "Gus");
+  const watcher = await newPlayer(DESKTOP);
+  await watcherSays(host, watcher, link, "spam spam spam");
+  const line = host.locator("#chat-lines li", { hasText: "spam spam spam" });
+  await expect(line.locator(".ban")).toHaveCount(1);
+  await expect(guest.locator("#chat-lines li", { hasText: "spam spam spam" })).toHaveCount(1);
+  await expect(guest.locator("#chat-lines .ban")).toHaveCount(0);
+  await expect(watcher.locator("#chat-lines .ban")).toHaveCount(0);
+  await line.hover();
+  await attachScreenshot(host, testInfo, "host-bans-watcher-1366x768");
+
+  host.once("dialog", (dialog) => void dialog.accept("no spam"));
+  await line.locator(".ban").click();
+  await expect(watcher.locator("#banner")).toContainText("banned by the host: no spam");
+  await expect(host.locator("#audience-counts")).toHaveText("2 playing, 0 watching", { timeout: 15_000 });
+  await attachScreenshot(watcher, testInfo, "watcher-banned-1366x768");
+});
+
+test("on a phone the host bans a watcher from the chat drawer", async ({ newPlayer }, testInfo) => {
+  const host = await newPlayer(PHONE);
+  const link = await createRoom(host, { name: "Hana", pieces: 24 });
+  await host.locator("#chat-toggle").tap();
+  const watcher = await newPlayer(DESKTOP);
+  await watcherSays(host, watcher, link, "hello from the stands");
+  const ban = host.locator("#chat-lines li", { hasText: "hello from the stands" }).locator(".ban");
+  const box = (await ban.boundingBox())!;
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(390);
+  expect(box.y + box.height).toBeLessThanOrEqual(844);
+  await attachScreenshot(host, testInfo, "host-bans-watcher-390x844");
+  host.once("dialog", (dialog) => void dialog.accept(""));
+  await ban.tap();
+  await expect(watcher.locator("#banner")).toContainText("the host banned you from this room");
 });
 
 test("a private room: the invite link carries the password, a link without it asks for it", async ({ newPlayer }, testInfo) => {

@@ -100,6 +100,41 @@ describe("the host seat", () => {
     expect(JSON.stringify((await room.storage.get([HOST_KEY])).get(HOST_KEY))).toContain(guest.token!);
   });
 
+  it("the host kicks a watcher, and bans one by the token it watches with; a watcher that left cannot be kicked", () => {
+    const { room, host, guest } = roomWithHost();
+    const [rude, ruder] = [room.connect(), room.connect()];
+    rude.hello("Rude", { role: "watcher" });
+    ruder.hello("Ruder", { role: "watcher" });
+    room.settle();
+    expect(room.core.summary()).toMatchObject({ watchers: 2 });
+    command(host, { control: "kick", playerId: rude.playerId!, reason: "be kind" });
+    command(host, { control: "ban", playerId: ruder.playerId! });
+    room.settle();
+    expect(rude.socket.closed).toEqual({ code: CLOSE_KICKED, reason: "removed by the host: be kind" });
+    expect(ruder.socket.closed?.code).toBe(CLOSE_BANNED);
+    expect(events(guest)).toContainEqual({ type: "kicked", playerId: rude.playerId, name: "Rude", banned: false, reason: "be kind" });
+    expect(events(guest)).toContainEqual({ type: "kicked", playerId: ruder.playerId, name: "Ruder", banned: true, reason: "" });
+    expect(room.core.summary()).toMatchObject({ watchers: 0, players: 2 });
+    const back = room.connect();
+    back.hello("Ruder", { role: "watcher", token: ruder.token! });
+    expect(back.socket.closed?.code).toBe(CLOSE_BANNED);
+    const before = errors(host).length;
+    command(host, { control: "kick", playerId: rude.playerId! });
+    room.settle();
+    expect(errors(host).slice(before)).toEqual([expect.objectContaining({ code: "no-such-player" })]);
+  });
+
+  it("a player cannot kick a watcher", () => {
+    const { room, guest } = roomWithHost();
+    const watcher = room.connect();
+    watcher.hello("W", { role: "watcher" });
+    room.settle();
+    command(guest, { control: "kick", playerId: watcher.playerId! });
+    room.settle();
+    expect(errors(guest)).toEqual([expect.objectContaining({ code: "not-host" })]);
+    expect(watcher.socket.closed).toBeNull();
+  });
+
   it("a locked room admits a new player as a watcher (locked), refuses its seat, and lets a player resume", () => {
     const { room, host, guest } = roomWithHost();
     command(host, { control: "lock", on: true });

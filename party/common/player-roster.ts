@@ -78,6 +78,13 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
   readonly players = new Map<string, RosterPlayer>();
   /** Socket ids of the joined sessions that watch. */
   private readonly watching = new Set<string>();
+  /**
+   * Each connected player's joined session (not watching), by player id, and
+   * the sessions joining: kept by `put`, so that a lookup or a count of players
+   * is not a pass over every socket (a crowd has a thousand).
+   */
+  private readonly seated = new Map<string, J>();
+  private joiningCount = 0;
 
   /** `maxWatchers` 0: nobody may watch, and a full room refuses the next player. */
   constructor(
@@ -87,16 +94,34 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
   ) {}
 
   add(socket: RoomSocket): void {
-    this.sessions.set(socket.id, { state: "connecting", socket });
+    this.put(socket.id, { state: "connecting", socket }, false);
   }
 
   /** Forgets a socket; returns the player who left with it, if that was its last connection. */
   remove(socketId: string): string | null {
     const session = this.sessions.get(socketId);
-    this.sessions.delete(socketId);
-    if (this.watching.delete(socketId)) return null;
-    if (session?.state !== "joined") return null;
+    const watched = this.watching.has(socketId);
+    this.put(socketId, undefined, false);
+    if (watched || session?.state !== "joined") return null;
     return this.connectionOf(session.playerId) ? null : session.playerId;
+  }
+
+  /** The one place a socket's session changes (or goes: undefined), with whether it watches. */
+  private put(socketId: string, session: Session<J, W> | undefined, watching: boolean): void {
+    const old = this.sessions.get(socketId);
+    if (old?.state === "joining") this.joiningCount--;
+    if (session?.state === "joining") this.joiningCount++;
+    if (session === undefined) this.sessions.delete(socketId);
+    else this.sessions.set(socketId, session);
+    if (watching) this.watching.add(socketId);
+    else this.watching.delete(socketId);
+    const leaving = old?.state === "joined" && this.seated.get(old.playerId) === old ? old.playerId : null;
+    if (leaving !== null) this.seated.delete(leaving);
+    if (session?.state === "joined" && !watching) this.seated.set(session.playerId, session);
+    // Two sockets of one player (only while a resume closes the older): the other is still here.
+    if (leaving !== null && !this.seated.has(leaving)) {
+      for (const [id, other] of this.sessions) if (other.state === "joined" && other.playerId === leaving && !this.watching.has(id)) this.seated.set(leaving, other);
+    }
   }
 
   /** Whether `session` is still what its socket is (not closed, not moved on to another state). */
@@ -106,7 +131,7 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
 
   /** Puts `session` in a new state, unless its socket has gone meanwhile. */
   replace<S extends Session<J, W>>(session: S): S {
-    if (this.sessions.has(session.socket.id)) this.sessions.set(session.socket.id, session);
+    if (this.sessions.has(session.socket.id)) this.put(session.socket.id, session, this.watching.has(session.socket.id));
     return session;
   }
 
@@ -161,9 +186,12 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
 
   /** Players connected or joining. */
   seatsTaken(): number {
-    let joining = 0;
-    for (const other of this.sessions.values()) if (other.state === "joining") joining++;
-    return this.connectedPlayerIds().size + joining;
+    return this.seated.size + this.joiningCount;
+  }
+
+  /** Players connected now. */
+  get connectedPlayers(): number {
+    return this.seated.size;
   }
 
   /** Joined sessions that watch. */
@@ -190,8 +218,7 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
    */
   bindWatcher(session: Connecting, joined: (identity: { id: string; token: string }) => J): J {
     const bound = joined({ id: this.randomId().slice(0, 12), token: this.randomId() });
-    this.sessions.set(session.socket.id, bound);
-    this.watching.add(session.socket.id);
+    this.put(session.socket.id, bound, true);
     return bound;
   }
 
@@ -204,9 +231,8 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
     const player: RosterPlayer = { id: watcher.playerId, name: this.uniqueAmongOthers(name, watcher.playerId), color: PLAYER_COLORS[this.players.size % PLAYER_COLORS.length]!, token, role: "player" };
     this.players.set(player.id, player);
     this.forgetOldPlayers(player.id);
-    this.watching.delete(watcher.socket.id);
     const bound = joined(player);
-    this.sessions.set(watcher.socket.id, bound);
+    this.put(watcher.socket.id, bound, false);
     return { player, session: bound };
   }
 
@@ -215,8 +241,7 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
    * `joined` is what its attachment says, a remembered player or a watcher.
    */
   restore(session: J, watching: boolean): void {
-    this.sessions.set(session.socket.id, session);
-    if (watching) this.watching.add(session.socket.id);
+    this.put(session.socket.id, session, watching);
   }
 
   private refuse(session: Connecting, code: "room-full" | "watching", reason: string, closeCode: number): null {
@@ -235,7 +260,7 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
     if (player) {
       const previous = this.connectionOf(player.id);
       if (previous && previous.socket !== session.socket) {
-        this.sessions.set(previous.socket.id, { state: "connecting", socket: previous.socket });
+        this.put(previous.socket.id, { state: "connecting", socket: previous.socket }, false);
         previous.socket.close(1000, "resumed on another connection");
       }
       player.name = this.uniqueAmongOthers(name, player.id);
@@ -252,13 +277,12 @@ export class PlayerRoster<J extends Joined, W extends Joining = never> {
       this.forgetOldPlayers(player.id);
     }
     const bound = joined(player);
-    this.sessions.set(session.socket.id, bound);
+    this.put(session.socket.id, bound, false);
     return { player, session: bound };
   }
 
   connectionOf(playerId: string): J | undefined {
-    for (const [socketId, session] of this.sessions) if (session.state === "joined" && session.playerId === playerId && !this.watching.has(socketId)) return session;
-    return undefined;
+    return this.seated.get(playerId);
   }
 
   connectedPlayerIds(): Set<string> {

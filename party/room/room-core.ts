@@ -512,7 +512,7 @@ export class RoomCore {
       pieces: this.state ? pieceCountOf(this.state.spec) : 0,
       placed: this.state ? lockedCount(this.state) : 0,
       players: this.roster.players.size,
-      connected: this.roster.connectedPlayerIds().size,
+      connected: this.roster.connectedPlayers,
       watchers: this.roster.watchers,
       actionsApplied: this.actionsApplied,
       actionsRejected: this.actionsRejected,
@@ -682,7 +682,7 @@ export class RoomCore {
 
   /** How many play and how many watch. */
   private audience(): Audience {
-    return { players: this.roster.connectedPlayerIds().size, watchers: this.roster.watchers };
+    return { players: this.roster.connectedPlayers, watchers: this.roster.watchers };
   }
 
   /** The welcome's snapshot as text, shared by every joiner until the room's version or players change. */

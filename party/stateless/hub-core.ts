@@ -145,7 +145,7 @@ export class HubCore {
   }
 
   connectedCount(): number {
-    return this.roster.connectedPlayerIds().size;
+    return this.roster.connectedPlayers;
   }
 
   private async join(session: Connecting, hello: Hello): Promise<void> {

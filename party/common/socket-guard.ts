@@ -121,6 +121,13 @@ interface Guarded<Raw> {
 export class SocketGuard<Raw extends RoomSocket> {
   private readonly sockets = new Map<Raw, Guarded<Raw>>();
   private readonly byKey = new Map<string, Guarded<Raw>>();
+  /**
+   * Guarded sockets that may not have joined yet, oldest first: one that joined
+   * is dropped when a count finds it, so a join storm's opens do not each pass
+   * over every socket. And the open sockets per client address.
+   */
+  private readonly unjoined = new Set<Guarded<Raw>>();
+  private readonly perAddress = new Map<string, number>();
   /** Sockets refused as they opened, not closed yet: the close, and when it is made if no frame comes first. */
   private readonly refused = new Map<Raw, { code: number; reason: string; atMs: number }>();
   /** Addresses whose socket was closed for flooding, and until when their new sockets are refused. */
@@ -188,10 +195,13 @@ export class SocketGuard<Raw extends RoomSocket> {
       this.counters.tooManySockets++;
       return this.refuse(raw, CLOSE_TOO_MANY_SOCKETS, `at most ${this.limits.maxSocketsPerAddress} connections from one address may be open in this room`);
     }
-    const waiting = [...this.sockets.values()].filter((guarded) => !this.core.hasJoined(guarded.socket.id));
-    if (waiting.length >= this.limits.maxConnectingSockets) {
-      this.counters.helloTimeouts++;
-      this.end(waiting[0]!, CLOSE_HELLO_TIMEOUT, "too many connections were waiting to join this room; try again");
+    if (this.unjoined.size >= this.limits.maxConnectingSockets) {
+      for (const guarded of this.unjoined) if (this.core.hasJoined(guarded.socket.id)) this.unjoined.delete(guarded);
+      const oldest = this.unjoined.values().next();
+      if (!oldest.done && this.unjoined.size >= this.limits.maxConnectingSockets) {
+        this.counters.helloTimeouts++;
+        this.end(oldest.value, CLOSE_HELLO_TIMEOUT, "too many connections were waiting to join this room; try again");
+      }
     }
     this.guard(raw, address);
   }
@@ -223,6 +233,8 @@ export class SocketGuard<Raw extends RoomSocket> {
     };
     this.sockets.set(raw, guarded);
     this.byKey.set(guarded.socket.id, guarded);
+    this.unjoined.add(guarded);
+    if (address !== undefined) this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     this.core.connect(guarded.socket);
     return guarded;
   }
@@ -384,6 +396,12 @@ export class SocketGuard<Raw extends RoomSocket> {
     guarded.pings = [];
     this.sockets.delete(guarded.raw);
     this.byKey.delete(guarded.socket.id);
+    this.unjoined.delete(guarded);
+    const address = guarded.address;
+    if (address === undefined) return;
+    const left = (this.perAddress.get(address) ?? 1) - 1;
+    if (left > 0) this.perAddress.set(address, left);
+    else this.perAddress.delete(address);
   }
 
   private penalise(address: string, nowMs: number): void {
@@ -393,8 +411,6 @@ export class SocketGuard<Raw extends RoomSocket> {
   }
 
   private countAt(address: string): number {
-    let count = 0;
-    for (const guarded of this.sockets.values()) if (guarded.address === address) count++;
-    return count;
+    return this.perAddress.get(address) ?? 0;
   }
 }

@@ -204,6 +204,31 @@ describe("bounded memory per connection", () => {
     expect(core.disconnected).toEqual([core.key(0)]);
   });
 
+  it("counts only sockets that have not joined among the waiting, however many joined before them, and frees an address's count on close", () => {
+    const { core, guard, open } = setup({ maxConnectingSockets: 3, maxSocketsPerAddress: 2 });
+    // Five joined sockets, then three waiting: nobody is pushed out.
+    for (let n = 0; n < 5; n++) {
+      open(`joined-${n}`);
+      core.joined.add(core.key(n));
+    }
+    const waiting = ["w1", "w2", "w3"].map((id) => open(id));
+    expect(waiting.map((socket) => socket.closed)).toEqual([null, null, null]);
+    expect(guard.waiting).toBe(3);
+    // One of them joins: the next opens without pushing anyone; the one after pushes out the oldest still waiting.
+    core.joined.add(core.key(6));
+    expect(open("w4").closed).toBeNull();
+    const last = open("w5");
+    expect(last.closed).toBeNull();
+    expect(waiting.map((socket) => socket.closed?.code ?? null)).toEqual([CLOSE_HELLO_TIMEOUT, null, null]);
+    expect(guard.waiting).toBe(3);
+    // Two from one address; one closes and a third may open.
+    const [a, b] = [open("a1", "192.0.2.9"), open("a2", "192.0.2.9")];
+    guard.closed(a);
+    const c = open("a3", "192.0.2.9");
+    expect(guard.refusing).toBe(0);
+    expect([b.closed, c.closed]).toEqual([null, null]);
+  });
+
   it("allows MAX_SOCKETS_PER_ADDRESS sockets from one address, and counts no unknown address", () => {
     const { core, guard, open, runDeferred } = setup({ maxSocketsPerAddress: 2, maxConnectingSockets: 2 });
     const fromOne = [1, 2, 3].map((n) => open(`one-${n}`, "192.0.2.1"));

@@ -45,7 +45,8 @@ export class AudiencePanel {
     setText(this.counts, counts);
     setText(this.watching, watching ?? "");
     setHidden(this.watching, watching === null);
-    setHidden(this.seat, watching === null);
+    // A link closed for good (kicked, banned, refused) has no seat to offer.
+    setHidden(this.seat, watching === null || this.store.status === "closed");
     setHidden(this.panel, counts === "" && watching === null);
   }
 }

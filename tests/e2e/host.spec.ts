@@ -90,6 +90,7 @@ test("the host bans a watcher from its chat line; nobody else sees the ban, and 
   host.once("dialog", (dialog) => void dialog.accept("no spam"));
   await line.locator(".ban").click();
   await expect(watcher.locator("#banner")).toContainText("banned by the host: no spam");
+  await expect(watcher.locator("#take-seat")).toBeHidden();
   await expect(host.locator("#audience-counts")).toHaveText("2 playing, 0 watching", { timeout: 15_000 });
   await attachScreenshot(watcher, testInfo, "watcher-banned-1366x768");
 });

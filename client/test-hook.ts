@@ -64,6 +64,8 @@ export interface PuzzleHook {
   hudBoxes(): Rect[];
   /** Other players' name tags on the page (CSS px). */
   cursorTags(): Array<{ playerId: string; left: number; top: number; right: number; bottom: number }>;
+  /** Where the marks shown now lie, ring and name (page CSS px): other players' name tags keep clear of them. */
+  markAreas(): Array<{ left: number; top: number; right: number; bottom: number }>;
   /** Draws the whole table in the next frame. Drawing only: frames otherwise draw only what changed, and must add up to the same picture. */
   redrawAll(): void;
   /** Whether sound is on, and the clicks and chimes started. */
@@ -179,6 +181,7 @@ export function installTestHook(room: string, store: PuzzleStore, scene: () => P
     hudBoxes: () => page.hudBoxes().map((box) => ({ ...box })),
     redrawAll: () => sceneOrThrow().redrawAll(),
     cursorTags: () => sceneOrThrow().cursorTagsOnPage(),
+    markAreas: () => sceneOrThrow().markAreasOnPage(),
     sound: () => page.sound(),
     image: () => {
       const spec = store.view!.spec;

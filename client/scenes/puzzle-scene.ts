@@ -287,9 +287,10 @@ export class PuzzleScene extends Phaser.Scene {
     const pixelRatio = this.pixelRatio;
     const cssZoom = camera.zoom / pixelRatio;
     this.outlines.update(camera.zoom, cssZoom, this.damageTable);
-    this.cursors.draw({ camera, pixelRatio, nowMs: now, obstacles: this.hudBoxesOnCanvas(), damaged: (rect) => this.damage.add(rect) });
-    this.snapFlash.update(camera.zoom, cssZoom, now, this.damageTable);
+    // Marks first: a name tag keeps clear of them as of the HUD (a mark made at the cursor put both names on one spot).
     this.marks.draw({ camera, pixelRatio, nowMs: now, damaged: (rect) => this.damage.add(rect) });
+    this.cursors.draw({ camera, pixelRatio, nowMs: now, obstacles: [...this.hudBoxesOnCanvas(), ...this.marks.occupied()], damaged: (rect) => this.damage.add(rect) });
+    this.snapFlash.update(camera.zoom, cssZoom, now, this.damageTable);
     this.pieces.updateLockedLayer({
       entered: (id) => {
         const pad = cellPadding(this.input_.store.view!.spec);
@@ -492,9 +493,18 @@ export class PuzzleScene extends Phaser.Scene {
 
   /** Where other players' name tags are drawn (page CSS px), for the test hook. */
   cursorTagsOnPage(): Array<{ playerId: string } & Rect> {
+    return [...this.cursors.tags()].map(([playerId, tag]) => ({ playerId, ...this.canvasToPage(tag) }));
+  }
+
+  /** Where the marks shown now lie, ring and name (page CSS px), for the test hook. */
+  markAreasOnPage(): Rect[] {
+    return this.marks.occupied().map((area) => this.canvasToPage(area));
+  }
+
+  private canvasToPage(rect: Rect): Rect {
     const bounds = this.scale.canvasBounds;
     const ratio = this.pixelRatio;
-    return [...this.cursors.tags()].map(([playerId, tag]) => ({ playerId, left: bounds.x + tag.left / ratio, top: bounds.y + tag.top / ratio, right: bounds.x + tag.right / ratio, bottom: bounds.y + tag.bottom / ratio }));
+    return { left: bounds.x + rect.left / ratio, top: bounds.y + rect.top / ratio, right: bounds.x + rect.right / ratio, bottom: bounds.y + rect.bottom / ratio };
   }
 
   /** Where a piece is drawn now (its cell's top-left, table px), for the test hook. */

@@ -28,7 +28,10 @@ const GROW_FROM = 0.4;
 
 interface MarkSprite {
   container: Phaser.GameObjects.Container;
+  label: Phaser.GameObjects.Text;
   drawn: Rect | null;
+  /** The ring and the name under it, as drawn this frame (canvas px). */
+  occupied: Rect | null;
 }
 
 export interface MarkFrame {
@@ -66,6 +69,9 @@ export class PingLayer {
       // One local unit of the container is one CSS px on screen.
       sprite.container.setPosition(mark.x, mark.y).setScale((grow * pixelRatio) / camera.zoom).setAlpha(alpha);
       const at = worldToScreen(camera, mark.x, mark.y);
+      const scale = grow * pixelRatio;
+      const half = Math.max(RING_RADIUS_CSS_PX + 3, sprite.label.width / 2) * scale;
+      sprite.occupied = { left: at.x - half, top: at.y - (RING_RADIUS_CSS_PX + 3) * scale, right: at.x + half, bottom: at.y + (sprite.label.y + sprite.label.height) * scale };
       const reach = EXTENT_CSS_PX * pixelRatio;
       const drawn = { left: at.x - reach, top: at.y - reach, right: at.x + reach, bottom: at.y + reach };
       // It changes every frame while it grows and fades: report it each frame.
@@ -79,6 +85,11 @@ export class PingLayer {
       sprite.container.destroy();
       this.sprites.delete(id);
     }
+  }
+
+  /** Where the marks drawn this frame lie, ring and name (canvas px): others' name tags keep clear of them. */
+  occupied(): Rect[] {
+    return [...this.sprites.values()].flatMap((sprite) => (sprite.occupied ? [{ ...sprite.occupied }] : []));
   }
 
   /** The last marks drawn, oldest first, where they were drawn (table px): for the test hook, which may look after they faded. */
@@ -107,7 +118,7 @@ export class PingLayer {
       .text(0, RING_RADIUS_CSS_PX + 6, mark.name, { fontFamily: "system-ui, sans-serif", fontSize: "12px", color: "#ffffff", backgroundColor: mark.color, padding: { x: 5, y: 2 }, resolution: 3 })
       .setOrigin(0.5, 0);
     const container = this.scene.add.container(mark.x, mark.y, [ring, glyph, label]).setDepth(this.depth);
-    const sprite: MarkSprite = { container, drawn: null };
+    const sprite: MarkSprite = { container, label, drawn: null, occupied: null };
     this.sprites.set(mark.id, sprite);
     this.drawnLog.push({ from: mark.from, kind: mark.kind, x: container.x, y: container.y });
     if (this.drawnLog.length > DRAWN_LOG_LENGTH) this.drawnLog.shift();

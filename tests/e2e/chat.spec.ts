@@ -115,6 +115,17 @@ test("two browsers chat, mark the table and see each other's marks at that spot"
   await attachScreenshot(ann, testInfo, "chat-1366x768");
   // Read in the page, on its frames: a mark shows for a few seconds, and a loaded machine answers slowly.
   await expectMarkSeen(bob, ann, annId, "look", aimed.table);
+  // On the phone Ann's name tag (her cursor is on the mark) keeps clear of the mark's name.
+  const apart = await bob.waitForFunction((id) => {
+    const hook = window.__puzzle!;
+    const tag = hook.cursorTags().find((candidate) => candidate.playerId === id);
+    const areas = hook.markAreas();
+    if (!tag || areas.length === 0) return null;
+    return { tag, areas, overlapping: areas.some((area) => tag.left < area.right && area.left < tag.right && tag.top < area.bottom && area.top < tag.bottom) };
+  }, annId);
+  const seen = (await apart.jsonValue())!;
+  expect(seen.overlapping, JSON.stringify(seen)).toBe(false);
+  await attachScreenshot(bob, testInfo, "mark-and-name-tag-390x844");
 
   // Bob picks an emote and marks with a long press of a finger on the empty table; Ann sees it there.
   const bobId = await bob.evaluate(() => window.__puzzle!.myId());

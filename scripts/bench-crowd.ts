@@ -20,7 +20,7 @@ import { distribution, median, type Distribution } from "../testkit/stats.ts";
 import { PROTOCOL_VERSION, type ServerMessage, type Snapshot } from "../shared/protocol.ts";
 import { RoomStateSchema, parseBody } from "../shared/http.ts";
 import { BROADCAST_TICK_MS, CROWD_WATCHER_FRAME_MS } from "../party/room/room-core.ts";
-import { FLOOR_WATCH_PARAM } from "./floor-room/server.ts";
+import { FLOOR_HELLO, FLOOR_WATCH_PARAM, FLOOR_WELCOME } from "./floor-room/server.ts";
 
 /** The room, bench:floor's unbatched broadcast room, or its paced one. */
 type Target = "room" | "floor" | "paced";
@@ -207,7 +207,8 @@ async function crowdRun(target: Target, port: number, pid: number, active: numbe
     inbox = [];
     for (const { client, data, at } of frames) {
       if (target !== "room") {
-        // A move (broadcast) or a frame of them (paced).
+        // A move (broadcast) or a frame of them (paced); the welcome is not one.
+        if (data === FLOOR_WELCOME) continue;
         const parsed = JSON.parse(data) as FloorMove | FloorMove[];
         for (const move of Array.isArray(parsed[0]) ? (parsed as FloorMove[]) : [parsed as FloorMove]) {
           if (client.index >= active) {
@@ -268,7 +269,8 @@ async function crowdRun(target: Target, port: number, pid: number, active: numbe
   const memoryBefore = serverRssBytes(pid);
   const stormStart = performance.now();
   const helloFor = (index: number): object | null => {
-    if (target !== "room") return null;
+    // The floor rooms answer this with a welcome: their join storm is a round trip per socket too.
+    if (target !== "room") return JSON.parse(FLOOR_HELLO) as object;
     const base = { type: "hello", protocol: PROTOCOL_VERSION, name: index < active ? `P${index}` : `W${index}` };
     if (index === 0) return { ...base, create: { imageId: "alpine-dusk", imageWidth: 1600, imageHeight: 1000, pieceCount: pieces, seed: 7 } };
     return index < active ? base : { ...base, role: "watcher" };

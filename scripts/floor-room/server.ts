@@ -15,6 +15,9 @@ export type FloorBehaviour = (typeof FLOOR_BEHAVIOURS)[number];
  * room's pacing in a crowd, with nothing else of it.
  */
 export const FLOOR_WATCH_PARAM = "watch";
+/** A join's frames (bench:crowd): the hello a client sends, the welcome it is answered. */
+export const FLOOR_HELLO = '{"type":"hello"}';
+export const FLOOR_WELCOME = '{"type":"welcome"}';
 /** The batched behaviours' tick, unless the room id says otherwise ("batched-t16-..."). */
 export const FLOOR_TICK_MS = 33;
 export const FLOOR_WATCHER_FRAME_MS = 100;
@@ -63,6 +66,8 @@ export default class FloorRoom implements Party.Server {
 
   onMessage(message: string | ArrayBuffer, sender: Party.Connection): void {
     if (typeof message !== "string") return;
+    // bench:crowd's join: a hello answered with a welcome, as the puzzle room's join is one round trip.
+    if (message === FLOOR_HELLO) return sender.send(FLOOR_WELCOME);
     switch (this.behaviour) {
       case "receive":
         return;

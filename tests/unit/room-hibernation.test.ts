@@ -13,7 +13,7 @@ import { SessionAttachmentSchema } from "../../party/room/room-core.ts";
 import type { Batch, BatchEvent, ServerMessage } from "../../shared/protocol.ts";
 import * as v from "valibot";
 import { FakeClient, InMemoryRoom, type FakeSocket } from "../../testkit/in-memory-room.ts";
-import { SocketGuard } from "../../party/common/socket-guard.ts";
+import { PING_SLACK, SocketGuard } from "../../party/common/socket-guard.ts";
 import { DEFAULT_CONNECTION_LIMITS } from "../../party/common/limits.ts";
 import { CLOSE_NOT_READING } from "../../shared/protocol.ts";
 
@@ -106,7 +106,7 @@ describe("a wake from hibernation", () => {
     expect(awake.core.summary()).toMatchObject({ connected: 0 });
   });
 
-  it("hands the adopted sockets to a fresh guard: pings are due at once, and one left unanswered is closed and its player's seat freed", async () => {
+  it("hands the adopted sockets to a fresh guard: pings are due within a slack, and one left unanswered is closed and its player's seat freed", async () => {
     const { room, players, watchers, all } = sleepingRoom();
     const awake = new InMemoryRoom({ storage: room.storage, startMs: room.nowMs + 60_000, seed: 7 });
     await awake.core.load();
@@ -116,7 +116,7 @@ describe("a wake from hibernation", () => {
     // As SocketParty.adoptSockets does after onStart: the guard takes each socket back, the room restores its session.
     for (const client of all) expect(awake.core.restore(guard.adopt(client.socket, undefined).id, room.attachments.get(client.socket.id)!)).toBe(true);
     expect(awake.core.summary()).toMatchObject({ connected: 3, watchers: 5 });
-    expect(guard.nextDeadlineMs(true)).toBe(awake.nowMs);
+    expect(guard.nextDeadlineMs(true)).toBe(awake.nowMs + limits.heartbeatIntervalMs * PING_SLACK);
     expect(guard.nextDeadlineMs(false)).toBeNull();
     const silent = players[2]!;
     const pingsOf = (client: FakeClient) => client.socket.received.flatMap((message) => (message.type === "ping" ? [message.t] : []));

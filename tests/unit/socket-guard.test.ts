@@ -4,7 +4,7 @@
  * counts on frames, refusals and closes, never on wall-clock time.
  */
 import { describe, expect, it } from "vitest";
-import { SocketGuard, frameKind, type SocketCore } from "../../party/common/socket-guard.ts";
+import { PING_SLACK, SocketGuard, frameKind, type SocketCore } from "../../party/common/socket-guard.ts";
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from "../../party/common/limits.ts";
 import type { RoomSocket } from "../../party/common/socket.ts";
 import { CLOSE_FLOODING, CLOSE_HELLO_TIMEOUT, CLOSE_NOT_READING, CLOSE_TOO_MANY_SOCKETS, parseServerFrame, type ServerMessage } from "../../shared/protocol.ts";
@@ -255,8 +255,8 @@ describe("bounded memory per connection", () => {
     expect(guard.nextDeadlineMs(true)).toBe(10_000);
     const joined = open("joined");
     core.joined.add(core.key(1));
-    // Never pinged: its first ping is due now; without the heartbeat only the hello deadline is left.
-    expect(guard.nextDeadlineMs(true)).toBe(2_000);
+    // Never pinged: its first ping is due PING_SLACK of an interval after it opened; without the heartbeat only the hello deadline is left.
+    expect(guard.nextDeadlineMs(true)).toBe(2_000 + 1_000 * PING_SLACK);
     expect(guard.nextDeadlineMs(false)).toBe(10_000);
     guard.tick();
     expect(joined.pings()).toHaveLength(1);
@@ -276,12 +276,12 @@ describe("bounded memory per connection", () => {
     expect(guard.nextDeadlineMs(true)).toBeNull();
   });
 
-  it("after a wake, adopted sockets are due a ping at once and closed if it goes unanswered", () => {
+  it("after a wake, adopted sockets are due a ping within a slack and closed if it goes unanswered", () => {
     const { core, guard, advance } = setup({ heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 5_000 });
     advance(60_000);
     const [kept, gone] = [new RuntimeSocket("kept"), new RuntimeSocket("gone")];
     for (const raw of [kept, gone]) core.joined.add(guard.adopt(raw, undefined).id);
-    expect(guard.nextDeadlineMs(true)).toBe(60_000);
+    expect(guard.nextDeadlineMs(true)).toBe(60_000 + 1_000 * PING_SLACK);
     guard.tick();
     expect([kept.pings().length, gone.pings().length]).toEqual([1, 1]);
     for (let second = 1; second <= 5; second++) {
@@ -291,6 +291,43 @@ describe("bounded memory per connection", () => {
     }
     expect(gone.closed).toMatchObject({ code: CLOSE_NOT_READING });
     expect(kept.closed).toBeNull();
+  });
+
+  it("sockets that joined at different moments share a few ping ticks an interval, each pinged at most an interval apart", () => {
+    const { core, guard, open, advance } = setup({ heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 15_000 });
+    const sockets: RuntimeSocket[] = [];
+    const answered = new Map<RuntimeSocket, number>();
+    let ticks = 0;
+    const runDue = (untilMs: number, nowMs: { value: number }) => {
+      // Ticks at each deadline the guard names, as the party's alarm would run them.
+      for (let due = guard.nextDeadlineMs(true); due !== null && due <= untilMs; due = guard.nextDeadlineMs(true)) {
+        advance(Math.max(0, due - nowMs.value));
+        nowMs.value = Math.max(nowMs.value, due);
+        guard.tick();
+        ticks++;
+        for (const socket of sockets) {
+          const t = socket.pings().at(-1);
+          if (t === undefined || answered.get(socket) === t) continue;
+          answered.set(socket, t);
+          guard.receive(socket, JSON.stringify({ type: "pong", t }));
+        }
+      }
+      advance(untilMs - nowMs.value);
+      nowMs.value = untilMs;
+    };
+    const now = { value: 0 };
+    // 200 sockets join 7 ms apart (1.4 s of a storm), then 5 s of play.
+    for (let n = 0; n < 200; n++) {
+      sockets.push(open(`s${n}`));
+      core.joined.add(core.key(n));
+      runDue(now.value + 7, now);
+    }
+    const ticksBefore = ticks;
+    runDue(now.value + 5_000, now);
+    // One tick per socket and second would be 1,000; the slack leaves at most 1 / PING_SLACK (4) a second.
+    expect(ticks - ticksBefore).toBeLessThanOrEqual(25);
+    for (const socket of sockets) expect(socket.pings().length, socket.id).toBeGreaterThanOrEqual(5);
+    expect(sockets.every((socket) => socket.closed === null)).toBe(true);
   });
 
   it("pings every joined socket; one that answers stays, one that does not is closed at the deadline", () => {

@@ -52,7 +52,10 @@ export class ChatPanel {
   ) {
     this.build();
     chat.subscribe(() => this.render());
-    host?.subscribe(() => this.render());
+    // The room's store changes with every frame; only the host seat changing the lines matters here.
+    host?.subscribe(() => {
+      if (host.isHost !== this.shownAsHost) this.render();
+    });
     this.setOpen(!window.matchMedia(SMALL_SCREEN_QUERY).matches);
     window.addEventListener("keydown", (event) => this.onKey(event));
     this.render();

@@ -289,7 +289,9 @@ export class PuzzleScene extends Phaser.Scene {
     this.outlines.update(camera.zoom, cssZoom, this.damageTable);
     // Marks first: a name tag keeps clear of them as of the HUD (a mark made at the cursor put both names on one spot).
     this.marks.draw({ camera, pixelRatio, nowMs: now, damaged: (rect) => this.damage.add(rect) });
-    this.cursors.draw({ camera, pixelRatio, nowMs: now, obstacles: [...this.hudBoxesOnCanvas(), ...this.marks.occupied()], damaged: (rect) => this.damage.add(rect) });
+    const marked = this.marks.occupied();
+    const hud = this.hudBoxesOnCanvas();
+    this.cursors.draw({ camera, pixelRatio, nowMs: now, obstacles: marked.length > 0 ? [...hud, ...marked] : hud, damaged: (rect) => this.damage.add(rect) });
     this.snapFlash.update(camera.zoom, cssZoom, now, this.damageTable);
     this.pieces.updateLockedLayer({
       entered: (id) => {

@@ -89,7 +89,9 @@ export class PingLayer {
 
   /** Where the marks drawn this frame lie, ring and name (canvas px): others' name tags keep clear of them. */
   occupied(): Rect[] {
-    return [...this.sprites.values()].flatMap((sprite) => (sprite.occupied ? [{ ...sprite.occupied }] : []));
+    const areas: Rect[] = [];
+    for (const sprite of this.sprites.values()) if (sprite.occupied) areas.push({ ...sprite.occupied });
+    return areas;
   }
 
   /** The last marks drawn, oldest first, where they were drawn (table px): for the test hook, which may look after they faded. */

@@ -288,10 +288,7 @@ export class RoomCore {
       players: this.roster.players,
       playerWithToken: (token) => this.roster.playerWithToken(token),
       connectionOf: (playerId) => this.roster.connectionOf(playerId),
-      watcher: (watcherId) => {
-        const session = this.roster.watcherWithId(watcherId);
-        return session && { session, name: session.name, token: session.token };
-      },
+      watcher: (watcherId) => this.roster.watcherWithId(watcherId),
       connectedPlayerIds: () => this.roster.connectedPlayerIds(),
       broadcast: (event) => {
         this.broadcastEvent(event);

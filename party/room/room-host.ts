@@ -68,8 +68,8 @@ export interface HostedRoom {
   playerWithToken(token: string | undefined): RosterPlayer | undefined;
   /** The joined player connection of `playerId`, if it is connected. */
   connectionOf(playerId: string): Joined | undefined;
-  /** The watcher joined under `watcherId`, with the name and token it watches with. */
-  watcher(watcherId: string): { session: Joined; name: string; token: string } | undefined;
+  /** The watcher joined under `watcherId` (its session carries the name and token it watches with). */
+  watcher(watcherId: string): (Joined & { readonly name: string; readonly token: string }) | undefined;
   /** Joined player ids, in the order their sockets connected. */
   connectedPlayerIds(): Set<string>;
   broadcast(event: BatchEvent): void;
@@ -263,7 +263,7 @@ export class RoomHostControls {
   private remove(socket: RoomSocket, hostId: string, targetId: string, ban: boolean, reason: string): void {
     const watcher = this.room.players.has(targetId) ? undefined : this.room.watcher(targetId);
     const target = watcher ?? this.room.players.get(targetId);
-    const connection = watcher ? watcher.session : this.room.connectionOf(targetId);
+    const connection = watcher ?? this.room.connectionOf(targetId);
     if (targetId === hostId) return sendError(socket, "no-such-player", "the host cannot kick or ban themself");
     // A ban reaches a remembered player who is away (its token); a kick needs someone here.
     if (!target || (!ban && !connection)) return sendError(socket, "no-such-player", `no player or watcher ${targetId.slice(0, 12)} is in this room`);

@@ -27,6 +27,9 @@ test("joining a full room watches, says why, and takes a seat once one is free",
     await page.click("#take-seat");
     await expect(page.locator("#notices")).toContainText("No seat for you yet");
     expect(await page.evaluate(() => window.__puzzle!.role())).toBe("watcher");
+    // 64 names in the players panel leave the chat under it whole: its field on screen.
+    const field = (await page.locator("#chat-input").boundingBox())!;
+    expect(field.y + field.height).toBeLessThanOrEqual(page.viewportSize()!.height);
     await attachScreenshot(page, testInfo, "room-full-watching");
     players.pop()!.close();
     await expect(page.locator("#audience-counts")).toHaveText(`${DEFAULT_MAX_PLAYERS - 1} playing, 1 watching`);
